@@ -1,0 +1,17 @@
+# One image, two commands: `node dist/api/main.js` (api) and `node dist/worker/main.js` (worker).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && cp -r db/migrations dist/db/migrations && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/package.json ./
+USER node
+EXPOSE 3000
+CMD ["node", "dist/api/main.js"]

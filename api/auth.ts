@@ -1,0 +1,45 @@
+import type { RequestHandler } from 'express';
+import { hashApiKey, safeEqual } from '../crypto/keys';
+import { findApiKeyByHash, type Scope } from '../db/clients';
+import type { Db } from '../db/pool';
+import { forbidden, unauthorized } from './errors';
+
+/** Who is calling: set on `res.locals.auth` by `requireScope`. Every /v1 handler scopes by `clientId`. */
+export interface AuthContext {
+  clientId: string;
+  keyId: string;
+  scopes: Scope[];
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+/** Admin routes: the deployment's admin token, compared in constant time. */
+export function requireAdminToken(adminToken: string): RequestHandler {
+  return (req, _res, next) => {
+    const token = bearer(req.header('authorization'));
+    if (!token) return next(unauthorized('missing bearer token'));
+    if (!safeEqual(token, adminToken)) return next(unauthorized('invalid admin token'));
+    next();
+  };
+}
+
+/**
+ * Client routes: resolves the API key to its client and checks that it carries one of `scopes`
+ * (`admin` keys pass every scope check of their own client).
+ */
+export function requireScope(db: Db, ...scopes: Scope[]): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearer(req.header('authorization'));
+    if (!token) return next(unauthorized('missing API key'));
+    const key = await findApiKeyByHash(db, hashApiKey(token));
+    if (!key) return next(unauthorized('invalid or revoked API key'));
+    if (!key.scopes.includes('admin') && !scopes.some((s) => key.scopes.includes(s))) {
+      return next(forbidden(`this API key lacks the scope ${scopes.join(' or ')}`));
+    }
+    res.locals.auth = { clientId: key.clientId, keyId: key.id, scopes: key.scopes } satisfies AuthContext;
+    next();
+  };
+}

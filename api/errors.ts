@@ -1,0 +1,67 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+
+/** An error with an HTTP status and a stable code; the one error middleware turns it into JSON. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) =>
+  new HttpError(400, 'bad_request', message, details);
+export const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
+export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);
+
+/** Parses `value` with `schema` or throws a 400 that names every offending field. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((i) => ({
+    field: i.path.length ? i.path.join('.') : where,
+    message: i.message,
+  }));
+  throw badRequest(`invalid ${where}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, {
+    fields,
+  });
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound('route'));
+
+/** The one place errors become responses. Callers never see stack traces; 5xx are logged. */
+export const errorMiddleware: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const mapped = toHttpError(err);
+  if (mapped.status >= 500) {
+    res.locals.log?.error('request failed', { err: err as Error, path: req.path, status: mapped.status });
+  }
+  if (res.headersSent) return;
+  res.status(mapped.status).json({
+    error: {
+      code: mapped.code,
+      message: mapped.message,
+      ...(mapped.details ? { details: mapped.details } : {}),
+    },
+  });
+};
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
+  // body-parser errors carry a status and a type.
+  if (e?.type === 'entity.too.large')
+    return new HttpError(413, 'payload_too_large', 'request body too large');
+  if (e?.type === 'entity.parse.failed') return badRequest('request body is not valid JSON');
+  if (e?.expose && typeof e.status === 'number' && e.status < 500) {
+    return new HttpError(e.status, 'bad_request', e.message ?? 'bad request');
+  }
+  return new HttpError(500, 'internal', 'internal error');
+}

@@ -1,0 +1,31 @@
+import { loadConfigOrExit } from '../config';
+import { createSecretBox } from '../crypto/secret-box';
+import { createPool } from '../db/pool';
+import { createLogger } from '../logging';
+import { createTemporalClient } from '../temporal/connection';
+import { createApp } from './app';
+
+/** API entry point. SIGINT/SIGTERM stop accepting, finish in-flight requests, then close connections. */
+function main(): void {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.logLevel, { service: 'api' });
+  if (!config.databaseUrl || !config.temporal.address) {
+    log.error('DATABASE_URL and TEMPORAL_ADDRESS must be set for the API (npm start sets them locally)');
+    process.exit(1);
+  }
+  const db = createPool(config.databaseUrl);
+  const temporal = createTemporalClient(config, config.temporal.address);
+  const app = createApp({ config, db, temporal, secrets: createSecretBox(config.masterKey), log });
+  const server = app.listen(config.port, () => log.info('api listening', { port: config.port }));
+  const shutdown = () => {
+    log.info('api stopping');
+    server.close(() => {
+      void Promise.allSettled([db.end(), temporal.connection.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main();

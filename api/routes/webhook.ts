@@ -1,0 +1,66 @@
+import express, { Router } from 'express';
+import { safeEqual } from '../../crypto/keys';
+import { verifySignature } from '../../whatsapp/signature';
+import { notificationSchema } from '../../whatsapp/webhook-schema';
+import { badRequest, HttpError, unauthorized, unavailable } from '../errors';
+import { ingestNotification, type InboundDeps } from '../inbound';
+
+/** Meta allows webhook payloads up to 3 MB. */
+const BODY_LIMIT = '3mb';
+
+/**
+ * `GET|POST /webhooks/whatsapp`. The POST verifies the signature over the raw bytes before anything
+ * else, answers 200 only once every message is durably in Temporal, and 503 when Temporal cannot be
+ * reached so that Meta retries.
+ */
+export function webhookRouter(
+  deps: InboundDeps & { appSecrets: readonly string[]; verifyToken: string },
+): Router {
+  const router = Router();
+
+  router.get('/webhooks/whatsapp', (req, res) => {
+    const mode = req.query['hub.mode'];
+    const token = req.query['hub.verify_token'];
+    const challenge = req.query['hub.challenge'];
+    if (
+      mode === 'subscribe' &&
+      typeof token === 'string' &&
+      safeEqual(token, deps.verifyToken) &&
+      typeof challenge === 'string'
+    ) {
+      res.status(200).type('text/plain').send(challenge);
+      return;
+    }
+    res.status(403).json({ error: { code: 'forbidden', message: 'verification failed' } });
+  });
+
+  router.post(
+    '/webhooks/whatsapp',
+    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    async (req, res) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (!verifySignature(raw, req.header('x-hub-signature-256'), deps.appSecrets)) {
+        throw unauthorized('missing or invalid X-Hub-Signature-256');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw badRequest('body is not valid JSON');
+      }
+      const parsed = notificationSchema.safeParse(json);
+      if (!parsed.success) throw badRequest('body is not a WhatsApp notification');
+      try {
+        const outcome = await ingestNotification(deps, parsed.data);
+        res.locals.log?.info('webhook accepted', { ...outcome });
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        res.locals.log?.error('webhook not accepted: Temporal unavailable', { err: err as Error });
+        throw unavailable('could not hand the messages to Temporal; retry later');
+      }
+      res.status(200).json({ ok: true });
+    },
+  );
+
+  return router;
+}

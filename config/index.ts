@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads `process.env`. Parsed once at start, frozen, passed down explicitly.
+ * Secrets have no defaults: the local profile (`AURA_PROFILE=local`) fills them in from
+ * `config/local.ts` before parsing, everything else must set them.
+ */
+
+const base64Key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be a base64-encoded 32-byte key');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  AURA_PROFILE: z.enum(['local', 'production']).default('production'),
+  AURA_DATA_DIR: z.string().default('.data'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  DATABASE_URL: optionalString,
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('aura-engage'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_UI_URL: optionalString,
+  AURA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters'),
+  AURA_MASTER_KEY: base64Key32,
+  WHATSAPP_APP_SECRET: z
+    .string()
+    .min(1)
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .pipe(z.array(z.string().min(8, 'each secret must be at least 8 characters')).min(1).max(2)),
+  WHATSAPP_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters'),
+  WHATSAPP_GRAPH_URL: z.url().default('https://graph.facebook.com'),
+  WHATSAPP_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v23.0')
+    .default('v23.0'),
+  DIALOGFLOW_CX_PROJECT: optionalString,
+  DIALOGFLOW_CX_LOCATION: optionalString,
+  DIALOGFLOW_CX_AGENT: optionalString,
+  DIALOGFLOW_CX_ENDPOINT: optionalString,
+  GOOGLE_APPLICATION_CREDENTIALS: optionalString,
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  readonly profile: 'local' | 'production';
+  readonly dataDir: string;
+  readonly port: number;
+  readonly logLevel: RawConfig['LOG_LEVEL'];
+  readonly databaseUrl: string | undefined;
+  readonly temporal: {
+    readonly address: string | undefined;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    readonly apiKey: string | undefined;
+    readonly tls: { certPath?: string; keyPath?: string; caPath?: string } | undefined;
+    readonly uiUrl: string | undefined;
+  };
+  readonly adminToken: string;
+  readonly masterKey: Buffer;
+  readonly whatsapp: {
+    readonly appSecrets: readonly string[];
+    readonly verifyToken: string;
+    readonly graphUrl: string;
+    readonly graphVersion: string;
+  };
+  readonly dialogflow:
+    { project: string; location: string; agent: string; endpoint: string | undefined } | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment into a frozen Config; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        const value = env[name];
+        return value === undefined ? `${name}: is required but not set` : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = result.data;
+  const cx = [e.DIALOGFLOW_CX_PROJECT, e.DIALOGFLOW_CX_LOCATION, e.DIALOGFLOW_CX_AGENT];
+  if (cx.some(Boolean) && !cx.every(Boolean)) {
+    throw new ConfigError([
+      'DIALOGFLOW_CX_PROJECT, DIALOGFLOW_CX_LOCATION and DIALOGFLOW_CX_AGENT must be set together',
+    ]);
+  }
+  const tls =
+    e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH
+      ? {
+          certPath: e.TEMPORAL_TLS_CERT_PATH,
+          keyPath: e.TEMPORAL_TLS_KEY_PATH,
+          caPath: e.TEMPORAL_TLS_CA_PATH,
+        }
+      : undefined;
+  return Object.freeze({
+    profile: e.AURA_PROFILE,
+    dataDir: e.AURA_DATA_DIR,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    temporal: Object.freeze({
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls,
+      uiUrl: e.TEMPORAL_UI_URL,
+    }),
+    adminToken: e.AURA_ADMIN_TOKEN,
+    masterKey: Buffer.from(e.AURA_MASTER_KEY, 'base64'),
+    whatsapp: Object.freeze({
+      appSecrets: Object.freeze([...e.WHATSAPP_APP_SECRET]),
+      verifyToken: e.WHATSAPP_VERIFY_TOKEN,
+      graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
+      graphVersion: e.WHATSAPP_GRAPH_VERSION,
+    }),
+    dialogflow:
+      e.DIALOGFLOW_CX_PROJECT && e.DIALOGFLOW_CX_LOCATION && e.DIALOGFLOW_CX_AGENT
+        ? {
+            project: e.DIALOGFLOW_CX_PROJECT,
+            location: e.DIALOGFLOW_CX_LOCATION,
+            agent: e.DIALOGFLOW_CX_AGENT,
+            endpoint: e.DIALOGFLOW_CX_ENDPOINT,
+          }
+        : undefined,
+  });
+}
+
+/** The environment as the process sees it; the only read of `process.env` in the codebase. */
+export function processEnv(): Record<string, string | undefined> {
+  return { ...process.env };
+}
+
+/** Parses the process environment or prints every problem and exits 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = processEnv()): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

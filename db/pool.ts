@@ -1,0 +1,29 @@
+import pg from 'pg';
+
+export type Db = pg.Pool;
+/** Query functions take either the pool or a transaction's client. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+/** A connection pool; `sslmode` and the rest come from the URL as libpq would read them. */
+export function createPool(url: string, max = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs `fn` in a transaction, committing on success and rolling back on any error. */
+export async function inTransaction<T>(pool: Db, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

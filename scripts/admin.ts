@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { apiKeyInputSchema, clientInputSchema, mintApiKey, provisionClient } from '../api/provisioning';
+import { loadConfigOrExit, processEnv } from '../config';
+import { localEnv } from '../config/local';
+import { createSecretBox } from '../crypto/secret-box';
+import { PhoneNumberTakenError, revokeApiKey } from '../db/clients';
+import { openLocalDatabase } from '../db/embedded';
+import { migrate } from '../db/migrate';
+import { createPool, type Db } from '../db/pool';
+import { freePort } from '../temporal/dev-server';
+
+const USAGE = `npm run admin -- <command> [options]
+
+  create-client --name NAME --phone-number-id ID [--phone-number-id ID …] [--graph-token TOKEN]
+      creates a client; prints {clientId, apiKey, keyId} (the key is shown once)
+  create-key --client CLIENT_ID --scopes orders:read,orders:write [--label TEXT]
+      mints another API key for a client
+  revoke-key --client CLIENT_ID --key KEY_ID
+  list-clients
+
+Uses DATABASE_URL, or the local embedded database.`;
+
+/** The admin CLI: the same provisioning as `POST /admin/v1/clients`, straight against the database. */
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      'phone-number-id': { type: 'string', multiple: true },
+      'graph-token': { type: 'string' },
+      client: { type: 'string' },
+      scopes: { type: 'string' },
+      label: { type: 'string' },
+      key: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (!command || values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const env = processEnv();
+  const config = loadConfigOrExit(env.AURA_PROFILE === 'production' ? env : localEnv(env));
+  const local = config.databaseUrl ? undefined : await openLocalDatabase(config.dataDir, freePort);
+  const db = createPool(config.databaseUrl ?? local!.url, 1);
+  try {
+    await migrate(db);
+    return await runCommand(command, values, { db, secrets: createSecretBox(config.masterKey) });
+  } finally {
+    await db.end();
+    await local?.stop();
+  }
+}
+
+async function runCommand(
+  command: string,
+  values: Record<string, string | string[] | boolean | undefined>,
+  deps: { db: Db; secrets: ReturnType<typeof createSecretBox> },
+): Promise<number> {
+  const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+  switch (command) {
+    case 'create-client': {
+      const input = parseOrThrow(clientInputSchema, {
+        name: values.name,
+        phoneNumberIds: values['phone-number-id'] ?? [],
+        graphAccessToken: values['graph-token'],
+      });
+      print(await provisionClient(deps, input));
+      return 0;
+    }
+    case 'create-key': {
+      const input = parseOrThrow(apiKeyInputSchema, {
+        scopes: String(values.scopes ?? '')
+          .split(',')
+          .filter(Boolean),
+        label: values.label,
+      });
+      print(await mintApiKey(deps.db, String(values.client ?? ''), input));
+      return 0;
+    }
+    case 'revoke-key': {
+      const ok = await revokeApiKey(deps.db, String(values.client ?? ''), String(values.key ?? ''));
+      if (!ok) throw new Error('no such active key for that client');
+      print({ revoked: values.key });
+      return 0;
+    }
+    case 'list-clients': {
+      const { rows } = await deps.db.query(
+        `SELECT c.id AS "clientId", c.name, array_agg(p.phone_number_id ORDER BY p.phone_number_id) AS "phoneNumberIds"
+         FROM clients c LEFT JOIN client_phone_numbers p ON p.client_id = c.id GROUP BY c.id ORDER BY c.created_at`,
+      );
+      print(rows);
+      return 0;
+    }
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new Error(result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof PhoneNumberTakenError ? err.message : (err as Error).message;
+    process.stderr.write(`admin: ${message}\n`);
+    process.exit(1);
+  },
+);

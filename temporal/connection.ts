@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Config } from '../config';
+import { AesGcmPayloadCodec, masterKeyId } from './codec';
+
+/** The data converter every client and worker uses: all payloads encrypted by the codec. */
+export function dataConverter(config: Pick<Config, 'masterKey'>): DataConverter {
+  return {
+    payloadCodecs: [
+      new AesGcmPayloadCodec([{ id: masterKeyId(config.masterKey), master: config.masterKey }]),
+    ],
+  };
+}
+
+function tlsOptions(config: Config): ConnectionOptions['tls'] {
+  const { tls, apiKey } = config.temporal;
+  if (!tls) return apiKey ? true : undefined;
+  return {
+    serverRootCACertificate: tls.caPath ? readFileSync(tls.caPath) : undefined,
+    clientCertPair:
+      tls.certPath && tls.keyPath
+        ? { crt: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) }
+        : undefined,
+  };
+}
+
+/**
+ * A Temporal client (API side) with TLS / API key options when configured (Temporal Cloud). The
+ * connection is lazy: the API starts even while Temporal is down, `/readyz` says so, webhooks get 503.
+ */
+export function createTemporalClient(config: Config, address: string): Client {
+  const connection = Connection.lazy({
+    address,
+    tls: tlsOptions(config),
+    apiKey: config.temporal.apiKey,
+    connectTimeout: 5_000,
+  });
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverter(config),
+  });
+}
+
+/** Connects the worker's native connection with the same options. */
+export async function connectWorker(config: Config, address: string): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = {
+    address,
+    tls: tlsOptions(config) as NativeConnectionOptions['tls'],
+  };
+  if (config.temporal.apiKey) options.apiKey = config.temporal.apiKey;
+  return NativeConnection.connect(options);
+}

@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app';
+import type { Config } from '../../config';
+import { createSecretBox } from '../../crypto/secret-box';
+import { createLogger, type Logger } from '../../logging';
+import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
+import { connectWorker, createTemporalClient } from '../../temporal/connection';
+import { createGraphClient } from '../../whatsapp/graph-client';
+import { bundleWorkflows, createAuraWorker } from '../../worker/worker';
+import { createTestDatabase, testConfig, testInfra, type TestDatabase } from './env';
+
+export interface Stack {
+  config: Config;
+  db: TestDatabase;
+  graph: FakeGraph;
+  temporal: Client;
+  worker: Worker;
+  /** Base URL of the API over real HTTP. */
+  apiUrl: string;
+  close(): Promise<void>;
+}
+
+let bundle: ReturnType<typeof bundleWorkflows> | undefined;
+let runtimeInstalled = false;
+
+/**
+ * The whole system for one test file: its own database, a fake Graph API, a worker on its own task
+ * queue against the shared Temporal server, and the API listening on a free port.
+ */
+export async function startStack(opts: { env?: Record<string, string>; log?: Logger } = {}): Promise<Stack> {
+  const { temporalAddress } = testInfra();
+  const graph = await startFakeGraph();
+  const db = await createTestDatabase();
+  const config = testConfig({
+    WHATSAPP_GRAPH_URL: graph.url,
+    TEMPORAL_ADDRESS: temporalAddress,
+    DATABASE_URL: db.url,
+    ...opts.env,
+  });
+  const log = opts.log ?? createLogger('silent');
+  const secrets = createSecretBox(config.masterKey);
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const connection: NativeConnection = await connectWorker(config, temporalAddress);
+  bundle ??= bundleWorkflows();
+  const worker = await createAuraWorker({
+    config,
+    connection,
+    bundle: await bundle,
+    deps: {
+      db: db.pool,
+      graph: createGraphClient({ baseUrl: graph.url, version: config.whatsapp.graphVersion }),
+      secrets,
+      log,
+    },
+  });
+  const running = worker.run();
+  const temporal = createTemporalClient(config, temporalAddress);
+  const app = createApp({ config, db: db.pool, temporal, secrets, log });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    config,
+    db,
+    graph,
+    temporal,
+    worker,
+    apiUrl,
+    async close() {
+      await new Promise((r) => server.close(r));
+      server.closeAllConnections();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await temporal.connection.close();
+      await graph.close();
+      await db.drop();
+    },
+  };
+}

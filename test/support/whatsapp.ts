@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { signBody } from '../../whatsapp/signature';
+import { TEST_APP_SECRET } from './env';
+
+/** A fresh Meta-style message id. */
+export const wamid = () => `wamid.HBgL${randomBytes(10).toString('hex')}`;
+
+/** A fresh phone_number_id (digits, as Meta's are). */
+export const phoneNumberId = () => String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+
+export function textNotification(opts: {
+  phoneNumberId: string;
+  waId: string;
+  text: string;
+  id?: string;
+  timestamp?: number;
+  name?: string;
+}): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA-1',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550001111', phone_number_id: opts.phoneNumberId },
+              contacts: [{ profile: { name: opts.name ?? 'Test User' }, wa_id: opts.waId }],
+              messages: [
+                {
+                  from: opts.waId,
+                  id: opts.id ?? wamid(),
+                  timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body: opts.text },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** POSTs a body to the webhook, signed as Meta signs it (or with `signature` when given). */
+export function postWebhook(
+  apiUrl: string,
+  body: unknown,
+  opts: { secret?: string; signature?: string | null } = {},
+): Promise<Response> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signature =
+    opts.signature === undefined ? signBody(raw, opts.secret ?? TEST_APP_SECRET) : opts.signature;
+  if (signature !== null) headers['x-hub-signature-256'] = signature;
+  return fetch(`${apiUrl}/webhooks/whatsapp`, { method: 'POST', headers, body: raw });
+}
+
+/** Provisions a client over the admin API; returns its id, API key and number. */
+export async function provisionTestClient(
+  apiUrl: string,
+  adminToken: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ clientId: string; apiKey: string; phoneNumberId: string }> {
+  const number = phoneNumberId();
+  const res = await fetch(`${apiUrl}/admin/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Test Shop',
+      phoneNumberIds: [number],
+      graphAccessToken: 'EAAG-test-token',
+      ...extra,
+    }),
+  });
+  if (res.status !== 201) throw new Error(`provisioning failed: ${res.status} ${await res.text()}`);
+  const json = (await res.json()) as { clientId: string; apiKey: string };
+  return { ...json, phoneNumberId: number };
+}
