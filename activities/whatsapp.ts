@@ -1,31 +1,61 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
+import type { SubjectVault } from '../crypto/vault';
 import { findClient, graphTokenAad } from '../db/clients';
-import { claimOutbound, markOutboundFailed, markOutboundSent } from '../db/outbound';
+import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
+import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
+import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 
 export interface WhatsAppDeps {
   db: Db;
   graph: GraphClient;
   secrets: SecretBox;
+  vault: SubjectVault;
   log: Logger;
 }
 
-export interface SendTextInput {
+export interface RecordInboundInput {
   clientId: string;
   phoneNumberId: string;
   subjectHash: string;
-  to: string;
-  body: string;
-  /** Derived from the workflow and step, so a retried activity finds the earlier send. */
-  idempotencyKey: string;
+  message: InboundMessage;
 }
 
-export function createWhatsAppActivities({ db, graph, secrets, log }: WhatsAppDeps) {
-  async function accessToken(clientId: string): Promise<string> {
+export interface SendMessageInput {
+  clientId: string;
+  phoneNumberId: string;
+  subjectHash: string;
+  /** Derived from the workflow and step, so a retried activity finds the earlier send. */
+  idempotencyKey: string;
+  content: OutboundContent;
+  /** `bot`, `system`, or `agent:<keyId>`: recorded with the message. */
+  sentBy: string;
+  /** Client template purpose to use when the 24-hour window is closed; default `window_reopen`. */
+  fallbackPurpose?: string;
+  /** Only the confirmation of a STOP may reach a user who has opted out. */
+  purpose?: 'opt_out_confirmation';
+}
+
+export type RefusalReason = 'opted_out' | 'window_closed' | 'undeliverable' | 'no_contact';
+export type SendMessageResult =
+  { status: 'sent'; wamid: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+const templateSchema = z.object({
+  name: z.string(),
+  language: z.string(),
+  parameters: z.array(z.string()).optional(),
+});
+const settingsTemplates = z.object({ templates: z.record(z.string(), templateSchema).optional() }).loose();
+
+export function createWhatsAppActivities({ db, graph, secrets, vault, log }: WhatsAppDeps) {
+  async function clientContext(clientId: string) {
     const client = await findClient(db, clientId);
     if (!client)
       throw ApplicationFailure.nonRetryable(`client ${clientId} no longer exists`, 'ClientNotFound');
@@ -35,43 +65,143 @@ export function createWhatsAppActivities({ db, graph, secrets, log }: WhatsAppDe
         'GraphTokenMissing',
       );
     }
-    return secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId));
+    const settings = settingsTemplates.safeParse(client.settings);
+    return {
+      token: secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId)),
+      templates: (settings.success ? settings.data.templates : undefined) ?? {},
+    };
+  }
+
+  function fallbackTemplate(templates: Record<string, z.infer<typeof templateSchema>>, purpose: string) {
+    const t = templates[purpose];
+    return t && ({ type: 'template', ...t } as const);
+  }
+
+  async function post(phoneNumberId: string, token: string, to: string, content: OutboundContent) {
+    try {
+      return {
+        ok: true as const,
+        wamid: (await graph.sendMessage(phoneNumberId, token, { to, ...toGraphMessage(content) })).wamid,
+      };
+    } catch (err) {
+      if (err instanceof ContentLimitError)
+        throw ApplicationFailure.nonRetryable(err.message, 'ContentLimit');
+      if (!(err instanceof GraphError)) throw err;
+      return { ok: false as const, err };
+    }
   }
 
   return {
     /**
-     * Sends a text message once per idempotency key and records it. Throws a non-retryable
-     * ApplicationFailure typed by the Graph error code for permanent faults; transient ones retry.
-     * The one window for a duplicate: the Graph accepted the send but this process died before
-     * recording the wamid; the retry then sends again (the Graph API has no idempotency key).
+     * Persists an inbound message (sealed under the subject's key) and refreshes the contact: reply
+     * address and the 24-hour window's start. Idempotent by Meta's message id.
      */
-    async sendText(input: SendTextInput): Promise<{ wamid: string }> {
-      const claimed = await claimOutbound(db, { ...input, kind: 'text' });
-      if (claimed.wamid) return { wamid: claimed.wamid };
-      const token = await accessToken(input.clientId);
-      try {
-        const { wamid } = await graph.sendMessage(input.phoneNumberId, token, {
-          to: input.to,
-          type: 'text',
-          text: { body: input.body, preview_url: false },
-        });
-        await markOutboundSent(db, input.idempotencyKey, wamid);
-        return { wamid };
-      } catch (err) {
-        if (!(err instanceof GraphError)) throw err;
-        const verdict = classifyGraphError(err, Context.current().info.attempt);
-        if (verdict.alert)
-          log.error('graph alert', { code: err.code, type: verdict.type, clientId: input.clientId });
-        if (!verdict.retryable) {
-          await markOutboundFailed(db, input.idempotencyKey, verdict.type);
-          throw ApplicationFailure.create({ message: err.message, type: verdict.type, nonRetryable: true });
-        }
+    async recordInbound(input: RecordInboundInput): Promise<void> {
+      const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+      const { message } = input;
+      const occurredAt = new Date(message.timestamp);
+      await upsertContact(db, {
+        ...subject,
+        recipientEnc: await vault.seal(subject, 'contact.recipient', message.sender.recipient),
+        nameEnc: message.sender.name ? await vault.seal(subject, 'contact.name', message.sender.name) : null,
+        inboundAt: occurredAt,
+      });
+      await insertInbound(db, {
+        ...subject,
+        wamid: message.messageId,
+        phoneNumberId: input.phoneNumberId,
+        type: message.type,
+        bodyEnc: await vault.seal(
+          subject,
+          'message.body',
+          JSON.stringify({ text: message.text, payload: message.payload }),
+        ),
+        occurredAt,
+      });
+    },
+
+    /**
+     * The one send path for bot, agent and order notifications. Refuses (and records why) when the
+     * user opted out, is undeliverable, or the 24-hour window is closed with no fallback template;
+     * outside the window a configured template replaces free text. Sends once per idempotency key.
+     * Throws a non-retryable ApplicationFailure typed by the Graph error for permanent faults.
+     * The one window for a duplicate: Meta accepted the send but this process died before the wamid
+     * was recorded; the retry then sends again (the Graph API has no idempotency key).
+     */
+    async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+      const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+      const contact = await findContact(db, input.clientId, input.subjectHash);
+      if (!contact) return { status: 'refused', reason: 'no_contact' };
+      const claimed = await claimOutbound(db, {
+        ...subject,
+        idempotencyKey: input.idempotencyKey,
+        phoneNumberId: input.phoneNumberId,
+        type: input.content.type,
+        bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(input.content)),
+        sentBy: input.sentBy,
+      });
+      if (claimed.wamid) return { status: 'sent', wamid: claimed.wamid, viaTemplate: false };
+      if (claimed.status === 'refused')
+        return { status: 'refused', reason: claimed.statusReason as RefusalReason };
+      const refuse = async (reason: RefusalReason): Promise<SendMessageResult> => {
+        await markOutboundNotSent(db, input.idempotencyKey, 'refused', reason);
+        return { status: 'refused', reason };
+      };
+      if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse('opted_out');
+      if (contact.undeliverable) return refuse('undeliverable');
+
+      const { token, templates } = await clientContext(input.clientId);
+      const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
+      const template = fallbackTemplate(templates, input.fallbackPurpose ?? 'window_reopen');
+      const windowOpen =
+        contact.lastInboundAt !== null && Date.now() < contact.lastInboundAt.getTime() + WINDOW_MS;
+      let content = input.content;
+      if (content.type !== 'template' && !windowOpen) {
+        if (!template) return refuse('window_closed');
+        content = template;
+      }
+
+      let result = await post(input.phoneNumberId, token, to, content);
+      if (!result.ok && result.err.code === 131047 && content.type !== 'template') {
+        if (!template) return refuse('window_closed');
+        content = template;
+        result = await post(input.phoneNumberId, token, to, content);
+      }
+      if (result.ok) {
+        const viaTemplate = content !== input.content;
+        await markOutboundSent(
+          db,
+          input.idempotencyKey,
+          result.wamid,
+          viaTemplate
+            ? {
+                type: 'template',
+                bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(content)),
+              }
+            : undefined,
+        );
+        return { status: 'sent', wamid: result.wamid, viaTemplate };
+      }
+      const verdict = classifyGraphError(result.err, Context.current().info.attempt);
+      if (verdict.alert)
+        log.error('graph alert', { code: result.err.code, type: verdict.type, clientId: input.clientId });
+      if (verdict.type === 'Undeliverable') {
+        await markUndeliverable(db, input.clientId, input.subjectHash);
+        return refuse('undeliverable');
+      }
+      if (!verdict.retryable) {
+        await markOutboundNotSent(db, input.idempotencyKey, 'failed', verdict.type);
         throw ApplicationFailure.create({
-          message: err.message,
+          message: result.err.message,
           type: verdict.type,
-          nextRetryDelay: verdict.nextRetryDelayMs,
+          nonRetryable: true,
         });
       }
+      throw ApplicationFailure.create({
+        message: result.err.message,
+        type: verdict.type,
+        nextRetryDelay: verdict.nextRetryDelayMs,
+      });
     },
   };
 }

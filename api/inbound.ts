@@ -14,6 +14,7 @@ import {
   endUserKey,
   messagesValueSchema,
   messageText,
+  profileName,
   type MessagesValue,
   type Notification,
 } from '../whatsapp/webhook-schema';
@@ -79,17 +80,13 @@ function conversationStarts(deps: InboundDeps, clientId: string, value: Messages
     const userKey = endUserKey(message, value.contacts);
     if (!userKey) return [];
     const subjectHash = keyedHash(deps.indexKey, clientId, userKey);
-    const workflowInput: ConversationInput = {
-      clientId,
-      phoneNumberId,
-      subjectHash,
-      recipient: message.from ?? userKey,
-    };
+    const workflowInput: ConversationInput = { clientId, phoneNumberId, subjectHash };
     const signal: InboundMessage = {
       messageId: message.id,
       timestamp: new Date(Number(message.timestamp) * 1000).toISOString(),
       type: message.type,
       text: messageText(message),
+      sender: { recipient: message.from ?? userKey, name: profileName(message, value.contacts) },
     };
     return [
       {

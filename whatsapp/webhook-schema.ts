@@ -73,3 +73,19 @@ export function endUserKey(message: WebhookMessage, contacts: MessagesValue['con
 export function messageText(message: WebhookMessage): string | undefined {
   return message.text?.body;
 }
+
+/** The profile name the sender's contact entry carries, if any. */
+export function profileName(
+  message: WebhookMessage,
+  contacts: MessagesValue['contacts'],
+): string | undefined {
+  return contactOf(message, contacts)?.profile?.name;
+}
+
+function contactOf(message: WebhookMessage, contacts: MessagesValue['contacts']) {
+  return (
+    contacts?.find(
+      (c) => (message.from_user_id && c.user_id === message.from_user_id) || c.wa_id === message.from,
+    ) ?? (contacts?.length === 1 ? contacts[0] : undefined)
+  );
+}

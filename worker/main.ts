@@ -1,6 +1,8 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
+import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
+import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
 import { connectWorker } from '../temporal/connection';
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       db,
       graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
       secrets: createSecretBox(config.masterKey),
+      vault: new SubjectVault(db, new LocalKms([config.masterKey])),
       log,
     },
   });

@@ -26,10 +26,18 @@ describe('end-to-end slice: webhook → conversation workflow → Graph reply', 
     assert.equal(reply.accessToken, 'EAAG-test-token');
     assert.equal(reply.body.type, 'text');
     const { rows } = await stack.db.pool.query(
-      'SELECT status, wamid FROM outbound_messages WHERE client_id = $1',
+      'SELECT direction, status, wamid, body_enc FROM messages WHERE client_id = $1 ORDER BY direction',
       [client.clientId],
     );
-    assert.deepEqual(rows, [{ status: 'sent', wamid: reply.wamid }]);
+    assert.deepEqual(
+      rows.map((r) => [r.direction, r.status]),
+      [
+        ['in', 'received'],
+        ['out', 'sent'],
+      ],
+    );
+    assert.equal(rows[1].wamid, reply.wamid);
+    assert.ok(!JSON.stringify(rows).includes('hello'), 'message text is sealed at rest');
   });
 
   it('when the same message is delivered 20 times concurrently, then exactly one reply is sent', async () => {

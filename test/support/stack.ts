@@ -4,7 +4,9 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import type { Config } from '../../config';
+import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
+import { SubjectVault } from '../../crypto/vault';
 import { createLogger, type Logger } from '../../logging';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { connectWorker, createTemporalClient } from '../../temporal/connection';
@@ -56,6 +58,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
       db: db.pool,
       graph: createGraphClient({ baseUrl: graph.url, version: config.whatsapp.graphVersion }),
       secrets,
+      vault: new SubjectVault(db.pool, new LocalKms([config.masterKey])),
       log,
     },
   });

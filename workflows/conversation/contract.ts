@@ -24,14 +24,16 @@ export interface InboundMessage {
   type: string;
   /** The text the user wrote (text body, caption, button title …), when there is one. */
   text?: string;
+  /** The type-specific object of Meta's message (media ids, location, reply ids …), JSON-plain. */
+  payload?: Record<string, unknown>;
+  /** Who wrote: the reply address (`wa_id`, or the business-scoped user id) and profile name. */
+  sender: { recipient: string; name?: string };
 }
 
 export interface ConversationInput {
   clientId: string;
   phoneNumberId: string;
   subjectHash: string;
-  /** Where replies go: the user's `wa_id` (or business-scoped user id). Encrypted in history by the codec. */
-  recipient: string;
   /** Carried across continue-as-new. */
   carried?: CarriedState;
 }

@@ -20,7 +20,7 @@ import { ConversationState } from './state';
 
 // Sends are quick HTTP calls; 30 s covers a slow Graph response, and retries back off up to a minute
 // so a Graph outage is ridden out rather than failing the conversation.
-const { sendText } = proxyActivities<Activities>({
+const { recordInbound, sendMessage } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -54,12 +54,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 }
 
 async function handleMessage(input: ConversationInput, message: InboundMessage): Promise<void> {
-  await sendText({
+  const subject = {
     clientId: input.clientId,
     phoneNumberId: input.phoneNumberId,
     subjectHash: input.subjectHash,
-    to: input.recipient,
-    body: replyFor(message),
+  };
+  await recordInbound({ ...subject, message });
+  await sendMessage({
+    ...subject,
     idempotencyKey: `${workflowInfo().workflowId}:reply:${message.messageId}`,
+    content: { type: 'text', body: replyFor(message) },
+    sentBy: 'bot',
   });
 }

@@ -1,0 +1,73 @@
+import type { Queryable } from './pool';
+
+export interface ContactRow {
+  recipientEnc: string;
+  optedOut: boolean;
+  undeliverable: boolean;
+  lastInboundAt: Date | null;
+}
+
+/** Creates or refreshes a contact; `last_inbound_at` only moves forward (Meta's clock). */
+export async function upsertContact(
+  db: Queryable,
+  c: { clientId: string; subjectHash: string; recipientEnc: string; nameEnc: string | null; inboundAt: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO contacts(client_id, subject_hash, recipient_enc, name_enc, last_inbound_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (client_id, subject_hash) DO UPDATE SET
+       recipient_enc = EXCLUDED.recipient_enc,
+       name_enc = COALESCE(EXCLUDED.name_enc, contacts.name_enc),
+       last_inbound_at = GREATEST(contacts.last_inbound_at, EXCLUDED.last_inbound_at),
+       updated_at = now()`,
+    [c.clientId, c.subjectHash, c.recipientEnc, c.nameEnc, c.inboundAt],
+  );
+}
+
+export async function findContact(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<ContactRow | undefined> {
+  const { rows } = await db.query<{
+    recipient_enc: string;
+    opted_out: boolean;
+    undeliverable_at: Date | null;
+    last_inbound_at: Date | null;
+  }>(
+    'SELECT recipient_enc, opted_out, undeliverable_at, last_inbound_at FROM contacts WHERE client_id = $1 AND subject_hash = $2',
+    [clientId, subjectHash],
+  );
+  const row = rows[0];
+  return (
+    row && {
+      recipientEnc: row.recipient_enc,
+      optedOut: row.opted_out,
+      undeliverable: row.undeliverable_at !== null,
+      lastInboundAt: row.last_inbound_at,
+    }
+  );
+}
+
+/** Records an opt-out or opt-in on the contact and in the consent history, atomically. */
+export async function setOptOut(
+  db: Queryable,
+  c: { clientId: string; subjectHash: string; optedOut: boolean; source: string },
+): Promise<void> {
+  await db.query(
+    `WITH updated AS (
+       UPDATE contacts SET opted_out = $3, opted_out_at = CASE WHEN $3 THEN now() ELSE NULL END, updated_at = now()
+       WHERE client_id = $1 AND subject_hash = $2 AND opted_out IS DISTINCT FROM $3
+       RETURNING client_id)
+     INSERT INTO consent_events(client_id, subject_hash, event, source)
+     SELECT $1, $2, CASE WHEN $3 THEN 'opt_out' ELSE 'opt_in' END, $4 FROM updated`,
+    [c.clientId, c.subjectHash, c.optedOut, c.source],
+  );
+}
+
+export async function markUndeliverable(db: Queryable, clientId: string, subjectHash: string): Promise<void> {
+  await db.query(
+    'UPDATE contacts SET undeliverable_at = now(), updated_at = now() WHERE client_id = $1 AND subject_hash = $2',
+    [clientId, subjectHash],
+  );
+}
