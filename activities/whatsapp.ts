@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { z } from 'zod';
+import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
 import { findClient, graphTokenAad } from '../db/clients';
@@ -7,6 +7,7 @@ import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
@@ -14,6 +15,8 @@ import { ContentLimitError, toGraphMessage, type OutboundContent } from '../what
 
 export interface WhatsAppDeps {
   db: Db;
+  /** For activities that read or signal other workflows (order status, fallbacks). */
+  temporal: Client;
   graph: GraphClient;
   secrets: SecretBox;
   vault: SubjectVault;
@@ -37,7 +40,7 @@ export interface SendMessageInput {
   /** `bot`, `system`, or `agent:<keyId>`: recorded with the message. */
   sentBy: string;
   /** Client template purpose to use when the 24-hour window is closed; default `window_reopen`. */
-  fallbackPurpose?: string;
+  fallbackPurpose?: TemplatePurpose;
   /** Only the confirmation of a STOP may reach a user who has opted out. */
   purpose?: 'opt_out_confirmation';
 }
@@ -47,12 +50,6 @@ export type SendMessageResult =
   { status: 'sent'; wamid: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
-const templateSchema = z.object({
-  name: z.string(),
-  language: z.string(),
-  parameters: z.array(z.string()).optional(),
-});
-const settingsTemplates = z.object({ templates: z.record(z.string(), templateSchema).optional() }).loose();
 
 export function createWhatsAppActivities({ db, graph, secrets, vault, log }: WhatsAppDeps) {
   async function clientContext(clientId: string) {
@@ -65,14 +62,13 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
         'GraphTokenMissing',
       );
     }
-    const settings = settingsTemplates.safeParse(client.settings);
     return {
       token: secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId)),
-      templates: (settings.success ? settings.data.templates : undefined) ?? {},
+      templates: settingsFrom(client.settings).templates,
     };
   }
 
-  function fallbackTemplate(templates: Record<string, z.infer<typeof templateSchema>>, purpose: string) {
+  function fallbackTemplate(templates: ClientSettings['templates'], purpose: TemplatePurpose) {
     const t = templates[purpose];
     return t && ({ type: 'template', ...t } as const);
   }

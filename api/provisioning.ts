@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import { generateApiKey, hashApiKey } from '../crypto/keys';
 import { graphTokenAad, insertApiKey, insertClient, newClientId, SCOPES, type Scope } from '../db/clients';
 import type { Db } from '../db/pool';
+import { clientSettingsSchema } from '../settings/client-settings';
 
 export const scopeSchema = z.enum(SCOPES);
 
@@ -14,7 +15,7 @@ export const clientInputSchema = z.strictObject({
     .max(50)
     .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
   graphAccessToken: z.string().min(10).max(1000).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
+  settings: clientSettingsSchema.optional(),
   scopes: z.array(scopeSchema).min(1).optional(),
 });
 export type ClientInput = z.infer<typeof clientInputSchema>;

@@ -5,7 +5,7 @@ import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
-import { connectWorker } from '../temporal/connection';
+import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { createGraphClient } from '../whatsapp/graph-client';
 import { bundleWorkflows, createAuraWorker } from './worker';
 
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     bundle: await bundleWorkflows(),
     deps: {
       db,
+      temporal: createTemporalClient(config, config.temporal.address),
       graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms([config.masterKey])),

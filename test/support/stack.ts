@@ -50,12 +50,14 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
   }
   const connection: NativeConnection = await connectWorker(config, temporalAddress);
   bundle ??= bundleWorkflows();
+  const temporal = createTemporalClient(config, temporalAddress);
   const worker = await createAuraWorker({
     config,
     connection,
     bundle: await bundle,
     deps: {
       db: db.pool,
+      temporal,
       graph: createGraphClient({ baseUrl: graph.url, version: config.whatsapp.graphVersion }),
       secrets,
       vault: new SubjectVault(db.pool, new LocalKms([config.masterKey])),
@@ -63,7 +65,6 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
     },
   });
   const running = worker.run();
-  const temporal = createTemporalClient(config, temporalAddress);
   const app = createApp({ config, db: db.pool, temporal, secrets, log });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

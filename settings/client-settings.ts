@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { Queryable } from '../db/pool';
+
+/**
+ * A client's settings: how its bot behaves, which templates it may send, how long data is kept.
+ * Stored as JSON on the client row; every field has a default, so a read always yields a full object
+ * and a client only stores what it changed. `PUT /v1/settings` and provisioning validate with this.
+ */
+const template = z.strictObject({
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be an approved template name (lowercase, digits, _)'),
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code like en or pt_BR'),
+  parameters: z.array(z.string().max(1024)).max(10).optional(),
+});
+export type TemplateRef = z.infer<typeof template>;
+
+/** Purposes the system sends templates for. */
+export const TEMPLATE_PURPOSES = [
+  'window_reopen',
+  'order_confirmation',
+  'payment_received',
+  'order_shipped',
+  'order_delivered',
+  'order_cancelled',
+  'order_refunded',
+  'payment_expired',
+  'handoff_update',
+] as const;
+export type TemplatePurpose = (typeof TEMPLATE_PURPOSES)[number];
+
+const days = (max: number) => z.number().int().min(1).max(max);
+
+export const clientSettingsSchema = z.strictObject({
+  language: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'must be a two-letter language code')
+    .default('en'),
+  timezone: z.string().min(1).max(64).default('UTC'),
+  templates: z.partialRecord(z.enum(TEMPLATE_PURPOSES), template).default({}),
+  handoff: z
+    .strictObject({
+      slaMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(15),
+      maxWaitMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60),
+      agentIdleMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(30),
+      keywords: z.array(z.string().min(1).max(50)).max(50).default([]),
+    })
+    .default({ slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] }),
+  orders: z
+    .strictObject({
+      paymentDeadlineHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 24)
+        .default(48),
+      paymentInstructions: z.string().max(1000).default('Reply here or use the payment link we send you.'),
+    })
+    .default({
+      paymentDeadlineHours: 48,
+      paymentInstructions: 'Reply here or use the payment link we send you.',
+    }),
+  retention: z
+    .strictObject({
+      transcriptDays: days(3650).default(90),
+      mediaDays: days(3650).default(30),
+      orderRecordDays: days(3650).default(365),
+    })
+    .default({ transcriptDays: 90, mediaDays: 30, orderRecordDays: 365 }),
+  pacing: z
+    .strictObject({ messagesPerSecond: z.number().int().min(1).max(1000).default(80) })
+    .default({ messagesPerSecond: 80 }),
+  insights: z.strictObject({ reviewNoMatch: z.boolean().default(false) }).default({ reviewNoMatch: false }),
+});
+export type ClientSettings = z.infer<typeof clientSettingsSchema>;
+
+/** The full settings for stored JSON (defaults filled in). Stored values were validated on write. */
+export function settingsFrom(stored: unknown): ClientSettings {
+  const parsed = clientSettingsSchema.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : clientSettingsSchema.parse({});
+}
+
+export async function loadClientSettings(
+  db: Queryable,
+  clientId: string,
+): Promise<ClientSettings | undefined> {
+  const { rows } = await db.query<{ settings: unknown }>('SELECT settings FROM clients WHERE id = $1', [
+    clientId,
+  ]);
+  return rows[0] && settingsFrom(rows[0].settings);
+}
