@@ -5,6 +5,7 @@ import { deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { Metrics } from '../metrics';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
@@ -18,6 +19,7 @@ export interface AppDeps {
   temporal: Client;
   secrets: SecretBox;
   log: Logger;
+  metrics: Metrics;
 }
 
 /** The Express app: every route, one error middleware. Built from its dependencies, so tests use real ones. */
@@ -28,6 +30,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(securityHeaders, requestContext(log));
   app.use(healthRouter({ db, temporal }));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.use(
     webhookRouter({
       db,

@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '../config';
 import { createSecretBox } from '../crypto/secret-box';
 import { createPool } from '../db/pool';
+import { createMetrics } from '../metrics';
 import { createLogger } from '../logging';
 import { createTemporalClient } from '../temporal/connection';
 import { createApp } from './app';
@@ -15,7 +16,14 @@ function main(): void {
   }
   const db = createPool(config.databaseUrl);
   const temporal = createTemporalClient(config, config.temporal.address);
-  const app = createApp({ config, db, temporal, secrets: createSecretBox(config.masterKey), log });
+  const app = createApp({
+    config,
+    db,
+    temporal,
+    secrets: createSecretBox(config.masterKey),
+    log,
+    metrics: createMetrics('api'),
+  });
   const server = app.listen(config.port, () => log.info('api listening', { port: config.port }));
   const shutdown = () => {
     log.info('api stopping');

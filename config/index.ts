@@ -21,6 +21,7 @@ const schema = z.object({
   AURA_PROFILE: z.enum(['local', 'production']).default('production'),
   AURA_DATA_DIR: z.string().default('.data'),
   PORT: port.default(3000),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: optionalString,
   TEMPORAL_ADDRESS: optionalString,
@@ -57,6 +58,8 @@ export interface Config {
   readonly profile: 'local' | 'production';
   readonly dataDir: string;
   readonly port: number;
+  /** Port of the worker's Prometheus endpoint; 0 turns it off. */
+  readonly workerMetricsPort: number;
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly databaseUrl: string | undefined;
   readonly temporal: {
@@ -117,6 +120,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     profile: e.AURA_PROFILE,
     dataDir: e.AURA_DATA_DIR,
     port: e.PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     temporal: Object.freeze({

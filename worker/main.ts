@@ -5,7 +5,10 @@ import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
+import { createMetrics } from '../metrics';
+import { serveWorkerMetrics } from '../metrics/server';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
+import { freePort } from '../temporal/dev-server';
 import { createGraphClient } from '../whatsapp/graph-client';
 import { bundleWorkflows, createAuraWorker } from './worker';
 
@@ -20,8 +23,11 @@ async function main(): Promise<void> {
     log.error('DATABASE_URL and TEMPORAL_ADDRESS must be set for the worker (npm start sets them locally)');
     process.exit(1);
   }
+  const metrics = createMetrics('worker');
+  const sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
   Runtime.install({
     shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } },
     logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN', ({ level, message, meta }) =>
       (level === 'ERROR' ? log.error : level === 'WARN' ? log.warn : log.debug)(message, { sdk: meta }),
     ),
@@ -41,8 +47,17 @@ async function main(): Promise<void> {
       log,
     },
   });
+  const metricsServer =
+    config.workerMetricsPort > 0
+      ? serveWorkerMetrics({
+          port: config.workerMetricsPort,
+          registry: metrics.registry,
+          sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
+        })
+      : undefined;
   log.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
   await worker.run();
+  metricsServer?.close();
   await connection.close();
   await db.end();
   log.info('worker stopped');

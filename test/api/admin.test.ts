@@ -125,6 +125,15 @@ describe('tenancy: admin API and API keys', () => {
     });
   });
 
+  it('when /metrics is scraped, then it answers Prometheus text with the Aura metrics', async () => {
+    const res = await fetch(`${stack.apiUrl}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await res.text();
+    assert.match(text, /# TYPE aura_webhook_requests_total counter/);
+    assert.match(text, /process_resident_memory_bytes\{service="api"\}/);
+  });
+
   it('when an unknown route is called, then a JSON 404 with a request id', async () => {
     const res = await fetch(`${stack.apiUrl}/nope`);
     assert.equal(res.status, 404);

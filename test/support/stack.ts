@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
+import { createMetrics } from '../../metrics';
 import { createLogger, type Logger } from '../../logging';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { connectWorker, createTemporalClient } from '../../temporal/connection';
@@ -65,7 +66,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
     },
   });
   const running = worker.run();
-  const app = createApp({ config, db: db.pool, temporal, secrets, log });
+  const app = createApp({ config, db: db.pool, temporal, secrets, log, metrics: createMetrics('api') });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
