@@ -10,6 +10,7 @@ import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
+import { insightsRouter } from './routes/insights';
 import { meRouter } from './routes/me';
 import { webhookRouter } from './routes/webhook';
 
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
   app.use(meRouter({ db }));
+  app.use(insightsRouter({ db }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

@@ -1,0 +1,127 @@
+import type { Queryable } from './pool';
+
+/**
+ * Kinds of insight events. Dimensions are low-cardinality labels (message type, intent, engine,
+ * handoff reason, template purpose, delivery status); never user ids, numbers or text.
+ * `nlu_result` carries `{intent, engine, matched}`; `notification_status` is recorded once per
+ * notification and level reached: `{status: 'delivered'}` when it first reaches delivered or read,
+ * `{status: 'read'}` when it reaches read.
+ */
+export type InsightKind =
+  | 'conversation_started'
+  | 'message_in'
+  | 'message_out'
+  | 'nlu_result'
+  | 'handoff_requested'
+  | 'agent_first_response'
+  | 'handoff_resolved'
+  | 'opt_out'
+  | 'opt_in'
+  | 'notification_sent'
+  | 'notification_status';
+
+export interface InsightEvent {
+  clientId: string;
+  kind: InsightKind;
+  dims?: Record<string, string | boolean>;
+  valueMs?: number;
+  at?: Date;
+}
+
+export async function recordInsight(db: Queryable, e: InsightEvent): Promise<void> {
+  await db.query(
+    'INSERT INTO insight_events(client_id, kind, dims, value_ms, at) VALUES ($1, $2, $3, $4, $5)',
+    [e.clientId, e.kind, e.dims ?? {}, e.valueMs ?? null, e.at ?? new Date()],
+  );
+}
+
+export interface Insights {
+  from: string;
+  to: string;
+  conversations: number;
+  messages: { in: number; out: number; byType: Record<string, { in: number; out: number }> };
+  intents: Record<string, number>;
+  noMatchRate: number | null;
+  handoff: { requested: number; rate: number | null; reasons: Record<string, number> };
+  timeToFirstAgentResponseMs: { p50: number | null; avg: number | null };
+  resolutionTimeMs: { p50: number | null; avg: number | null };
+  optOuts: number;
+  optIns: number;
+  notifications: {
+    sent: number;
+    delivered: number;
+    read: number;
+    deliveryRate: number | null;
+    readRate: number | null;
+  };
+}
+
+/** Aggregates one client's events over [from, to). */
+export async function aggregateInsights(
+  db: Queryable,
+  clientId: string,
+  from: Date,
+  to: Date,
+): Promise<Insights> {
+  const { rows } = await db.query<{ kind: string; dim: string | null; key: string | null; n: number }>(
+    `SELECT kind, d.key AS dim, d.value AS key, count(*)::int AS n
+       FROM insight_events LEFT JOIN LATERAL jsonb_each_text(dims) d ON true
+      WHERE client_id = $1 AND at >= $2 AND at < $3
+      GROUP BY kind, d.key, d.value`,
+    [clientId, from, to],
+  );
+  const { rows: totals } = await db.query<{ kind: string; n: number }>(
+    'SELECT kind, count(*)::int AS n FROM insight_events WHERE client_id = $1 AND at >= $2 AND at < $3 GROUP BY kind',
+    [clientId, from, to],
+  );
+  const { rows: durations } = await db.query<{ kind: string; p50: number | null; avg: number | null }>(
+    `SELECT kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY value_ms)::float8 AS p50, avg(value_ms)::float8 AS avg
+       FROM insight_events WHERE client_id = $1 AND at >= $2 AND at < $3 AND value_ms IS NOT NULL
+        AND kind IN ('agent_first_response', 'handoff_resolved') GROUP BY kind`,
+    [clientId, from, to],
+  );
+  const total = (kind: string) => totals.find((t) => t.kind === kind)?.n ?? 0;
+  const byDim = (kind: string, dim: string) =>
+    Object.fromEntries(
+      rows.filter((r) => r.kind === kind && r.dim === dim && r.key !== null).map((r) => [r.key!, r.n]),
+    );
+  const duration = (kind: string) => {
+    const d = durations.find((x) => x.kind === kind);
+    return { p50: d?.p50 ?? null, avg: d?.avg === null || d?.avg === undefined ? null : Math.round(d.avg) };
+  };
+  const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+
+  const inByType = byDim('message_in', 'type');
+  const outByType = byDim('message_out', 'type');
+  const byType: Insights['messages']['byType'] = {};
+  for (const type of new Set([...Object.keys(inByType), ...Object.keys(outByType)])) {
+    byType[type] = { in: inByType[type] ?? 0, out: outByType[type] ?? 0 };
+  }
+  const statuses = byDim('notification_status', 'status');
+  const nluResults = total('nlu_result');
+  const sent = total('notification_sent');
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    conversations: total('conversation_started'),
+    messages: { in: total('message_in'), out: total('message_out'), byType },
+    intents: byDim('nlu_result', 'intent'),
+    noMatchRate: ratio(byDim('nlu_result', 'matched').false ?? 0, nluResults),
+    handoff: {
+      requested: total('handoff_requested'),
+      rate: ratio(total('handoff_requested'), total('conversation_started')),
+      reasons: byDim('handoff_requested', 'reason'),
+    },
+    timeToFirstAgentResponseMs: duration('agent_first_response'),
+    resolutionTimeMs: duration('handoff_resolved'),
+    optOuts: total('opt_out'),
+    optIns: total('opt_in'),
+    notifications: {
+      sent,
+      delivered: statuses.delivered ?? 0,
+      read: statuses.read ?? 0,
+      deliveryRate: ratio(statuses.delivered ?? 0, sent),
+      readRate: ratio(statuses.read ?? 0, sent),
+    },
+  };
+}
