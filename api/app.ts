@@ -12,6 +12,7 @@ import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
 import { insightsRouter } from './routes/insights';
 import { meRouter } from './routes/me';
+import { pagesRouter } from './routes/pages';
 import { webhookRouter } from './routes/webhook';
 
 export interface AppDeps {
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db }));
+  app.use(pagesRouter());
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;
