@@ -3,13 +3,20 @@ import express, { type Express } from 'express';
 import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
+import type { SubjectVault } from '../crypto/vault';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import { payloadCodec } from '../temporal/connection';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
+import { rateLimit } from './rate-limit';
 import { adminRouter } from './routes/admin';
+import { auditRouter } from './routes/audit';
+import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
+import { privacyRouter } from './routes/privacy';
+import { settingsRouter } from './routes/settings';
 import { webhookRouter } from './routes/webhook';
 
 export interface AppDeps {
@@ -17,6 +24,7 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   secrets: SecretBox;
+  vault: SubjectVault;
   log: Logger;
 }
 
@@ -28,19 +36,32 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(securityHeaders, requestContext(log));
   app.use(healthRouter({ db, temporal }));
+  const indexKey = deriveKey(config.masterKey, 'blind-index');
   app.use(
     webhookRouter({
       db,
       temporal,
       log,
       taskQueue: config.temporal.taskQueue,
-      indexKey: deriveKey(config.masterKey, 'blind-index'),
+      indexKey,
       appSecrets: config.whatsapp.appSecrets,
       verifyToken: config.whatsapp.verifyToken,
     }),
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
+  app.use(
+    codecRouter({
+      codec: payloadCodec(config),
+      adminToken: config.adminToken,
+      sessionKey: deriveKey(config.masterKey, 'codec-session'),
+      corsOrigins: config.codecCorsOrigins,
+    }),
+  );
+  app.use('/v1', rateLimit(config.rateLimitPerMinute));
   app.use(meRouter({ db }));
+  app.use(settingsRouter({ db }));
+  app.use(auditRouter({ db }));
+  app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

@@ -1,9 +1,12 @@
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit, masterKeys } from '../config';
+import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
+import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
 import { createTemporalClient } from '../temporal/connection';
 import { createApp } from './app';
+import { createServer } from './server';
 
 /** API entry point. SIGINT/SIGTERM stop accepting, finish in-flight requests, then close connections. */
 function main(): void {
@@ -15,8 +18,12 @@ function main(): void {
   }
   const db = createPool(config.databaseUrl);
   const temporal = createTemporalClient(config, config.temporal.address);
-  const app = createApp({ config, db, temporal, secrets: createSecretBox(config.masterKey), log });
-  const server = app.listen(config.port, () => log.info('api listening', { port: config.port }));
+  const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
+  const app = createApp({ config, db, temporal, secrets: createSecretBox(config.masterKey), vault, log });
+  const server = createServer(config, app);
+  server.listen(config.port, () =>
+    log.info('api listening', { port: config.port, https: Boolean(config.https) }),
+  );
   const shutdown = () => {
     log.info('api stopping');
     server.close(() => {

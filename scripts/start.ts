@@ -79,6 +79,8 @@ async function startTemporal(config: Config, running: Running): Promise<string> 
   running.temporal = await startDevServer({
     port: 7233,
     uiPort: 8233,
+    // The UI decodes payloads through the API's codec endpoint (operator sign-in: /codec/login).
+    codecEndpoint: `http://localhost:${config.port}/codec`,
     dbFile: path.resolve(config.dataDir, 'temporal.sqlite'),
   });
   return running.temporal.address;

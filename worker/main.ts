@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit, masterKeys } from '../config';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
@@ -7,6 +7,7 @@ import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { createGraphClient } from '../whatsapp/graph-client';
+import { ensureRetentionSweep } from './retention';
 import { bundleWorkflows, createAuraWorker } from './worker';
 
 /**
@@ -28,19 +29,21 @@ async function main(): Promise<void> {
   });
   const db = createPool(config.databaseUrl);
   const connection = await connectWorker(config, config.temporal.address);
+  const temporal = createTemporalClient(config, config.temporal.address);
   const worker = await createAuraWorker({
     config,
     connection,
     bundle: await bundleWorkflows(),
     deps: {
       db,
-      temporal: createTemporalClient(config, config.temporal.address),
+      temporal,
       graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
       secrets: createSecretBox(config.masterKey),
-      vault: new SubjectVault(db, new LocalKms([config.masterKey])),
+      vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       log,
     },
   });
+  await ensureRetentionSweep(temporal, config.temporal.taskQueue);
   log.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
   await worker.run();
   await connection.close();

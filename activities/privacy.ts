@@ -1,0 +1,113 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Subject, SubjectVault } from '../crypto/vault';
+import { inTransaction, type Db } from '../db/pool';
+import { updatePrivacyRequest, type PrivacyRequestStatus } from '../db/privacy-requests';
+import { deleteSubjectRows } from '../db/subject-tables';
+import { sweepRetention, type SweepResult } from '../db/retention';
+import type { Logger } from '../logging';
+import { clientIdAttribute, subjectAttribute } from '../temporal/search-attributes';
+
+/**
+ * Where media files live (the channel's media store implements this). Erasure calls it before the
+ * rows that point at the files are deleted; the retention sweep relies on the store's own expiry.
+ */
+export interface SubjectMediaFiles {
+  /** Deletes every stored file of the subject; returns how many. Idempotent. */
+  deleteSubjectFiles(subject: Subject): Promise<number>;
+}
+
+export interface PrivacyDeps {
+  db: Db;
+  temporal: Client;
+  vault: SubjectVault;
+  log: Logger;
+  /** Absent until a media store is wired: then no files exist to delete. */
+  media?: SubjectMediaFiles;
+}
+
+export interface ErasureStepInput {
+  requestId: string;
+  clientId: string;
+  subjectHash: string;
+}
+
+export function createPrivacyActivities({ db, temporal, vault, log, media }: PrivacyDeps) {
+  const namespace = temporal.options.namespace;
+
+  async function listSubjectExecutions(input: ErasureStepInput) {
+    const query = `${clientIdAttribute.name} = "${input.clientId}" AND ${subjectAttribute.name} = "${input.subjectHash}"`;
+    const found: { workflowId: string; runId: string; running: boolean }[] = [];
+    for await (const wf of temporal.workflow.list({ query })) {
+      found.push({ workflowId: wf.workflowId, runId: wf.runId, running: wf.status.name === 'RUNNING' });
+    }
+    return found;
+  }
+
+  return {
+    /** Records an erasure request's status and progress (no PII: counts and step names only). */
+    async recordErasureProgress(input: {
+      requestId: string;
+      status: PrivacyRequestStatus;
+      progress: Record<string, unknown>;
+    }): Promise<void> {
+      await updatePrivacyRequest(db, input.requestId, input);
+    },
+
+    /**
+     * Terminates and deletes every workflow execution (all runs) of the subject, found by the
+     * AuraClientId + AuraSubject search attributes. Deletion is asynchronous in Temporal, so this
+     * throws a retryable failure until visibility lists none; returns how many it deleted.
+     */
+    async eraseSubjectExecutions(input: ErasureStepInput): Promise<number> {
+      const found = await listSubjectExecutions(input);
+      for (const wf of found) {
+        if (wf.running) {
+          await temporal.workflow
+            .getHandle(wf.workflowId, wf.runId)
+            .terminate('subject erasure')
+            .catch(() => undefined);
+        }
+        await temporal.workflowService
+          .deleteWorkflowExecution({
+            namespace,
+            workflowExecution: { workflowId: wf.workflowId, runId: wf.runId },
+          })
+          .catch((err: { code?: number }) => {
+            // NOT_FOUND: already deleted by an earlier attempt.
+            if (err.code !== 5) throw err;
+          });
+      }
+      if (found.length > 0) {
+        throw ApplicationFailure.create({
+          message: `${found.length} executions still listed; waiting for deletion`,
+          type: 'ExecutionsStillListed',
+          nextRetryDelay: '1 second',
+        });
+      }
+      return 0;
+    },
+
+    /**
+     * Deletes the subject's media files, then every row of every subject table (one transaction),
+     * then destroys the data key, so whatever a backup still holds can no longer be opened.
+     */
+    async eraseSubjectData(
+      input: ErasureStepInput,
+    ): Promise<{ files: number; rows: Record<string, number> }> {
+      const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+      const files = media ? await media.deleteSubjectFiles(subject) : 0;
+      const rows = await inTransaction(db, (tx) => deleteSubjectRows(tx, input.clientId, input.subjectHash));
+      await vault.destroy(subject);
+      log.info('subject erased', { requestId: input.requestId, clientId: input.clientId, files });
+      return { files, rows };
+    },
+
+    /** Deletes what every client's retention settings say is due, as of `now` (ISO; default: the clock). */
+    async sweepRetention(input: { now?: string } = {}): Promise<SweepResult> {
+      const result = await sweepRetention(db, input.now ? new Date(input.now) : new Date());
+      log.info('retention sweep', { deleted: result });
+      return result;
+    },
+  };
+}
