@@ -32,15 +32,20 @@ export interface ErasureStepInput {
   subjectHash: string;
 }
 
+/** gRPC NOT_FOUND: the execution is already gone (an earlier attempt deleted it). */
+function ignoreNotFound(err: { code?: number }): undefined {
+  if (err.code !== 5) throw err;
+  return undefined;
+}
+
 export function createPrivacyActivities({ db, temporal, vault, log, media }: PrivacyDeps) {
   const namespace = temporal.options.namespace;
 
   async function listSubjectExecutions(input: ErasureStepInput) {
     const query = `${clientIdAttribute.name} = "${input.clientId}" AND ${subjectAttribute.name} = "${input.subjectHash}"`;
-    const found: { workflowId: string; runId: string; running: boolean }[] = [];
-    for await (const wf of temporal.workflow.list({ query })) {
-      found.push({ workflowId: wf.workflowId, runId: wf.runId, running: wf.status.name === 'RUNNING' });
-    }
+    const found: { workflowId: string; runId: string }[] = [];
+    for await (const wf of temporal.workflow.list({ query }))
+      found.push({ workflowId: wf.workflowId, runId: wf.runId });
     return found;
   }
 
@@ -56,36 +61,42 @@ export function createPrivacyActivities({ db, temporal, vault, log, media }: Pri
 
     /**
      * Terminates and deletes every workflow execution (all runs) of the subject, found by the
-     * AuraClientId + AuraSubject search attributes. Deletion is asynchronous in Temporal, so this
-     * throws a retryable failure until visibility lists none; returns how many it deleted.
+     * AuraClientId + AuraSubject search attributes (the server terminates a running one before deleting
+     * it). Temporal deletes asynchronously, so this throws a
+     * retryable failure until none of the found executions can still be described; visibility
+     * records follow shortly after. Returns how many executions it deleted.
      */
     async eraseSubjectExecutions(input: ErasureStepInput): Promise<number> {
       const found = await listSubjectExecutions(input);
       for (const wf of found) {
-        if (wf.running) {
-          await temporal.workflow
-            .getHandle(wf.workflowId, wf.runId)
-            .terminate('subject erasure')
-            .catch(() => undefined);
-        }
+        // For a running execution the server terminates it, then deletes it, in one step (and much
+        // sooner than when terminated first: a closed execution's deletion waits on its close tasks).
         await temporal.workflowService
           .deleteWorkflowExecution({
             namespace,
             workflowExecution: { workflowId: wf.workflowId, runId: wf.runId },
           })
-          .catch((err: { code?: number }) => {
-            // NOT_FOUND: already deleted by an earlier attempt.
-            if (err.code !== 5) throw err;
-          });
+          .catch(ignoreNotFound);
       }
-      if (found.length > 0) {
+      const remaining = await Promise.all(
+        found.map((wf) =>
+          temporal.workflowService
+            .describeWorkflowExecution({
+              namespace,
+              execution: { workflowId: wf.workflowId, runId: wf.runId },
+            })
+            .then(() => 1, ignoreNotFound),
+        ),
+      );
+      const left = remaining.reduce<number>((a, b) => a + (b ?? 0), 0);
+      if (left > 0) {
         throw ApplicationFailure.create({
-          message: `${found.length} executions still listed; waiting for deletion`,
-          type: 'ExecutionsStillListed',
+          message: `${left} executions not deleted yet`,
+          type: 'ExecutionsNotYetDeleted',
           nextRetryDelay: '1 second',
         });
       }
-      return 0;
+      return found.length;
     },
 
     /**
