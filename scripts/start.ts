@@ -174,6 +174,7 @@ function printBanner(
     `  Sandbox        ${api}/sandbox`,
     `  Temporal UI    ${config.temporal.uiUrl ?? (config.temporal.address ? '(external Temporal)' : 'http://localhost:8233')}`,
     `  Temporal       ${s.temporalAddress}  namespace ${config.temporal.namespace}`,
+    `  Codec server   ${api}/codec   (sign in at ${api}/codec/login with the admin token to read payloads in the UI)`,
     `  PostgreSQL     ${config.databaseUrl ? '(DATABASE_URL)' : `embedded, data in ${path.resolve(config.dataDir, 'postgres')}`}`,
     `  Graph API      ${s.graphUrl}${s.graphUrl.includes('127.0.0.1:3100') ? '  (sandbox fake)' : ''}`,
   ];
