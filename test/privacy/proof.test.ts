@@ -45,6 +45,15 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       assert.equal(res.status, 200);
     }
     await stack.graph.waitFor((s) => s.filter((m) => m.body.to === WA_ID).length === TEXTS.length);
+    // The reply is recorded as sent just after the Graph API accepted it.
+    for (let i = 0; i < 100; i += 1) {
+      const { rows } = await stack.db.pool.query(
+        `SELECT count(*)::int AS n FROM messages WHERE client_id = $1 AND status = 'sent'`,
+        [client.clientId],
+      );
+      if (rows[0].n === TEXTS.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const subject = {
       clientId: client.clientId,
       subjectHash: keyedHash(deriveKey(stack.config.masterKey, 'blind-index'), client.clientId, WA_ID),
