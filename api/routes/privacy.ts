@@ -13,7 +13,7 @@ import {
 } from '../../workflows/erasure/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { exportSubject } from '../privacy-export';
-import { notFound, parseOr400 } from '../errors';
+import { notFound, parseOr400, unavailable } from '../errors';
 
 export interface PrivacyRouteDeps {
   db: Db;
@@ -77,12 +77,18 @@ export function privacyRouter(deps: PrivacyRouteDeps): Router {
       });
       return opened;
     });
-    await deps.temporal.workflow.start(ERASURE_WORKFLOW_TYPE, {
-      workflowId: erasureWorkflowId(clientId, request.id),
-      taskQueue: deps.taskQueue,
-      args: [{ requestId: request.id, ...subject }] as [ErasureInput],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    // The request is recorded first: if Temporal is unreachable, a repeated DELETE finds it and
+    // starts its workflow (same id, so never twice).
+    await deps.temporal.workflow
+      .start(ERASURE_WORKFLOW_TYPE, {
+        workflowId: erasureWorkflowId(clientId, request.id),
+        taskQueue: deps.taskQueue,
+        args: [{ requestId: request.id, ...subject }] as [ErasureInput],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      })
+      .catch(() => {
+        throw unavailable('could not start the erasure; retry the request');
+      });
     res.status(202).json({ requestId: request.id });
   });
 

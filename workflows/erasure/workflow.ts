@@ -18,23 +18,34 @@ const { eraseSubjectData, recordErasureProgress } = proxyActivities<Activities>(
 /**
  * Erases one end-user at one client: executions first (so no workflow writes rows again), then media
  * and rows, then the data key. Every step is idempotent, so a retried or repeated request is safe.
+ * If a step gives up (Temporal unreachable for an hour), the request is marked `failed` for a retry.
  */
 export async function erasureWorkflow(input: ErasureInput): Promise<ErasureSummary> {
-  await recordErasureProgress({
-    requestId: input.requestId,
-    status: 'running',
-    progress: { step: 'executions' },
-  });
+  try {
+    return await erase(input);
+  } catch (err) {
+    await recordErasureProgress({
+      requestId: input.requestId,
+      status: 'failed',
+      progress: { step: 'failed' },
+    });
+    throw err;
+  }
+}
+
+async function erase(input: ErasureInput): Promise<ErasureSummary> {
+  const { requestId } = input;
+  await recordErasureProgress({ requestId, status: 'running', progress: { step: 'executions' } });
   await eraseSubjectExecutions(input);
   await recordErasureProgress({
-    requestId: input.requestId,
+    requestId,
     status: 'running',
     progress: { step: 'data', executionsDeleted: true },
   });
   const { files, rows } = await eraseSubjectData(input);
   const summary: ErasureSummary = { executionsDeleted: true, files, rows };
   await recordErasureProgress({
-    requestId: input.requestId,
+    requestId,
     status: 'completed',
     progress: { step: 'done', ...summary, dataKeyDestroyed: true },
   });
