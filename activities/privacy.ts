@@ -1,20 +1,19 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Subject, SubjectVault } from '../crypto/vault';
+import type { SubjectVault } from '../crypto/vault';
 import { inTransaction, type Db } from '../db/pool';
 import { updatePrivacyRequest, type PrivacyRequestStatus } from '../db/privacy-requests';
-import { deleteSubjectRows } from '../db/subject-tables';
-import { sweepRetention, type SweepResult } from '../db/retention';
+import { deleteSubjectRows, subjectFileKeys } from '../db/subject-tables';
+import { RETENTION_RULES, sweepRetention, type SweepResult } from '../db/retention';
 import type { Logger } from '../logging';
 import { clientIdAttribute, subjectAttribute } from '../temporal/search-attributes';
 
 /**
- * Where media files live (the channel's media store implements this). Erasure calls it before the
- * rows that point at the files are deleted; the retention sweep relies on the store's own expiry.
+ * The part of the media store (media/store.ts) erasure and retention need: files are named by the
+ * `storage_key` column of subject rows and deleted before those rows. Idempotent.
  */
-export interface SubjectMediaFiles {
-  /** Deletes every stored file of the subject; returns how many. Idempotent. */
-  deleteSubjectFiles(subject: Subject): Promise<number>;
+export interface MediaFiles {
+  delete(key: string): Promise<void>;
 }
 
 export interface PrivacyDeps {
@@ -22,8 +21,8 @@ export interface PrivacyDeps {
   temporal: Client;
   vault: SubjectVault;
   log: Logger;
-  /** Absent until a media store is wired: then no files exist to delete. */
-  media?: SubjectMediaFiles;
+  /** The media store; absent where no feature stores files (a row naming a file then fails loudly). */
+  media?: MediaFiles;
 }
 
 export interface ErasureStepInput {
@@ -107,7 +106,14 @@ export function createPrivacyActivities({ db, temporal, vault, log, media }: Pri
       input: ErasureStepInput,
     ): Promise<{ files: number; rows: Record<string, number> }> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
-      const files = media ? await media.deleteSubjectFiles(subject) : 0;
+      const keys = await subjectFileKeys(db, input.clientId, input.subjectHash);
+      if (keys.length > 0 && !media)
+        throw ApplicationFailure.nonRetryable(
+          'subject has media files but no media store is wired',
+          'NoMediaStore',
+        );
+      for (const key of keys) await media!.delete(key);
+      const files = keys.length;
       const rows = await inTransaction(db, (tx) => deleteSubjectRows(tx, input.clientId, input.subjectHash));
       await vault.destroy(subject);
       log.info('subject erased', { requestId: input.requestId, clientId: input.clientId, files });
@@ -116,7 +122,8 @@ export function createPrivacyActivities({ db, temporal, vault, log, media }: Pri
 
     /** Deletes what every client's retention settings say is due, as of `now` (ISO; default: the clock). */
     async sweepRetention(input: { now?: string } = {}): Promise<SweepResult> {
-      const result = await sweepRetention(db, input.now ? new Date(input.now) : new Date());
+      const now = input.now ? new Date(input.now) : new Date();
+      const result = await sweepRetention(db, now, RETENTION_RULES, media && ((key) => media.delete(key)));
       log.info('retention sweep', { deleted: result });
       return result;
     },

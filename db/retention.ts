@@ -1,6 +1,6 @@
 import { clientSettingsSchema, type ClientSettings } from '../settings/client-settings';
-import { ident } from './subject-tables';
-import type { Queryable } from './pool';
+import { inTransaction, type Db, type Queryable } from './pool';
+import { ident, STORAGE_KEY } from './subject-tables';
 
 /**
  * What the retention sweep deletes: rows of `table` whose `column` is older than the client's
@@ -25,23 +25,35 @@ export type SweepResult = Record<string, number>;
 
 const defaults = clientSettingsSchema.parse({}).retention;
 
-/** Applies every rule for every client as of `now`. One statement per rule; idempotent. */
+/**
+ * Applies every rule for every client as of `now`; idempotent. Where the table names media-store
+ * files (`storage_key`), `deleteFile` removes each file before the rows' deletion commits, so no row
+ * is lost while its file survives.
+ */
 export async function sweepRetention(
-  db: Queryable,
+  db: Db,
   now: Date,
   rules: readonly RetentionRule[] = RETENTION_RULES,
+  deleteFile?: (key: string) => Promise<void>,
 ): Promise<SweepResult> {
   const result: SweepResult = {};
   for (const rule of rules) {
     if (!(await columnExists(db, rule.table, rule.column))) continue;
-    const res = await db.query(
-      `DELETE FROM ${ident(rule.table)} t USING clients c
-       WHERE t.client_id = c.id
-         AND t.${ident(rule.column)} < $1::timestamptz - make_interval(days =>
-               COALESCE((c.settings->'retention'->>$2)::int, $3::int))`,
-      [now.toISOString(), rule.setting, defaults[rule.setting]],
-    );
-    result[rule.table] = res.rowCount ?? 0;
+    const withFiles = await columnExists(db, rule.table, STORAGE_KEY);
+    if (withFiles && !deleteFile)
+      throw new Error(`${rule.table} holds media files but no media store is wired`);
+    result[rule.table] = await inTransaction(db, async (tx) => {
+      const res = await tx.query<{ k: string | null }>(
+        `DELETE FROM ${ident(rule.table)} t USING clients c
+         WHERE t.client_id = c.id
+           AND t.${ident(rule.column)} < $1::timestamptz - make_interval(days =>
+                 COALESCE((c.settings->'retention'->>$2)::int, $3::int))
+         RETURNING ${withFiles ? `t.${STORAGE_KEY}` : 'NULL'} AS k`,
+        [now.toISOString(), rule.setting, defaults[rule.setting]],
+      );
+      for (const { k } of res.rows) if (k) await deleteFile!(k);
+      return res.rowCount ?? 0;
+    });
   }
   return result;
 }

@@ -6,7 +6,8 @@ import type { Queryable } from './pool';
  * and the privacy proof tests as soon as they exist, provided they follow two conventions:
  *   - the end-user is named by `client_id` + `subject_hash` (the keyed hash, never a plain id);
  *   - PII lives in `<name>_enc` text columns sealed with SubjectVault under the field name
- *     `<table>.<name>` (the singular `<table minus s>.<name>` of the first tables is accepted too).
+ *     `<table>.<name>` (the singular `<table minus s>.<name>` of the first tables is accepted too);
+ *   - a `storage_key` column names a file in the media store (deleted with the row).
  */
 export interface SubjectTable {
   name: string;
@@ -69,3 +70,25 @@ export async function deleteSubjectRows(
   }
   return counts;
 }
+
+/** Keys of the media-store files a subject's rows point at (every subject table with `storage_key`). */
+export async function subjectFileKeys(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const table of await subjectTables(db)) {
+    if (!table.columns.includes(STORAGE_KEY)) continue;
+    const { rows } = await db.query<{ k: string }>(
+      `SELECT ${STORAGE_KEY} AS k FROM ${ident(table.name)}
+       WHERE client_id = $1 AND subject_hash = $2 AND ${STORAGE_KEY} IS NOT NULL`,
+      [clientId, subjectHash],
+    );
+    keys.push(...rows.map((r) => r.k));
+  }
+  return keys;
+}
+
+/** The column that names a media-store file. */
+export const STORAGE_KEY = 'storage_key';

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { deriveKey, keyedHash } from '../../crypto/keys';
 import { SubjectErasedError } from '../../crypto/vault';
+import { createPrivacyActivities } from '../../activities/privacy';
 import { RETENTION_RULES, sweepRetention } from '../../db/retention';
+import { createLogger } from '../../logging';
 import { subjectTables } from '../../db/subject-tables';
 import { ensureRetentionSweep } from '../../worker/retention';
 import { conversationWorkflowId } from '../../workflows/conversation/contract';
@@ -171,6 +173,50 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
       ['open', 'young'],
     );
     assert.deepEqual(await sweepRetention(stack.db.pool, now, rules), { messages: 0, test_orders: 0 });
+  });
+
+  it('when a subject with media files is erased or their media expires, then the files go before the rows', async () => {
+    const files = new Set(['f/erase-me', 'f/old', 'f/young']);
+    const media = { delete: async (key: string) => void files.delete(key) };
+    await stack.db.pool.query(
+      'CREATE TABLE test_media (client_id text, subject_hash text, storage_key text, created_at timestamptz)',
+    );
+    const subject = subjectOf('5511944440001');
+    const now = new Date();
+    for (const [key, days] of [
+      ['f/erase-me', 0],
+      ['f/old', 31],
+      ['f/young', 29],
+    ] as const) {
+      await stack.db.pool.query('INSERT INTO test_media VALUES ($1, $2, $3, $4)', [
+        client.clientId,
+        key === 'f/erase-me' ? subject.subjectHash : 'other',
+        key,
+        new Date(now.getTime() - days * DAY),
+      ]);
+    }
+    const deps = {
+      db: stack.db.pool,
+      temporal: stack.temporal,
+      vault: stack.vault,
+      log: createLogger('silent'),
+    };
+    const input = { requestId: 'pr_test', ...subject };
+    await assert.rejects(createPrivacyActivities(deps).eraseSubjectData(input), /no media store/);
+    const erased = await createPrivacyActivities({ ...deps, media }).eraseSubjectData(input);
+    assert.equal(erased.files, 1);
+    assert.equal(erased.rows.test_media, 1);
+    assert.ok(!files.has('f/erase-me'));
+
+    const rules = [{ table: 'test_media', column: 'created_at', setting: 'mediaDays' as const }];
+    await assert.rejects(sweepRetention(stack.db.pool, now, rules), /no media store/);
+    assert.deepEqual(await sweepRetention(stack.db.pool, now, rules, media.delete), { test_media: 1 });
+    assert.deepEqual([...files], ['f/young']);
+    const left = await stack.db.pool.query('SELECT storage_key FROM test_media');
+    assert.deepEqual(
+      left.rows.map((r) => r.storage_key),
+      ['f/young'],
+    );
   });
 
   it('when workers start the retention sweep, then exactly one runs and it sweeps straight away', async () => {
