@@ -1,12 +1,15 @@
+import type { PrivacyDeps } from './privacy';
+import { createPrivacyActivities } from './privacy';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
-export type ActivityDeps = WhatsAppDeps;
+export type ActivityDeps = WhatsAppDeps & PrivacyDeps;
 
 /** Builds every activity over its dependencies; the worker wires the real ones. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createWhatsAppActivities(deps),
+    ...createPrivacyActivities(deps),
   };
 }
 

@@ -3,16 +3,23 @@ import express, { type Express } from 'express';
 import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
+import type { SubjectVault } from '../crypto/vault';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { Metrics } from '../metrics';
+import { payloadCodec } from '../temporal/connection';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
+import { rateLimit } from './rate-limit';
 import { adminRouter } from './routes/admin';
+import { auditRouter } from './routes/audit';
+import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { insightsRouter } from './routes/insights';
 import { meRouter } from './routes/me';
 import { pagesRouter } from './routes/pages';
+import { privacyRouter } from './routes/privacy';
+import { settingsRouter } from './routes/settings';
 import { webhookRouter } from './routes/webhook';
 
 export interface AppDeps {
@@ -20,6 +27,7 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   secrets: SecretBox;
+  vault: SubjectVault;
   log: Logger;
   metrics: Metrics;
 }
@@ -35,21 +43,34 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  const indexKey = deriveKey(config.masterKey, 'blind-index');
   app.use(
     webhookRouter({
       db,
       temporal,
       log,
       taskQueue: config.temporal.taskQueue,
-      indexKey: deriveKey(config.masterKey, 'blind-index'),
+      indexKey,
       appSecrets: config.whatsapp.appSecrets,
       verifyToken: config.whatsapp.verifyToken,
     }),
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
+  app.use(
+    codecRouter({
+      codec: payloadCodec(config),
+      adminToken: config.adminToken,
+      sessionKey: deriveKey(config.masterKey, 'codec-session'),
+      corsOrigins: config.codecCorsOrigins,
+    }),
+  );
+  app.use('/v1', rateLimit(config.rateLimitPerMinute));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db }));
   app.use(pagesRouter());
+  app.use(settingsRouter({ db }));
+  app.use(auditRouter({ db }));
+  app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

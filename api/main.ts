@@ -1,10 +1,13 @@
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit, masterKeys } from '../config';
+import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
+import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createMetrics } from '../metrics';
 import { createLogger } from '../logging';
 import { createTemporalClient } from '../temporal/connection';
 import { createApp } from './app';
+import { createServer } from './server';
 
 /** API entry point. SIGINT/SIGTERM stop accepting, finish in-flight requests, then close connections. */
 function main(): void {
@@ -16,15 +19,20 @@ function main(): void {
   }
   const db = createPool(config.databaseUrl);
   const temporal = createTemporalClient(config, config.temporal.address);
+  const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
   const app = createApp({
     config,
     db,
     temporal,
     secrets: createSecretBox(config.masterKey),
+    vault,
     log,
     metrics: createMetrics('api'),
   });
-  const server = app.listen(config.port, () => log.info('api listening', { port: config.port }));
+  const server = createServer(config, app);
+  server.listen(config.port, () =>
+    log.info('api listening', { port: config.port, https: Boolean(config.https) }),
+  );
   const shutdown = () => {
     log.info('api stopping');
     server.close(() => {

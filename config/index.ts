@@ -34,6 +34,29 @@ const schema = z.object({
   TEMPORAL_UI_URL: optionalString,
   AURA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters'),
   AURA_MASTER_KEY: base64Key32,
+  AURA_MASTER_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(base64Key32).max(5)),
+  AURA_CODEC_CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:8233')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()).min(1)),
+  AURA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  TLS_CERT_PATH: optionalString,
+  TLS_KEY_PATH: optionalString,
   WHATSAPP_APP_SECRET: z
     .string()
     .min(1)
@@ -72,6 +95,14 @@ export interface Config {
   };
   readonly adminToken: string;
   readonly masterKey: Buffer;
+  /** Earlier master keys, still read (data keys, payloads) until rotation is finished. */
+  readonly previousMasterKeys: readonly Buffer[];
+  /** Origins allowed to call `/codec/*` from a browser (the Temporal UI). */
+  readonly codecCorsOrigins: readonly string[];
+  /** Requests per minute per API key on `/v1` (token bucket, per API process). */
+  readonly rateLimitPerMinute: number;
+  /** Serve HTTPS with this certificate and key when both are set. */
+  readonly https: { certPath: string; keyPath: string } | undefined;
   readonly whatsapp: {
     readonly appSecrets: readonly string[];
     readonly verifyToken: string;
@@ -108,6 +139,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       'DIALOGFLOW_CX_PROJECT, DIALOGFLOW_CX_LOCATION and DIALOGFLOW_CX_AGENT must be set together',
     ]);
   }
+  if (Boolean(e.TLS_CERT_PATH) !== Boolean(e.TLS_KEY_PATH)) {
+    throw new ConfigError(['TLS_CERT_PATH and TLS_KEY_PATH must be set together']);
+  }
   const tls =
     e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH
       ? {
@@ -133,6 +167,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     }),
     adminToken: e.AURA_ADMIN_TOKEN,
     masterKey: Buffer.from(e.AURA_MASTER_KEY, 'base64'),
+    previousMasterKeys: Object.freeze(e.AURA_MASTER_KEY_PREVIOUS.map((k) => Buffer.from(k, 'base64'))),
+    codecCorsOrigins: Object.freeze([...e.AURA_CODEC_CORS_ORIGINS]),
+    rateLimitPerMinute: e.AURA_RATE_LIMIT_PER_MINUTE,
+    https:
+      e.TLS_CERT_PATH && e.TLS_KEY_PATH ? { certPath: e.TLS_CERT_PATH, keyPath: e.TLS_KEY_PATH } : undefined,
     whatsapp: Object.freeze({
       appSecrets: Object.freeze([...e.WHATSAPP_APP_SECRET]),
       verifyToken: e.WHATSAPP_VERIFY_TOKEN,
@@ -149,6 +188,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : undefined,
   });
+}
+
+/** Every master key this deployment can read with: the current one first, then previous ones. */
+export function masterKeys(config: Pick<Config, 'masterKey' | 'previousMasterKeys'>): Buffer[] {
+  return [config.masterKey, ...config.previousMasterKeys];
 }
 
 /** The environment as the process sees it; the only read of `process.env` in the codebase. */

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { apiKeyInputSchema, clientInputSchema, mintApiKey, provisionClient } from '../api/provisioning';
-import { loadConfigOrExit, processEnv } from '../config';
+import { loadConfigOrExit, masterKeys, processEnv, type Config } from '../config';
 import { localEnv } from '../config/local';
+import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
+import { SubjectVault } from '../crypto/vault';
 import { PhoneNumberTakenError, revokeApiKey } from '../db/clients';
 import { openLocalDatabase } from '../db/embedded';
 import { migrate } from '../db/migrate';
@@ -18,6 +20,10 @@ const USAGE = `npm run admin -- <command> [options]
       mints another API key for a client
   revoke-key --client CLIENT_ID --key KEY_ID
   list-clients
+  rotate-keys
+      re-wraps every subject data key with the current AURA_MASTER_KEY (online, batched); run it after
+      moving the old key to AURA_MASTER_KEY_PREVIOUS; prints how many were re-wrapped and how many
+      still use an old key (0 = the old key is no longer needed for data keys)
 
 Uses DATABASE_URL, or the local embedded database.`;
 
@@ -47,6 +53,7 @@ async function main(): Promise<number> {
   const db = createPool(config.databaseUrl ?? local!.url, 1);
   try {
     await migrate(db);
+    if (command === 'rotate-keys') return await rotateKeys(config, db);
     return await runCommand(command, values, { db, secrets: createSecretBox(config.masterKey) });
   } finally {
     await db.end();
@@ -97,6 +104,20 @@ async function runCommand(
     default:
       throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   }
+}
+
+/** Re-wraps every data key under the current master key; the old one is then needed only for payloads. */
+async function rotateKeys(config: Config, db: Db): Promise<number> {
+  const kms = new LocalKms(masterKeys(config));
+  const rewrapped = await new SubjectVault(db, kms).rewrapAll();
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM subject_keys WHERE kms_key_id <> $1',
+    [kms.currentKeyId],
+  );
+  process.stdout.write(
+    `${JSON.stringify({ currentKeyId: kms.currentKeyId, rewrapped, remainingOnOldKeys: rows[0]!.n })}\n`,
+  );
+  return rows[0]!.n === 0 ? 0 : 1;
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

@@ -79,6 +79,8 @@ async function startTemporal(config: Config, running: Running): Promise<string> 
   running.temporal = await startDevServer({
     port: 7233,
     uiPort: 8233,
+    // The UI decodes payloads through the API's codec endpoint (operator sign-in: /codec/login).
+    codecEndpoint: `http://localhost:${config.port}/codec`,
     dbFile: path.resolve(config.dataDir, 'temporal.sqlite'),
   });
   return running.temporal.address;
@@ -172,6 +174,7 @@ function printBanner(
     `  Sandbox        ${api}/sandbox`,
     `  Temporal UI    ${config.temporal.uiUrl ?? (config.temporal.address ? '(external Temporal)' : 'http://localhost:8233')}`,
     `  Temporal       ${s.temporalAddress}  namespace ${config.temporal.namespace}`,
+    `  Codec server   ${api}/codec   (sign in at ${api}/codec/login with the admin token to read payloads in the UI)`,
     `  PostgreSQL     ${config.databaseUrl ? '(DATABASE_URL)' : `embedded, data in ${path.resolve(config.dataDir, 'postgres')}`}`,
     `  Graph API      ${s.graphUrl}${s.graphUrl.includes('127.0.0.1:3100') ? '  (sandbox fake)' : ''}`,
   ];

@@ -2,19 +2,31 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import type { Config } from '../config';
+import { masterKeys, type Config } from '../config';
 import { AesGcmPayloadCodec, masterKeyId } from './codec';
 
-/** The data converter every client and worker uses: all payloads encrypted by the codec. */
-export function dataConverter(config: Pick<Config, 'masterKey'>): DataConverter {
+/** See temporal/failure-converter.ts; the workflow bundle must be built with the same path. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/** The payload codec over the current master key (encrypts) and previous ones (still decrypt). */
+export function payloadCodec(config: Pick<Config, 'masterKey' | 'previousMasterKeys'>): AesGcmPayloadCodec {
+  return new AesGcmPayloadCodec(masterKeys(config).map((master) => ({ id: masterKeyId(master), master })));
+}
+
+/**
+ * The data converter every client and worker uses: all payloads encrypted by the codec, and failure
+ * messages and stack traces moved into an encoded payload too (`encodeCommonAttributes`), so an
+ * error text that happens to quote user data never reaches the history in clear.
+ */
+export function dataConverter(config: Pick<Config, 'masterKey' | 'previousMasterKeys'>): DataConverter {
   return {
-    payloadCodecs: [
-      new AesGcmPayloadCodec([{ id: masterKeyId(config.masterKey), master: config.masterKey }]),
-    ],
+    payloadCodecs: [payloadCodec(config)],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }
 
-function tlsOptions(config: Config): ConnectionOptions['tls'] {
+/** TLS options for the Temporal connection: mTLS files, or plain TLS when only an API key is set. */
+export function tlsOptions(config: Config): ConnectionOptions['tls'] {
   const { tls, apiKey } = config.temporal;
   if (!tls) return apiKey ? true : undefined;
   return {

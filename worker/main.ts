@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit, masterKeys } from '../config';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
@@ -10,6 +10,7 @@ import { serveWorkerMetrics } from '../metrics/server';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { freePort } from '../temporal/dev-server';
 import { createGraphClient } from '../whatsapp/graph-client';
+import { ensureRetentionSweep } from './retention';
 import { bundleWorkflows, createAuraWorker } from './worker';
 
 /**
@@ -34,16 +35,17 @@ async function main(): Promise<void> {
   });
   const db = createPool(config.databaseUrl);
   const connection = await connectWorker(config, config.temporal.address);
+  const temporal = createTemporalClient(config, config.temporal.address);
   const worker = await createAuraWorker({
     config,
     connection,
     bundle: await bundleWorkflows(),
     deps: {
       db,
-      temporal: createTemporalClient(config, config.temporal.address),
+      temporal,
       graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
       secrets: createSecretBox(config.masterKey),
-      vault: new SubjectVault(db, new LocalKms([config.masterKey])),
+      vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       log,
     },
   });
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
           sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
         })
       : undefined;
+  await ensureRetentionSweep(temporal, config.temporal.taskQueue);
   log.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
   await worker.run();
   metricsServer?.close();

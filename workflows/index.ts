@@ -1,2 +1,4 @@
 /** Every workflow the worker registers. */
 export { conversationWorkflow } from './conversation/workflow';
+export { erasureWorkflow } from './erasure/workflow';
+export { retentionWorkflow } from './retention/workflow';

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
-import type { Config } from '../../config';
+import { masterKeys, type Config } from '../../config';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
@@ -17,6 +18,9 @@ import { createTestDatabase, testConfig, testInfra, type TestDatabase } from './
 
 export interface Stack {
   config: Config;
+  /** The Express app the API serves (its router stack lists every route). */
+  app: Express;
+  vault: SubjectVault;
   db: TestDatabase;
   graph: FakeGraph;
   temporal: Client;
@@ -52,6 +56,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
   const connection: NativeConnection = await connectWorker(config, temporalAddress);
   bundle ??= bundleWorkflows();
   const temporal = createTemporalClient(config, temporalAddress);
+  const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
   const worker = await createAuraWorker({
     config,
     connection,
@@ -61,12 +66,20 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
       temporal,
       graph: createGraphClient({ baseUrl: graph.url, version: config.whatsapp.graphVersion }),
       secrets,
-      vault: new SubjectVault(db.pool, new LocalKms([config.masterKey])),
+      vault,
       log,
     },
   });
   const running = worker.run();
-  const app = createApp({ config, db: db.pool, temporal, secrets, log, metrics: createMetrics('api') });
+  const app = createApp({
+    config,
+    db: db.pool,
+    temporal,
+    secrets,
+    vault,
+    log,
+    metrics: createMetrics('api'),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -74,6 +87,8 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
 
   return {
     config,
+    app,
+    vault,
     db,
     graph,
     temporal,

@@ -1,0 +1,29 @@
+import type { Scope } from '../db/clients';
+
+/**
+ * Every client route and the scope it requires: the access-control test enumerates the app's router
+ * and fails for any route that is neither listed here nor excluded below, so a new route cannot ship
+ * without a decision about who may call it. `any` = any valid API key of the client.
+ */
+export const ROUTE_SCOPES: Record<string, Scope | 'any'> = {
+  'GET /v1/me': 'any',
+  'GET /v1/settings': 'settings',
+  'PUT /v1/settings': 'settings',
+  'GET /v1/audit': 'admin',
+  'GET /v1/insights': 'settings',
+  'GET /v1/privacy/subjects/:userId/export': 'privacy',
+  'DELETE /v1/privacy/subjects/:userId': 'privacy',
+  'GET /v1/privacy/requests/:id': 'privacy',
+};
+
+/** Routes authenticated otherwise (or public by design), by path prefix, and why. */
+export const ROUTES_NOT_KEYED: Record<string, string> = {
+  '/healthz': 'public liveness probe',
+  '/readyz': 'public readiness probe',
+  '/metrics': 'scraped by the deployment',
+  '/webhooks/whatsapp': 'Meta: X-Hub-Signature-256',
+  '/admin/v1': 'deployment admin token',
+  '/codec': 'operator token or codec session',
+  '/sandbox': 'local phone simulator page',
+  '/console': 'agent console static page (its API calls use agent keys)',
+};

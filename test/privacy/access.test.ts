@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Express } from 'express';
+import { ROUTE_SCOPES, ROUTES_NOT_KEYED } from '../../api/route-scopes';
+import { SCOPES } from '../../db/clients';
+import { startStack, type Stack } from '../support/stack';
+import { TEST_ADMIN_TOKEN } from '../support/env';
+import { postWebhook, provisionTestClient, textNotification } from '../support/whatsapp';
+
+interface Route {
+  method: string;
+  path: string;
+}
+
+/** Every route the app serves, read from Express's own router stack (nested routers included). */
+function enumerateRoutes(app: Express): Route[] {
+  const out: Route[] = [];
+  type Layer = {
+    route?: { path: string; methods: Record<string, boolean> };
+    handle?: { stack?: Layer[] };
+  };
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const m of Object.keys(layer.route.methods))
+          out.push({ method: m.toUpperCase(), path: layer.route.path });
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out;
+}
+
+const SECURITY_HEADERS = ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'x-request-id'];
+
+describe('access control: every route is authenticated, scoped and tenant-isolated', () => {
+  let stack: Stack;
+  let routes: Route[];
+  let a: { clientId: string; apiKey: string; phoneNumberId: string };
+  let b: { clientId: string; apiKey: string; phoneNumberId: string };
+  const mintKey = async (clientId: string, scopes: string[]) => {
+    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes }),
+    });
+    return ((await res.json()) as { apiKey: string }).apiKey;
+  };
+  const call = (method: string, path: string, key?: string, body?: unknown) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+
+  before(async () => {
+    stack = await startStack();
+    routes = enumerateRoutes(stack.app);
+    a = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    b = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('when the router is enumerated, then every route is in the scope map or explicitly excluded', () => {
+    assert.ok(routes.length >= 10, 'the router stack was read');
+    const unmapped = routes
+      .filter((r) => !Object.keys(ROUTES_NOT_KEYED).some((prefix) => r.path.startsWith(prefix)))
+      .filter((r) => !(`${r.method} ${r.path}` in ROUTE_SCOPES));
+    assert.deepEqual(unmapped, [], 'add each new route to ROUTE_SCOPES in api/route-scopes.ts');
+    const served = new Set(routes.map((r) => `${r.method} ${r.path}`));
+    assert.deepEqual(
+      Object.keys(ROUTE_SCOPES).filter((k) => !served.has(k)),
+      [],
+      'the map lists only routes that exist',
+    );
+  });
+
+  it('when a keyed route is called without a key, with a bad key or a key lacking its scope, then 401, 401, 403', async () => {
+    for (const [route, scope] of Object.entries(ROUTE_SCOPES)) {
+      const [method, pattern] = route.split(' ') as [string, string];
+      const path = pattern.replace(/:(\w+)/g, (_m, p: string) =>
+        p === 'id' ? `pr_${'0'.repeat(32)}` : '5511900000000',
+      );
+      const none = await call(method, path);
+      assert.equal(none.status, 401, `${route} without a key`);
+      for (const h of SECURITY_HEADERS) assert.ok(none.headers.get(h), `${route} sends ${h}`);
+      assert.equal((await call(method, path, 'aura_bad_key')).status, 401, `${route} with a bad key`);
+      if (scope === 'any') continue;
+      const wrong = SCOPES.filter((s) => s !== scope && s !== 'admin');
+      const key = await mintKey(a.clientId, [wrong[0]!]);
+      assert.equal((await call(method, path, key)).status, 403, `${route} with scope ${wrong[0]}`);
+      const right = await mintKey(a.clientId, [scope]);
+      assert.notEqual((await call(method, path, right)).status, 403, `${route} with scope ${scope}`);
+    }
+  });
+
+  it('when a client asks for another client’s subject, request or audit, then 404 or nothing of theirs', async () => {
+    const waId = '5511911110001';
+    await postWebhook(
+      stack.apiUrl,
+      textNotification({ phoneNumberId: b.phoneNumberId, waId, text: 'b only' }),
+    );
+    await stack.graph.waitFor((s) => s.some((m) => m.body.to === waId));
+    const exportB = await call('GET', `/v1/privacy/subjects/${waId}/export`, b.apiKey);
+    assert.equal(exportB.status, 200, 'the owner can export');
+    assert.equal((await call('GET', `/v1/privacy/subjects/${waId}/export`, a.apiKey)).status, 404);
+
+    const other = phoneNumberId9();
+    const erase = await call('DELETE', `/v1/privacy/subjects/${other}`, b.apiKey);
+    const { requestId } = (await erase.json()) as { requestId: string };
+    assert.equal((await call('GET', `/v1/privacy/requests/${requestId}`, b.apiKey)).status, 200);
+    assert.equal((await call('GET', `/v1/privacy/requests/${requestId}`, a.apiKey)).status, 404);
+
+    const audit = (await (await call('GET', '/v1/audit', a.apiKey)).json()) as {
+      records: { resource: string }[];
+    };
+    assert.ok(!audit.records.some((r) => r.resource === requestId), 'A does not see B’s audit records');
+    const ownAudit = (await (await call('GET', '/v1/audit', b.apiKey)).json()) as {
+      records: { resource: string }[];
+    };
+    assert.ok(ownAudit.records.some((r) => r.resource === requestId));
+  });
+
+  it('when admin and codec routes are called without their credentials, then 401', async () => {
+    const adminRoutes = routes.filter((r) => r.path.startsWith('/admin/v1'));
+    assert.ok(adminRoutes.length >= 3);
+    for (const r of adminRoutes) {
+      const path = r.path.replace(':clientId', a.clientId).replace(':keyId', 'k');
+      assert.equal((await call(r.method, path)).status, 401, `${r.method} ${r.path}`);
+      assert.equal(
+        (await call(r.method, path, a.apiKey)).status,
+        401,
+        `${r.method} ${r.path} with a client key`,
+      );
+    }
+    for (const op of ['encode', 'decode']) {
+      assert.equal((await call('POST', `/codec/${op}`, undefined, { payloads: [] })).status, 401);
+      assert.equal((await call('POST', `/codec/${op}`, a.apiKey, { payloads: [] })).status, 401);
+    }
+  });
+
+  it('when settings are read and replaced, then invalid input is a 400 naming the field and every change is audited', async () => {
+    const key = await mintKey(a.clientId, ['settings']);
+    const current = (await (await call('GET', '/v1/settings', key)).json()) as {
+      retention: { transcriptDays: number };
+    };
+    assert.equal(current.retention.transcriptDays, 90);
+    const bad = await call('PUT', '/v1/settings', key, { retention: { transcriptDays: 0 } });
+    assert.equal(bad.status, 400);
+    assert.match(
+      ((await bad.json()) as { error: { message: string } }).error.message,
+      /retention\.transcriptDays/,
+    );
+    const good = await call('PUT', '/v1/settings', key, { retention: { transcriptDays: 7 } });
+    assert.equal(good.status, 200);
+    const stored = (await (await call('GET', '/v1/settings', key)).json()) as {
+      retention: { transcriptDays: number };
+    };
+    assert.equal(stored.retention.transcriptDays, 7);
+    const { rows } = await stack.db.pool.query(
+      `SELECT action FROM audit_log WHERE client_id = $1 AND action = 'settings.update'`,
+      [a.clientId],
+    );
+    assert.equal(rows.length, 1, 'one audited change (the 400 wrote nothing)');
+  });
+
+  it('when the audit log is paged, then the cursor walks every record once, in order', async () => {
+    for (let i = 0; i < 3; i += 1) await call('GET', `/v1/privacy/subjects/55119000000${i}/export`, a.apiKey);
+    const seen: string[] = [];
+    let cursor: string | null = '0';
+    while (cursor !== null) {
+      const page = (await (await call('GET', `/v1/audit?after=${cursor}&limit=2`, a.apiKey)).json()) as {
+        records: { id: string }[];
+        nextCursor: string | null;
+      };
+      seen.push(...page.records.map((r) => r.id));
+      cursor = page.nextCursor;
+    }
+    assert.ok(seen.length >= 4);
+    assert.deepEqual(
+      seen,
+      [...new Set(seen)].sort((x, y) => Number(x) - Number(y)),
+    );
+    assert.equal((await call('GET', '/v1/audit?limit=abc', a.apiKey)).status, 400);
+  });
+
+  it('when anyone tries to UPDATE, DELETE or TRUNCATE the audit log, then the database refuses', async () => {
+    const { rows } = await stack.db.pool.query('SELECT count(*)::int AS n FROM audit_log');
+    assert.ok(rows[0].n > 0);
+    await assert.rejects(stack.db.pool.query(`UPDATE audit_log SET actor = 'me'`), /append-only/);
+    await assert.rejects(stack.db.pool.query('DELETE FROM audit_log'), /append-only/);
+    await assert.rejects(stack.db.pool.query('TRUNCATE audit_log'), /append-only/);
+    const again = await stack.db.pool.query('SELECT count(*)::int AS n FROM audit_log');
+    assert.equal(again.rows[0].n, rows[0].n);
+  });
+
+  it('when public and unknown routes answer, then the security headers are there too', async () => {
+    for (const path of ['/healthz', '/readyz', '/nope', '/webhooks/whatsapp']) {
+      const res = await fetch(`${stack.apiUrl}${path}`);
+      for (const h of SECURITY_HEADERS) assert.ok(res.headers.get(h), `${path} sends ${h}`);
+    }
+  });
+});
+
+function phoneNumberId9(): string {
+  return `55119${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+}

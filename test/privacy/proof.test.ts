@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { deriveKey, keyedHash } from '../../crypto/keys';
+import { createLogger } from '../../logging';
+import { payloadCodec } from '../../temporal/connection';
+import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from '../support/env';
+import { findInBytes, rawHistories, scanDatabase } from '../support/privacy-scan';
+import { startStack, type Stack } from '../support/stack';
+import { postWebhook, provisionTestClient, textNotification } from '../support/whatsapp';
+
+const NAME = 'Zélia Quarterfield';
+const WA_ID = '5511987650042';
+const TEXTS = ['my parcel to Lisbon never came, order 77', 'please call me back tonight'];
+const ADDRESS = 'Rua das Acácias 777, 1200-001 Lisboa';
+
+/**
+ * The privacy proof: a scripted conversation with known personal data, plus a row with a known
+ * address (a table the test adds, as another feature would), then raw scans of PostgreSQL, of the
+ * Temporal histories without the codec, of the logs, and of every network destination.
+ */
+describe('privacy proof: nothing personal in clear anywhere', () => {
+  let stack: Stack;
+  let client: { clientId: string; apiKey: string; phoneNumberId: string };
+  const logs: string[] = [];
+  const destinations = new Set<string>();
+  const onSocket = ({ socket }: { socket: Socket }) =>
+    socket.once('connect', () => destinations.add(socket.remoteAddress ?? '?'));
+  const realFetch = globalThis.fetch;
+
+  before(async () => {
+    diagnostics.subscribe('net.client.socket', onSocket as (m: unknown) => void);
+    globalThis.fetch = (input, init) => {
+      destinations.add(new URL(input instanceof Request ? input.url : String(input)).hostname);
+      return realFetch(input, init);
+    };
+    stack = await startStack({ log: createLogger('debug', {}, (line) => logs.push(line)) });
+    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    for (const text of TEXTS) {
+      const res = await postWebhook(
+        stack.apiUrl,
+        textNotification({ phoneNumberId: client.phoneNumberId, waId: WA_ID, text, name: NAME }),
+      );
+      assert.equal(res.status, 200);
+    }
+    await stack.graph.waitFor((s) => s.filter((m) => m.body.to === WA_ID).length === TEXTS.length);
+    // The reply is recorded as sent just after the Graph API accepted it.
+    for (let i = 0; i < 100; i += 1) {
+      const { rows } = await stack.db.pool.query(
+        `SELECT count(*)::int AS n FROM messages WHERE client_id = $1 AND status = 'sent'`,
+        [client.clientId],
+      );
+      if (rows[0].n === TEXTS.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const subject = {
+      clientId: client.clientId,
+      subjectHash: keyedHash(deriveKey(stack.config.masterKey, 'blind-index'), client.clientId, WA_ID),
+    };
+    await stack.db.pool.query(
+      'CREATE TABLE test_deliveries (client_id text, subject_hash text, address_enc text, created_at timestamptz DEFAULT now())',
+    );
+    await stack.db.pool.query(
+      'INSERT INTO test_deliveries(client_id, subject_hash, address_enc) VALUES ($1, $2, $3)',
+      [
+        subject.clientId,
+        subject.subjectHash,
+        await stack.vault.seal(subject, 'test_deliveries.address', ADDRESS),
+      ],
+    );
+  });
+  after(async () => {
+    diagnostics.unsubscribe('net.client.socket', onSocket as (m: unknown) => void);
+    globalThis.fetch = realFetch;
+    await stack?.close();
+  });
+
+  const needles = () => [NAME, WA_ID, ...TEXTS, ADDRESS];
+
+  it('when the subject exports their data, then the document holds every piece in clear (the data is really there)', async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/privacy/subjects/${WA_ID}/export`, {
+      headers: { authorization: `Bearer ${client.apiKey}` },
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as {
+      tables: Record<string, Record<string, unknown>[]>;
+      unreadable: unknown[];
+    };
+    const text = JSON.stringify(body);
+    for (const n of needles()) assert.ok(text.includes(n), `export contains ${n}`);
+    assert.deepEqual(body.unreadable, []);
+    assert.equal(body.tables.contacts?.[0]?.name, NAME);
+    assert.equal(body.tables.test_deliveries?.[0]?.address, ADDRESS);
+    assert.deepEqual(
+      body.tables.messages?.map((m) => m.status).sort(),
+      ['received', 'received', 'sent', 'sent'],
+      'transcript with outbound delivery states',
+    );
+    assert.ok(
+      body.tables.audit_log?.some((r) => r.action === 'subject.export'),
+      'who accessed the data',
+    );
+  });
+
+  it('when every PostgreSQL table is scanned raw, then no name, number, text or address is in clear', async () => {
+    const { found, rows } = await scanDatabase(stack.db.pool, needles());
+    assert.ok(rows > 5, 'the scan read the rows');
+    assert.deepEqual(found, []);
+    const control = await scanDatabase(stack.db.pool, [client.clientId]);
+    assert.ok(control.found.length > 0, 'the scan finds what is stored in clear');
+  });
+
+  it('when the raw Temporal histories are fetched without the codec, then none of it is in clear', async () => {
+    const query = `AuraClientId = "${client.clientId}"`;
+    const histories = await rawHistories(stack.temporal.connection, stack.config.temporal.namespace, query);
+    assert.ok(histories.length >= 1);
+    assert.deepEqual(
+      findInBytes(
+        histories.map((h) => h.bytes),
+        needles(),
+      ),
+      [],
+    );
+    for (const h of histories) assert.ok(!needles().some((n) => h.workflowId.includes(n)), 'workflow ids');
+
+    // Control: the same history bytes, decoded by the codec, do contain the texts.
+    const history = await stack.temporal.workflow.getHandle(histories[0]!.workflowId).fetchHistory();
+    const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes)
+      ?.workflowExecutionSignaledEventAttributes?.input?.payloads;
+    const decoded = await payloadCodec(stack.config).decode(signal ?? []);
+    assert.ok(
+      findInBytes(
+        decoded.map((p) => Buffer.from(p.data!)),
+        TEXTS,
+      ).length > 0,
+    );
+  });
+
+  it('when the logs of the whole scenario are scanned, then no personal data, API key or secret appears', () => {
+    const text = logs.join('');
+    assert.ok(logs.length > 5 && text.includes('"msg":"request"'), 'logs were captured');
+    const secrets = [
+      client.apiKey,
+      TEST_APP_SECRET,
+      TEST_ADMIN_TOKEN,
+      'EAAG-test-token',
+      stack.config.masterKey.toString('base64'),
+    ];
+    assert.deepEqual(
+      [...needles(), ...secrets].filter((s) => text.includes(s)),
+      [],
+    );
+  });
+
+  it('when the scenario ran, then every network destination was a configured one (Graph API, Temporal, PostgreSQL, our API)', () => {
+    const allowed = new Set([
+      new URL(stack.config.whatsapp.graphUrl).hostname,
+      stack.config.temporal.address!.split(':')[0]!,
+      new URL(stack.db.url).hostname,
+      new URL(stack.apiUrl).hostname,
+      ...(stack.config.dialogflow
+        ? [
+            stack.config.dialogflow.endpoint ??
+              `${stack.config.dialogflow.location}-dialogflow.googleapis.com`,
+          ]
+        : []),
+    ]);
+    assert.ok(destinations.size > 0, 'destinations were observed');
+    assert.deepEqual(
+      [...destinations].filter((d) => !allowed.has(d.replace(/^::ffff:/, ''))),
+      [],
+    );
+  });
+});

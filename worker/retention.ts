@@ -1,0 +1,24 @@
+import type { Client } from '@temporalio/client';
+import {
+  RETENTION_WORKFLOW_ID,
+  RETENTION_WORKFLOW_TYPE,
+  type RetentionInput,
+} from '../workflows/retention/contract';
+
+/**
+ * Starts the daily retention sweep unless it already runs; every worker calls this at boot, so a
+ * deployment always has exactly one. Returns the run id of the sweep that runs.
+ */
+export async function ensureRetentionSweep(
+  client: Client,
+  taskQueue: string,
+  workflowId = RETENTION_WORKFLOW_ID,
+): Promise<string> {
+  const handle = await client.workflow.start(RETENTION_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue,
+    args: [{}] as [RetentionInput],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  return handle.firstExecutionRunId;
+}
