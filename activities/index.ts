@@ -1,12 +1,15 @@
+import type { OrderDeps } from './orders';
+import { createOrderActivities } from './orders';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
-export type ActivityDeps = WhatsAppDeps;
+export type ActivityDeps = WhatsAppDeps & OrderDeps;
 
 /** Builds every activity over its dependencies; the worker wires the real ones. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createWhatsAppActivities(deps),
+    ...createOrderActivities(deps),
   };
 }
 

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. */
 export { conversationWorkflow } from './conversation/workflow';
+export { orderWorkflow } from './order/workflow';
