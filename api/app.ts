@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
+import { LocalKms } from '../crypto/kms';
+import { SubjectVault } from '../crypto/vault';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import { requestContext, securityHeaders } from './context';
@@ -10,6 +12,8 @@ import { errorMiddleware, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
+import { ordersRouter } from './routes/orders';
+import { shippingRouter } from './routes/shipping';
 import { webhookRouter } from './routes/webhook';
 
 export interface AppDeps {
@@ -41,6 +45,17 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
   app.use(meRouter({ db }));
+  app.use(
+    ordersRouter({
+      db,
+      temporal,
+      vault: new SubjectVault(db, new LocalKms([config.masterKey])),
+      taskQueue: config.temporal.taskQueue,
+      indexKey: deriveKey(config.masterKey, 'blind-index'),
+      contentKey: deriveKey(config.masterKey, 'order-content'),
+    }),
+  );
+  app.use(shippingRouter({ db }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

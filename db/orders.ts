@@ -178,3 +178,12 @@ export async function deleteOrder(db: Queryable, clientId: string, orderId: stri
   ]);
   return (res.rowCount ?? 0) > 0;
 }
+
+/** The WhatsApp numbers of a client, oldest first: the first one sends order updates by default. */
+export async function phoneNumbersOfClient(db: Queryable, clientId: string): Promise<string[]> {
+  const { rows } = await db.query<{ phone_number_id: string }>(
+    'SELECT phone_number_id FROM client_phone_numbers WHERE client_id = $1 ORDER BY created_at, phone_number_id',
+    [clientId],
+  );
+  return rows.map((r) => r.phone_number_id);
+}
