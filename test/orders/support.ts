@@ -5,13 +5,14 @@ import { setOptOut, upsertContact } from '../../db/contacts';
 import type { Stack } from '../support/stack';
 import { RATES } from './fixtures';
 
-/** Calls the API with a bearer key; returns status and parsed JSON. */
+/** Calls the API with a bearer key; returns status and parsed JSON (loosely typed: tests probe it). */
 export async function call(
   stack: Stack,
   apiKey: string | undefined,
   method: string,
   path: string,
   body?: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
