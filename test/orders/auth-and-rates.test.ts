@@ -40,13 +40,11 @@ describe('orders and shipping routes: authentication, scopes, tenancy and rate-t
       method: 'POST',
       path: `/v1/orders/${orderId}/payment`,
       body: { status: 'paid', reference: 'p-1' },
-      scope: 'orders:write',
     },
     {
       method: 'POST',
       path: `/v1/orders/${orderId}/shipment`,
       body: { carrier: 'CTT', trackingNumber: 'T1' },
-      scope: 'orders:write',
     },
     { method: 'POST', path: `/v1/orders/${orderId}/delivered`, body: {} },
     { method: 'POST', path: `/v1/orders/${orderId}/cancel`, body: {} },
@@ -56,7 +54,6 @@ describe('orders and shipping routes: authentication, scopes, tenancy and rate-t
       method: 'POST',
       path: '/v1/shipping/quote',
       body: { destination: { country: 'PT' } },
-      scope: 'orders:read',
     },
   ];
 
