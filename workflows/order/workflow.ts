@@ -58,11 +58,8 @@ export async function orderWorkflow(input: OrderInput): Promise<void> {
     parcel: { weightGrams: orderWeight(input.items), subtotal: order.view().subtotal },
   });
   if (terms.ok) {
-    order.open(
-      terms.shippingCost,
-      new Date(Date.now() + terms.paymentDeadlineHours * 3_600_000).toISOString(),
-      now(),
-    );
+    const deadline = Date.parse(order.view().createdAt) + terms.paymentDeadlineHours * 3_600_000;
+    order.open(terms.shippingCost, new Date(deadline).toISOString(), now());
   } else {
     order.refuseShipping(now());
   }
