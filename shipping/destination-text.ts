@@ -2,9 +2,9 @@ import type { Destination, RateTable } from './rate-table';
 
 /**
  * Reads a destination out of what a customer typed in chat ("how much to 1000-001 Lisboa, Portugal?").
- * Only the countries and regions the client's rate table names are candidates, so the parser never
- * has to know the world: a country is recognised by its ISO code written in capitals or by its name
- * (English or the client's language), a region by the name the table gives it, a postal code by shape.
+ * A country is recognised by its ISO code written in capitals or by its name (English or the client's
+ * language; the table's countries are tried first), a region by the name the client's rate table
+ * gives it, a postal code by its shape.
  */
 export function parseDestinationText(
   text: string,
@@ -48,8 +48,19 @@ function countryNames(code: string, language: string): string[] {
   return names;
 }
 
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'ZZ', 'QO']);
+
+/** Every region code ICU can name: a country outside the table must still be recognised, to refuse it. */
+const ALL_COUNTRIES = (() => {
+  const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return [...letters]
+    .flatMap((a) => [...letters].map((b) => a + b))
+    .filter((code) => names.of(code) !== undefined && !NOT_COUNTRIES.has(code));
+})();
+
 function findCountry(text: string, table: RateTable, language: string): string | undefined {
-  const candidates = [...new Set(table.zones.flatMap((z) => z.countries))];
+  const candidates = [...new Set([...table.zones.flatMap((z) => z.countries), ...ALL_COUNTRIES])];
   const folded = fold(text);
   const byName = candidates.find((code) => countryNames(code, language).some((n) => containsWord(folded, n)));
   if (byName) return byName;

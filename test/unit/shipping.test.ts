@@ -134,7 +134,7 @@ describe('quotes', () => {
       region: 'Canarias',
     });
     assert.deepEqual(parseDestinationText('shipping to ES please', RATES), { country: 'ES' });
-    assert.equal(parseDestinationText('do you ship to france?', RATES), undefined);
+    assert.deepEqual(parseDestinationText('do you ship to france?', RATES), { country: 'FR' });
     assert.equal(parseDestinationText('is it in stock', RATES), undefined);
   });
 });
