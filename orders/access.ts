@@ -1,10 +1,11 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
 import { SubjectErasedError, type SubjectVault } from '../crypto/vault';
-import { findOrder } from '../db/orders';
+import { findOrder, type OrderRecord } from '../db/orders';
 import type { Queryable } from '../db/pool';
 import {
   getOrderQuery,
@@ -19,8 +20,7 @@ import { viewFromRecord } from './record';
 
 /**
  * How the API and the chat activities reach orders: open one (update-with-start, so the caller gets
- * the computed shipping cost in the same call) and read one (the workflow's query while it exists,
- * the database record after).
+ * the computed shipping cost in the same call) and read one.
  */
 
 export interface OrderReadDeps {
@@ -53,24 +53,28 @@ export async function openOrder(
 }
 
 /**
- * The order as it stands: asked from its workflow, else read from the database (also when Temporal
- * cannot answer: the record is at most one transition behind). Undefined when there is no such order
- * of this client, its retention ended, or its customer was erased.
+ * The order as it stands. The record answers first: every update writes it before it returns, so for
+ * anything an API caller was told, it is as current as the workflow, and it answers at database speed
+ * however many orders the worker holds. The workflow's query answers when there is no record yet
+ * (the moment between start and first write). Undefined when there is no such order of this client,
+ * its retention ended, or its customer was erased.
  */
 export async function readOrder(
   deps: OrderReadDeps,
   clientId: string,
   orderId: string,
 ): Promise<OrderView | undefined> {
+  const recorded = await findOrder(deps.db, clientId, orderId);
+  if (recorded) return openRecord(deps, recorded);
   try {
     const view = await deps.temporal.workflow
       .getHandle(orderWorkflowId(clientId, orderId))
       .query(getOrderQuery);
     return view.purged ? undefined : view;
-  } catch {
-    // Not found, failed before answering queries, or Temporal unreachable: the record answers.
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
   }
-  return readOrderRecord(deps, clientId, orderId);
 }
 
 /** The database record as a view (optionally only if it is `subjectHash`'s order). */
@@ -81,7 +85,13 @@ export async function readOrderRecord(
   subjectHash?: string,
 ): Promise<OrderView | undefined> {
   const record = await findOrder(deps.db, clientId, orderId, subjectHash);
-  if (!record) return undefined;
+  return record && openRecord(deps, record);
+}
+
+async function openRecord(
+  deps: Pick<OrderReadDeps, 'vault'>,
+  record: OrderRecord,
+): Promise<OrderView | undefined> {
   try {
     return await viewFromRecord(deps.vault, record);
   } catch (err) {

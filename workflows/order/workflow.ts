@@ -49,7 +49,8 @@ export async function orderWorkflow(input: OrderInput): Promise<void> {
   if (problems.length > 0)
     throw ApplicationFailure.nonRetryable(`invalid order: ${problems.join('; ')}`, 'InvalidOrderInput');
   const order = new OrderMachine(input, now());
-  registerHandlers(order);
+  const record = recorder(input, order);
+  registerHandlers(order, record);
 
   const terms = await priceOrder({
     clientId: input.clientId,
@@ -63,9 +64,8 @@ export async function orderWorkflow(input: OrderInput): Promise<void> {
   } else {
     order.refuseShipping(now());
   }
-  const sync = { version: 0 };
-  const dirty = () => order.hasEvents() || order.view().version !== sync.version;
-  const flush = () => flushChanges(input, order, sync);
+  const dirty = () => order.hasEvents() || !record.isCurrent();
+  const flush = () => flushChanges(input, order, record);
 
   await flush();
   while (!order.isEnded()) {
@@ -88,42 +88,59 @@ export async function orderWorkflow(input: OrderInput): Promise<void> {
   order.purge(now());
 }
 
-function registerHandlers(order: OrderMachine): void {
+type Recorder = ReturnType<typeof recorder>;
+
+/** Writes the order's newest state to its record; concurrent writes are safe (the record keeps the newest version). */
+function recorder(input: OrderInput, order: OrderMachine) {
+  let recorded = 0;
+  return {
+    isCurrent: () => recorded >= order.view().version,
+    async write(): Promise<void> {
+      const view = order.view();
+      if (view.version <= recorded) return;
+      await recordOrder({ clientId: input.clientId, view });
+      recorded = Math.max(recorded, view.version);
+    },
+  };
+}
+
+/**
+ * Updates answer once their change is recorded, so an API caller that reads the order right after
+ * sees it. Validators refuse impossible transitions before anything is written to history.
+ */
+function registerHandlers(order: OrderMachine, record: Recorder): void {
   const refuse = (reason: string | undefined) => {
     if (reason)
       throw ApplicationFailure.create({ message: reason, type: TRANSITION_REFUSED, nonRetryable: true });
   };
+  const recorded = async () => {
+    await record.write();
+    return order.view();
+  };
   setHandler(getOrderQuery, () => order.view());
   setHandler(openedUpdate, async () => {
     await condition(() => order.status !== 'created');
-    return order.view();
+    return recorded();
   });
-  setHandler(paymentUpdate, (p) => (order.applyPayment(p, now()), order.view()), {
+  setHandler(paymentUpdate, (p) => (order.applyPayment(p, now()), recorded()), {
     validator: (p) => refuse(order.checkPayment(p)),
   });
-  setHandler(shipmentUpdate, (s) => (order.applyShipment(s, now()), order.view()), {
+  setHandler(shipmentUpdate, (s) => (order.applyShipment(s, now()), recorded()), {
     validator: (s) => refuse(order.checkShipment(s)),
   });
-  setHandler(deliveredUpdate, () => (order.applyDelivered(now()), order.view()), {
+  setHandler(deliveredUpdate, () => (order.applyDelivered(now()), recorded()), {
     validator: () => refuse(order.checkDelivered()),
   });
-  setHandler(cancelUpdate, ({ reason }) => (order.applyCancel(reason ?? 'cancelled', now()), order.view()), {
+  setHandler(cancelUpdate, ({ reason }) => (order.applyCancel(reason ?? 'cancelled', now()), recorded()), {
     validator: (_input) => refuse(order.checkCancel()),
   });
 }
 
-/** Writes the newest state, then tells the customer about each event since the last flush. */
-async function flushChanges(
-  input: OrderInput,
-  order: OrderMachine,
-  sync: { version: number },
-): Promise<void> {
-  while (order.hasEvents() || order.view().version !== sync.version) {
-    const events = order.takeEvents();
-    const view = order.view();
-    await recordOrder({ clientId: input.clientId, view });
-    sync.version = view.version;
-    for (const event of events) {
+/** Records the newest state, then tells the customer about each event since the last flush. */
+async function flushChanges(input: OrderInput, order: OrderMachine, record: Recorder): Promise<void> {
+  while (order.hasEvents() || !record.isCurrent()) {
+    await record.write();
+    for (const event of order.takeEvents()) {
       // A catalogue order's confirmation is the chat's own reply to the order message.
       if (event === 'order_confirmation' && input.source === 'catalogue') continue;
       try {
@@ -132,7 +149,7 @@ async function flushChanges(
           phoneNumberId: input.phoneNumberId,
           idempotencyKey: `${workflowInfo().workflowId}:notify:${event}`,
           event,
-          view,
+          view: order.view(),
         });
       } catch (err) {
         log.warn('order update not sent', { event, type: (err as { type?: string }).type });
