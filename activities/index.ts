@@ -1,15 +1,18 @@
+import type { OrderDeps } from './orders';
+import { createOrderActivities } from './orders';
 import type { PrivacyDeps } from './privacy';
 import { createPrivacyActivities } from './privacy';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
-export type ActivityDeps = WhatsAppDeps & PrivacyDeps;
+export type ActivityDeps = WhatsAppDeps & PrivacyDeps & OrderDeps;
 
 /** Builds every activity over its dependencies; the worker wires the real ones. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createWhatsAppActivities(deps),
     ...createPrivacyActivities(deps),
+    ...createOrderActivities(deps),
   };
 }
 

@@ -17,6 +17,8 @@ import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { insightsRouter } from './routes/insights';
 import { meRouter } from './routes/me';
+import { ordersRouter } from './routes/orders';
+import { shippingRouter } from './routes/shipping';
 import { pagesRouter } from './routes/pages';
 import { privacyRouter } from './routes/privacy';
 import { settingsRouter } from './routes/settings';
@@ -71,6 +73,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
+  app.use(
+    ordersRouter({
+      db,
+      temporal,
+      vault: deps.vault,
+      taskQueue: config.temporal.taskQueue,
+      indexKey,
+      contentKey: deriveKey(config.masterKey, 'order-content'),
+    }),
+  );
+  app.use(shippingRouter({ db }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

@@ -2,3 +2,4 @@
 export { conversationWorkflow } from './conversation/workflow';
 export { erasureWorkflow } from './erasure/workflow';
 export { retentionWorkflow } from './retention/workflow';
+export { orderWorkflow } from './order/workflow';

@@ -1,0 +1,226 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { processEnv } from '../config';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { startFakeGraph } from '../sandbox/fake-graph';
+import { freePort, startDevServer, stopProcess } from '../temporal/dev-server';
+import type { RateTable } from '../shipping/rate-table';
+
+/**
+ * Orders benchmark: orders created per second through `POST /v1/orders` (each one a workflow started
+ * with update-with-start, priced, recorded), then `GET /v1/orders/:id` latency over the live orders.
+ * The load generator is this process; the API and the worker run in their own processes (the real
+ * entry points), so what is measured is the system, not the generator.
+ *
+ *   npx tsx bench/orders.ts [orders=1000] [concurrency=16] [reads=2000]
+ */
+
+/** The rate table the orders benchmark sets: Portugal by weight bracket. */
+const RATES_EXAMPLE: RateTable = {
+  currency: 'EUR',
+  zones: [
+    {
+      id: 'pt',
+      name: 'Portugal',
+      countries: ['PT'],
+      basePrice: 300,
+      brackets: [
+        { fromGrams: 0, toGrams: 1000, price: 0 },
+        { fromGrams: 1000, price: 250 },
+      ],
+      freeShippingThreshold: 10_000,
+    },
+  ],
+};
+
+export interface OrdersBenchOptions {
+  orders?: number;
+  /** Requests in flight at once while creating. */
+  concurrency?: number;
+  /** GETs to time after creation (random live orders, `readConcurrency` at a time). */
+  reads?: number;
+  readConcurrency?: number;
+}
+
+export interface OrdersBenchResult {
+  orders: number;
+  createSeconds: number;
+  ordersPerSecond: number;
+  createErrors: number;
+  getP50Ms: number;
+  getP99Ms: number;
+  getMaxMs: number;
+  reads: number;
+  readErrors: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** The scenario against a running system: provisions a client, sets rates, creates orders, reads them. */
+export async function ordersScenario(
+  target: { apiUrl: string; adminToken: string },
+  opts: OrdersBenchOptions = {},
+): Promise<OrdersBenchResult> {
+  const { orders = 1000, concurrency = 16, reads = 2000, readConcurrency = 4 } = opts;
+  const provision = await fetch(`${target.apiUrl}/admin/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Bench Shop',
+      phoneNumberIds: [String(100_000_000_000 + Math.floor(Math.random() * 1e11))],
+      graphAccessToken: 'EAAG-bench-token',
+    }),
+  });
+  const { apiKey } = (await provision.json()) as { apiKey: string };
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  await fetch(`${target.apiUrl}/v1/shipping/rates`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify(RATES_EXAMPLE),
+  });
+
+  const run = randomBytes(3).toString('hex');
+  const ids = Array.from({ length: orders }, (_, i) => `B-${run}-${i}`);
+  const started = performance.now();
+  const created = await pool(orders, concurrency, async (i) => {
+    const res = await fetch(`${target.apiUrl}/v1/orders`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        orderId: ids[i],
+        customer: { userId: `3519${String(10_000_000 + i)}` },
+        currency: 'EUR',
+        items: [{ sku: 'MUG-1', name: 'Mug', quantity: 1 + (i % 3), unitPrice: 1250, weightGrams: 400 }],
+        deliveryAddress: { lines: ['Rua Augusta 1'], city: 'Lisboa', postalCode: '1100-048', country: 'PT' },
+      }),
+    });
+    await res.arrayBuffer();
+    return res.status === 201;
+  });
+  const createSeconds = (performance.now() - started) / 1000;
+
+  const latencies: number[] = [];
+  let readErrors = 0;
+  await pool(reads, readConcurrency, async () => {
+    const id = ids[Math.floor(Math.random() * ids.length)]!;
+    const t = performance.now();
+    const res = await fetch(`${target.apiUrl}/v1/orders/${id}`, { headers });
+    await res.arrayBuffer();
+    latencies.push(performance.now() - t);
+    if (res.status !== 200) readErrors += 1;
+  });
+  latencies.sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    orders,
+    createSeconds: round(createSeconds),
+    ordersPerSecond: round(orders / createSeconds),
+    createErrors: created.filter((ok) => !ok).length,
+    getP50Ms: round(percentile(latencies, 0.5)),
+    getP99Ms: round(percentile(latencies, 0.99)),
+    getMaxMs: round(latencies.at(-1) ?? 0),
+    reads,
+    readErrors,
+  };
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+function startEntryPoint(entry: string, env: Record<string, string | undefined>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function waitForReady(url: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`API at ${url} not ready in time`);
+}
+
+/** Boots Temporal, PostgreSQL (DATABASE_URL or embedded), a fake Graph, the worker and the API; runs the scenario. */
+async function main(): Promise<void> {
+  const [orders, concurrency, reads] = process.argv.slice(2).map(Number);
+  const env = processEnv();
+  const temporal = await startDevServer({ headless: true });
+  const embedded = env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({
+        dir: path.join(ROOT, '.data', `bench-postgres-${process.pid}`),
+        port: await freePort(),
+        persistent: false,
+      });
+  const serverUrl = env.DATABASE_URL ?? embedded!.url;
+  const dbName = `aura_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const graph = await startFakeGraph();
+  const port = await freePort();
+  const adminToken = randomBytes(24).toString('hex');
+  const childEnv = {
+    ...env,
+    AURA_PROFILE: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    DATABASE_URL: dbUrl.toString(),
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: `bench-orders-${randomBytes(3).toString('hex')}`,
+    AURA_ADMIN_TOKEN: adminToken,
+    AURA_MASTER_KEY: randomBytes(32).toString('base64'),
+    WHATSAPP_APP_SECRET: randomBytes(16).toString('hex'),
+    WHATSAPP_VERIFY_TOKEN: randomBytes(8).toString('hex'),
+    WHATSAPP_GRAPH_URL: graph.url,
+  };
+  const migrate = startEntryPoint('db/migrate-cli.ts', childEnv);
+  await new Promise((r) => migrate.once('exit', r));
+  const children = [startEntryPoint('worker/main.ts', childEnv), startEntryPoint('api/main.ts', childEnv)];
+  try {
+    const apiUrl = `http://127.0.0.1:${port}`;
+    await waitForReady(apiUrl);
+    const result = await ordersScenario({ apiUrl, adminToken }, { orders, concurrency, reads });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await Promise.all(children.map((c) => stopProcess(c)));
+    await graph.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await temporal.stop();
+    await embedded?.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`orders bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,159 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import {
+  cancelUpdate,
+  deliveredUpdate,
+  getOrderQuery,
+  openedUpdate,
+  paymentUpdate,
+  shipmentUpdate,
+  TRANSITION_REFUSED,
+  type OrderInput,
+} from './contract';
+import { OrderMachine, orderWeight, validateOrderInput } from './state';
+
+// Database work is quick; retries back off to a minute so a database restart is ridden out.
+const { priceOrder, recordOrder, purgeOrderRecord } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// A customer update is worth retrying through a Graph outage, but not forever: after an hour it is
+// recorded as failed and the order moves on (the order matters more than the message about it).
+const { notifyOrder } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const now = () => new Date().toISOString();
+
+/**
+ * One order, from creation to the end of its retention period: prices shipping from the client's rate
+ * table, waits for payment until the deadline (expiry cancels), then for fulfilment. Transitions come
+ * as updates whose validators refuse impossible ones synchronously; every change is written to the
+ * database and told to the customer over WhatsApp. When the client's order retention has passed since
+ * the order ended, the record is purged and the workflow completes. Throws `InvalidOrderInput` for
+ * input that could never become an order.
+ */
+export async function orderWorkflow(input: OrderInput): Promise<void> {
+  const problems = validateOrderInput(input);
+  if (problems.length > 0)
+    throw ApplicationFailure.nonRetryable(`invalid order: ${problems.join('; ')}`, 'InvalidOrderInput');
+  const order = new OrderMachine(input, now());
+  const record = recorder(input, order);
+  registerHandlers(order, record);
+
+  const terms = await priceOrder({
+    clientId: input.clientId,
+    currency: input.currency,
+    destination: input.deliveryAddress,
+    parcel: { weightGrams: orderWeight(input.items), subtotal: order.view().subtotal },
+  });
+  if (terms.ok) {
+    const deadline = Date.parse(order.view().createdAt) + terms.paymentDeadlineHours * 3_600_000;
+    order.open(terms.shippingCost, new Date(deadline).toISOString(), now());
+  } else {
+    order.refuseShipping(now());
+  }
+  const dirty = () => order.hasEvents() || !record.isCurrent();
+  const flush = () => flushChanges(input, order, record);
+
+  await flush();
+  while (!order.isEnded()) {
+    const deadline =
+      order.status === 'awaiting_payment'
+        ? Date.parse(order.view().paymentDeadline!) - Date.now()
+        : undefined;
+    if (deadline !== undefined && deadline <= 0) order.expire(now());
+    else if (!(await condition(dirty, deadline))) order.expire(now());
+    await flush();
+  }
+  // A delivered order may still be refunded while its record is kept; each change restarts the clock.
+  for (;;) {
+    const left = Date.parse(order.view().completedAt!) + terms.retentionDays * DAY_MS - Date.now();
+    if (left <= 0 || !(await condition(dirty, left))) break;
+    await flush();
+  }
+  await condition(allHandlersFinished);
+  await purgeOrderRecord({ clientId: input.clientId, orderId: input.orderId });
+  order.purge(now());
+}
+
+type Recorder = ReturnType<typeof recorder>;
+
+/** Writes the order's newest state to its record; concurrent writes are safe (the record keeps the newest version). */
+function recorder(input: OrderInput, order: OrderMachine) {
+  let recorded = 0;
+  return {
+    isCurrent: () => recorded >= order.view().version,
+    async write(): Promise<void> {
+      const view = order.view();
+      if (view.version <= recorded) return;
+      await recordOrder({ clientId: input.clientId, view });
+      recorded = Math.max(recorded, view.version);
+    },
+  };
+}
+
+/**
+ * Updates answer once their change is recorded, so an API caller that reads the order right after
+ * sees it. Validators refuse impossible transitions before anything is written to history.
+ */
+function registerHandlers(order: OrderMachine, record: Recorder): void {
+  const refuse = (reason: string | undefined) => {
+    if (reason)
+      throw ApplicationFailure.create({ message: reason, type: TRANSITION_REFUSED, nonRetryable: true });
+  };
+  const recorded = async () => {
+    await record.write();
+    return order.view();
+  };
+  setHandler(getOrderQuery, () => order.view());
+  setHandler(openedUpdate, async () => {
+    await condition(() => order.status !== 'created');
+    return recorded();
+  });
+  setHandler(paymentUpdate, (p) => (order.applyPayment(p, now()), recorded()), {
+    validator: (p) => refuse(order.checkPayment(p)),
+  });
+  setHandler(shipmentUpdate, (s) => (order.applyShipment(s, now()), recorded()), {
+    validator: (s) => refuse(order.checkShipment(s)),
+  });
+  setHandler(deliveredUpdate, () => (order.applyDelivered(now()), recorded()), {
+    validator: () => refuse(order.checkDelivered()),
+  });
+  setHandler(cancelUpdate, ({ reason }) => (order.applyCancel(reason ?? 'cancelled', now()), recorded()), {
+    validator: (_input) => refuse(order.checkCancel()),
+  });
+}
+
+/** Records the newest state, then tells the customer about each event since the last flush. */
+async function flushChanges(input: OrderInput, order: OrderMachine, record: Recorder): Promise<void> {
+  while (order.hasEvents() || !record.isCurrent()) {
+    await record.write();
+    for (const event of order.takeEvents()) {
+      // A catalogue order's confirmation is the chat's own reply to the order message.
+      if (event === 'order_confirmation' && input.source === 'catalogue') continue;
+      try {
+        await notifyOrder({
+          clientId: input.clientId,
+          phoneNumberId: input.phoneNumberId,
+          idempotencyKey: `${workflowInfo().workflowId}:notify:${event}`,
+          event,
+          view: order.view(),
+        });
+      } catch (err) {
+        log.warn('order update not sent', { event, type: (err as { type?: string }).type });
+      }
+    }
+  }
+}
