@@ -3,9 +3,10 @@ import type { Scope } from '../db/clients';
 /**
  * Every client route and the scope it requires: the access-control test enumerates the app's router
  * and fails for any route that is neither listed here nor excluded below, so a new route cannot ship
- * without a decision about who may call it. `any` = any valid API key of the client.
+ * without a decision about who may call it. `any` = any valid API key of the client; a list = any
+ * one of those scopes (as `requireScope(db, ...scopes)` takes them).
  */
-export const ROUTE_SCOPES: Record<string, Scope | 'any'> = {
+export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'GET /v1/me': 'any',
   'GET /v1/settings': 'settings',
   'PUT /v1/settings': 'settings',

@@ -19,7 +19,7 @@ export function auditRouter(deps: { db: Db }): Router {
     const { after, limit } = parseOr400(pageQuery, req.query, 'query');
     const { rows } = await deps.db.query<{ id: string }>(
       `SELECT id::text, actor, action, subject_hash AS "subjectHash", resource, at FROM audit_log
-       WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+       WHERE client_id = $1 AND audit_log.id > $2 ORDER BY audit_log.id LIMIT $3`,
       [(res.locals.auth as AuthContext).clientId, after, limit + 1],
     );
     const page = rows.slice(0, limit);

@@ -40,7 +40,9 @@ export function codecRouter(deps: CodecDeps): Router {
     const expires = Date.now() + SESSION_TTL_MS;
     res.cookie(SESSION_COOKIE, `${expires}.${keyedHash(deps.sessionKey, String(expires))}`, {
       httpOnly: true,
-      sameSite: 'lax',
+      // Over HTTPS the UI may live on another site (SameSite=None needs Secure); locally the UI on
+      // localhost:8233 is the same site as the API, so Lax suffices.
+      sameSite: req.secure ? 'none' : 'lax',
       secure: req.secure,
       maxAge: SESSION_TTL_MS,
       path: '/codec',

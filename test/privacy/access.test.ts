@@ -83,38 +83,58 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
   it('when a keyed route is called without a key, with a bad key or a key lacking its scope, then 401, 401, 403', async () => {
     for (const [route, scope] of Object.entries(ROUTE_SCOPES)) {
       const [method, pattern] = route.split(' ') as [string, string];
-      const path = pattern.replace(/:(\w+)/g, (_m, p: string) =>
-        p === 'id' ? `pr_${'0'.repeat(32)}` : '5511900000000',
-      );
+      const path = withParams(pattern, {});
       const none = await call(method, path);
       assert.equal(none.status, 401, `${route} without a key`);
       for (const h of SECURITY_HEADERS) assert.ok(none.headers.get(h), `${route} sends ${h}`);
       assert.equal((await call(method, path, 'aura_bad_key')).status, 401, `${route} with a bad key`);
       if (scope === 'any') continue;
-      const wrong = SCOPES.filter((s) => s !== scope && s !== 'admin');
+      const required: readonly string[] = typeof scope === 'string' ? [scope] : scope;
+      const wrong = SCOPES.filter((s) => !required.includes(s) && s !== 'admin');
       const key = await mintKey(a.clientId, [wrong[0]!]);
       assert.equal((await call(method, path, key)).status, 403, `${route} with scope ${wrong[0]}`);
-      const right = await mintKey(a.clientId, [scope]);
-      assert.notEqual((await call(method, path, right)).status, 403, `${route} with scope ${scope}`);
+      for (const s of required) {
+        const right = await mintKey(a.clientId, [s]);
+        assert.notEqual((await call(method, path, right)).status, 403, `${route} with scope ${s}`);
+      }
     }
   });
 
-  it('when a client asks for another client’s subject, request or audit, then 404 or nothing of theirs', async () => {
+  it('when a client names another client’s resource in any route, then 404 (never 2xx or 5xx)', async () => {
     const waId = '5511911110001';
     await postWebhook(
       stack.apiUrl,
       textNotification({ phoneNumberId: b.phoneNumberId, waId, text: 'b only' }),
     );
     await stack.graph.waitFor((s) => s.some((m) => m.body.to === waId));
-    const exportB = await call('GET', `/v1/privacy/subjects/${waId}/export`, b.apiKey);
-    assert.equal(exportB.status, 200, 'the owner can export');
-    assert.equal((await call('GET', `/v1/privacy/subjects/${waId}/export`, a.apiKey)).status, 404);
-
-    const other = phoneNumberId9();
-    const erase = await call('DELETE', `/v1/privacy/subjects/${other}`, b.apiKey);
+    assert.equal((await call('GET', `/v1/privacy/subjects/${waId}/export`, b.apiKey)).status, 200);
+    const erase = await call('DELETE', `/v1/privacy/subjects/${phoneNumberId9()}`, b.apiKey);
     const { requestId } = (await erase.json()) as { requestId: string };
     assert.equal((await call('GET', `/v1/privacy/requests/${requestId}`, b.apiKey)).status, 200);
-    assert.equal((await call('GET', `/v1/privacy/requests/${requestId}`, a.apiKey)).status, 404);
+
+    // Resources of client B, by route: a route listed here must answer 404 to client A. A keyed route
+    // with a path parameter and no fixture must at least refuse (400/404) an id A does not own.
+    const ofB: Record<string, Record<string, string>> = {
+      'GET /v1/privacy/subjects/:userId/export': { userId: waId },
+      'GET /v1/privacy/requests/:id': { id: requestId },
+    };
+    // Erasing a user id is per client by construction (the subject hash includes the client id):
+    // it answers 202 for A and leaves B's data alone (checked below).
+    const notNotFoundByDesign = new Set(['DELETE /v1/privacy/subjects/:userId']);
+    for (const [route] of Object.entries(ROUTE_SCOPES).filter(([r]) => r.includes('/:'))) {
+      if (notNotFoundByDesign.has(route)) continue;
+      const [method, pattern] = route.split(' ') as [string, string];
+      const res = await call(
+        method,
+        withParams(pattern, ofB[route] ?? {}),
+        a.apiKey,
+        method === 'GET' ? undefined : {},
+      );
+      if (ofB[route]) assert.equal(res.status, 404, `${route} with client B's resource`);
+      else assert.ok([400, 404].includes(res.status), `${route} with an id A does not own: ${res.status}`);
+    }
+    assert.equal((await call('DELETE', `/v1/privacy/subjects/${waId}`, a.apiKey)).status, 202);
+    assert.equal((await call('GET', `/v1/privacy/subjects/${waId}/export`, b.apiKey)).status, 200);
 
     const audit = (await (await call('GET', '/v1/audit', a.apiKey)).json()) as {
       records: { resource: string }[];
@@ -181,7 +201,7 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
       seen.push(...page.records.map((r) => r.id));
       cursor = page.nextCursor;
     }
-    assert.ok(seen.length >= 4);
+    assert.ok(seen.length >= 4, `seen ${JSON.stringify(seen)}`);
     assert.deepEqual(
       seen,
       [...new Set(seen)].sort((x, y) => Number(x) - Number(y)),
@@ -206,6 +226,14 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
     }
   });
 });
+
+/** Fills a route pattern: given values first, then well-formed ids nobody owns. */
+function withParams(pattern: string, values: Record<string, string>): string {
+  return pattern.replace(
+    /:(\w+)/g,
+    (_m, p: string) => values[p] ?? (p === 'userId' ? '5511900000000' : `pr_${'0'.repeat(32)}`),
+  );
+}
 
 function phoneNumberId9(): string {
   return `55119${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
