@@ -15,6 +15,15 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'GET /v1/privacy/subjects/:userId/export': 'privacy',
   'DELETE /v1/privacy/subjects/:userId': 'privacy',
   'GET /v1/privacy/requests/:id': 'privacy',
+  'POST /v1/orders': 'orders:write',
+  'GET /v1/orders/:id': 'orders:read',
+  'POST /v1/orders/:id/payment': 'orders:write',
+  'POST /v1/orders/:id/shipment': 'orders:write',
+  'POST /v1/orders/:id/delivered': 'orders:write',
+  'POST /v1/orders/:id/cancel': 'orders:write',
+  'PUT /v1/shipping/rates': ['settings', 'orders:write'],
+  'GET /v1/shipping/rates': ['settings', 'orders:read'],
+  'POST /v1/shipping/quote': 'orders:read',
 };
 
 /** Routes authenticated otherwise (or public by design), by path prefix, and why. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Express } from 'express';
+import { orderBody, putRates } from '../orders/support';
 import { ROUTE_SCOPES, ROUTES_NOT_KEYED } from '../../api/route-scopes';
 import { SCOPES } from '../../db/clients';
 import { startStack, type Stack } from '../support/stack';
@@ -114,9 +115,15 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
 
     // Resources of client B, by route: a route listed here must answer 404 to client A. A keyed route
     // with a path parameter and no fixture must at least refuse (400/404) an id A does not own.
+    await putRates(stack, b.apiKey);
+    const order = orderBody(waId);
+    assert.equal((await call('POST', '/v1/orders', b.apiKey, order)).status, 201);
     const ofB: Record<string, Record<string, string>> = {
       'GET /v1/privacy/subjects/:userId/export': { userId: waId },
       'GET /v1/privacy/requests/:id': { id: requestId },
+      'GET /v1/orders/:id': { id: order.orderId },
+      'POST /v1/orders/:id/delivered': { id: order.orderId },
+      'POST /v1/orders/:id/cancel': { id: order.orderId },
     };
     // Erasing a user id is per client by construction (the subject hash includes the client id):
     // it answers 202 for A and leaves B's data alone (checked below).
