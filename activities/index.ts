@@ -1,3 +1,4 @@
+import { createDeliveryActivities } from './delivery';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -7,6 +8,7 @@ export type ActivityDeps = WhatsAppDeps;
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createWhatsAppActivities(deps),
+    ...createDeliveryActivities(deps),
   };
 }
 

@@ -10,8 +10,8 @@ const BODY_LIMIT = '3mb';
 
 /**
  * `GET|POST /webhooks/whatsapp`. The POST verifies the signature over the raw bytes before anything
- * else, answers 200 only once every message is durably in Temporal, and 503 when Temporal cannot be
- * reached so that Meta retries.
+ * else, answers 200 only once every message is durably in Temporal and every status in PostgreSQL, and
+ * 503 when either cannot be reached so that Meta retries. Bad bodies are 4xx, never 5xx.
  */
 export function webhookRouter(
   deps: InboundDeps & { appSecrets: readonly string[]; verifyToken: string },
@@ -55,8 +55,9 @@ export function webhookRouter(
         res.locals.log?.info('webhook accepted', { ...outcome });
       } catch (err) {
         if (err instanceof HttpError) throw err;
-        res.locals.log?.error('webhook not accepted: Temporal unavailable', { err: err as Error });
-        throw unavailable('could not hand the messages to Temporal; retry later');
+        // Temporal or PostgreSQL could not take the work: Meta retries a non-200 for up to 7 days.
+        res.locals.log?.error('webhook not accepted: a durable store is unavailable', { err: err as Error });
+        throw unavailable('could not store the notification durably; retry later');
       }
       res.status(200).json({ ok: true });
     },
