@@ -7,11 +7,14 @@ import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { MediaStore } from '../media/store';
 import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
+import { mediaOf } from '../whatsapp/message-types';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
+import { storeInboundMedia, type InboundMediaRef } from './media';
 
 export interface WhatsAppDeps {
   db: Db;
@@ -20,7 +23,14 @@ export interface WhatsAppDeps {
   graph: GraphClient;
   secrets: SecretBox;
   vault: SubjectVault;
+  /** Where inbound media files are kept, sealed. */
+  media: MediaStore;
   log: Logger;
+}
+
+export interface RecordInboundResult {
+  /** For media messages: whether the file was stored (and can be opened) or failed for good. */
+  media?: InboundMediaRef;
 }
 
 export interface RecordInboundInput {
@@ -51,7 +61,8 @@ export type SendMessageResult =
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export function createWhatsAppActivities({ db, graph, secrets, vault, log }: WhatsAppDeps) {
+export function createWhatsAppActivities(deps: WhatsAppDeps) {
+  const { db, graph, secrets, vault, log } = deps;
   async function clientContext(clientId: string) {
     const client = await findClient(db, clientId);
     if (!client)
@@ -90,9 +101,11 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
   return {
     /**
      * Persists an inbound message (sealed under the subject's key) and refreshes the contact: reply
-     * address and the 24-hour window's start. Idempotent by Meta's message id.
+     * address and the 24-hour window's start. Media is downloaded, checked and stored sealed right
+     * away (Meta's URLs live minutes). Idempotent by Meta's message id; throws only for transient
+     * faults, a permanently bad media file is recorded as failed and returned as such.
      */
-    async recordInbound(input: RecordInboundInput): Promise<void> {
+    async recordInbound(input: RecordInboundInput): Promise<RecordInboundResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
       const { message } = input;
       const occurredAt = new Date(message.timestamp);
@@ -114,6 +127,18 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
         ),
         occurredAt,
       });
+      const media = mediaOf(message.type, message.payload);
+      if (!media) return {};
+      const { token } = await clientContext(input.clientId);
+      return {
+        media: await storeInboundMedia(deps, {
+          subject,
+          wamid: message.messageId,
+          accessToken: token,
+          media,
+          attempt: Context.current().info.attempt,
+        }),
+      };
     },
 
     /**

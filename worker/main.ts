@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { LocalKms } from '../crypto/kms';
@@ -5,6 +6,7 @@ import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
+import { createLocalMediaStore } from '../media/store';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { createGraphClient } from '../whatsapp/graph-client';
 import { bundleWorkflows, createAuraWorker } from './worker';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
       graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms([config.masterKey])),
+      media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
       log,
     },
   });
