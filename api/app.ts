@@ -10,6 +10,7 @@ import { errorMiddleware, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
+import { sandboxRouter } from './routes/sandbox';
 import { webhookRouter } from './routes/webhook';
 
 export interface AppDeps {
@@ -41,6 +42,16 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
   app.use(meRouter({ db }));
+  if (config.profile === 'local') {
+    app.use(
+      sandboxRouter({
+        db,
+        appSecret: config.whatsapp.appSecrets[0]!,
+        graphUrl: config.whatsapp.graphUrl,
+        graphVersion: config.whatsapp.graphVersion,
+      }),
+    );
+  }
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;
