@@ -2,6 +2,7 @@ import type { OrderDeps } from './orders';
 import { createOrderActivities } from './orders';
 import type { PrivacyDeps } from './privacy';
 import { createPrivacyActivities } from './privacy';
+import { createDeliveryActivities } from './delivery';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWhatsAppActivities(deps),
     ...createPrivacyActivities(deps),
     ...createOrderActivities(deps),
+    ...createDeliveryActivities(deps),
   };
 }
 

@@ -7,11 +7,15 @@ import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { MediaStore } from '../media/store';
 import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
+import { mediaOf } from '../whatsapp/message-types';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
+import { storeInboundMedia, type InboundMediaRef } from './media';
+import { createPacer, type PacingOptions } from './pacing';
 
 export interface WhatsAppDeps {
   db: Db;
@@ -20,7 +24,16 @@ export interface WhatsAppDeps {
   graph: GraphClient;
   secrets: SecretBox;
   vault: SubjectVault;
+  /** Where inbound media files are kept, sealed. */
+  media: MediaStore;
   log: Logger;
+  /** Pair-limit pacing; Meta's limits by default (tests shrink them). */
+  pacing?: PacingOptions;
+}
+
+export interface RecordInboundResult {
+  /** For media messages: whether the file was stored (and can be opened) or failed for good. */
+  media?: InboundMediaRef;
 }
 
 export interface RecordInboundInput {
@@ -45,13 +58,24 @@ export interface SendMessageInput {
   purpose?: 'opt_out_confirmation';
 }
 
+export interface MarkReadInput {
+  clientId: string;
+  phoneNumberId: string;
+  /** The inbound message's wamid. */
+  messageId: string;
+  /** Also show "typing…" to the user (up to 25 s, or until the next message). */
+  typing?: boolean;
+}
+
 export type RefusalReason = 'opted_out' | 'window_closed' | 'undeliverable' | 'no_contact';
 export type SendMessageResult =
   { status: 'sent'; wamid: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export function createWhatsAppActivities({ db, graph, secrets, vault, log }: WhatsAppDeps) {
+export function createWhatsAppActivities(deps: WhatsAppDeps) {
+  const { db, graph, secrets, vault, log } = deps;
+  const pace = createPacer(db, deps.pacing);
   async function clientContext(clientId: string) {
     const client = await findClient(db, clientId);
     if (!client)
@@ -62,9 +86,11 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
         'GraphTokenMissing',
       );
     }
+    const settings = settingsFrom(client.settings);
     return {
       token: secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId)),
-      templates: settingsFrom(client.settings).templates,
+      templates: settings.templates,
+      messagesPerSecond: settings.pacing.messagesPerSecond,
     };
   }
 
@@ -73,11 +99,18 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
     return t && ({ type: 'template', ...t } as const);
   }
 
-  async function post(phoneNumberId: string, token: string, to: string, content: OutboundContent) {
+  async function post(
+    target: { phoneNumberId: string; subjectHash: string; messagesPerSecond: number },
+    token: string,
+    to: string,
+    content: OutboundContent,
+  ) {
     try {
+      const message = { to, ...toGraphMessage(content) };
+      await pace(target.phoneNumberId, target.subjectHash, target.messagesPerSecond);
       return {
         ok: true as const,
-        wamid: (await graph.sendMessage(phoneNumberId, token, { to, ...toGraphMessage(content) })).wamid,
+        wamid: (await graph.sendMessage(target.phoneNumberId, token, message)).wamid,
       };
     } catch (err) {
       if (err instanceof ContentLimitError)
@@ -90,9 +123,11 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
   return {
     /**
      * Persists an inbound message (sealed under the subject's key) and refreshes the contact: reply
-     * address and the 24-hour window's start. Idempotent by Meta's message id.
+     * address and the 24-hour window's start. Media is downloaded, checked and stored sealed right
+     * away (Meta's URLs live minutes). Idempotent by Meta's message id; throws only for transient
+     * faults, a permanently bad media file is recorded as failed and returned as such.
      */
-    async recordInbound(input: RecordInboundInput): Promise<void> {
+    async recordInbound(input: RecordInboundInput): Promise<RecordInboundResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
       const { message } = input;
       const occurredAt = new Date(message.timestamp);
@@ -114,6 +149,18 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
         ),
         occurredAt,
       });
+      const media = mediaOf(message.type, message.payload);
+      if (!media) return {};
+      const { token } = await clientContext(input.clientId);
+      return {
+        media: await storeInboundMedia(deps, {
+          subject,
+          wamid: message.messageId,
+          accessToken: token,
+          media,
+          attempt: Context.current().info.attempt,
+        }),
+      };
     },
 
     /**
@@ -146,7 +193,12 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
       if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse('opted_out');
       if (contact.undeliverable) return refuse('undeliverable');
 
-      const { token, templates } = await clientContext(input.clientId);
+      const { token, templates, messagesPerSecond } = await clientContext(input.clientId);
+      const target = {
+        phoneNumberId: input.phoneNumberId,
+        subjectHash: input.subjectHash,
+        messagesPerSecond,
+      };
       const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
       const template = fallbackTemplate(templates, input.fallbackPurpose ?? 'window_reopen');
       const windowOpen =
@@ -157,11 +209,11 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
         content = template;
       }
 
-      let result = await post(input.phoneNumberId, token, to, content);
+      let result = await post(target, token, to, content);
       if (!result.ok && result.err.code === 131047 && content.type !== 'template') {
         if (!template) return refuse('window_closed');
         content = template;
-        result = await post(input.phoneNumberId, token, to, content);
+        result = await post(target, token, to, content);
       }
       if (result.ok) {
         const viaTemplate = content !== input.content;
@@ -198,6 +250,32 @@ export function createWhatsAppActivities({ db, graph, secrets, vault, log }: Wha
         type: verdict.type,
         nextRetryDelay: verdict.nextRetryDelayMs,
       });
+    },
+
+    /**
+     * Marks an inbound message read (blue ticks) and optionally shows a typing indicator while the
+     * reply is prepared. Best effort: a permanent Graph refusal is logged and swallowed (a missing
+     * tick is not worth failing a conversation); transient faults throw so the activity retries.
+     */
+    async markRead(input: MarkReadInput): Promise<void> {
+      const { token } = await clientContext(input.clientId);
+      try {
+        await graph.markRead(input.phoneNumberId, token, input.messageId, input.typing ?? false);
+      } catch (err) {
+        if (!(err instanceof GraphError)) throw err;
+        const verdict = classifyGraphError(err, Context.current().info.attempt);
+        if (verdict.alert)
+          log.error('graph alert', { code: err.code, type: verdict.type, clientId: input.clientId });
+        if (!verdict.retryable) {
+          log.warn('mark as read refused', { code: err.code, type: verdict.type, clientId: input.clientId });
+          return;
+        }
+        throw ApplicationFailure.create({
+          message: err.message,
+          type: verdict.type,
+          nextRetryDelay: verdict.nextRetryDelayMs,
+        });
+      }
     },
   };
 }

@@ -22,6 +22,7 @@ import { shippingRouter } from './routes/shipping';
 import { pagesRouter } from './routes/pages';
 import { privacyRouter } from './routes/privacy';
 import { settingsRouter } from './routes/settings';
+import { sandboxRouter } from './routes/sandbox';
 import { webhookRouter } from './routes/webhook';
 
 export interface AppDeps {
@@ -84,6 +85,16 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(shippingRouter({ db }));
+  if (config.profile === 'local') {
+    app.use(
+      sandboxRouter({
+        db,
+        appSecret: config.whatsapp.appSecrets[0]!,
+        graphUrl: config.whatsapp.graphUrl,
+        graphVersion: config.whatsapp.graphVersion,
+      }),
+    );
+  }
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

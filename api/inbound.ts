@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { keyedHash } from '../crypto/keys';
 import { findClientIdByPhoneNumber } from '../db/clients';
+import { recordIgnored, type IgnoredReason } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import { messageContent } from '../whatsapp/message-types';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   conversationWorkflowId,
@@ -12,12 +14,15 @@ import {
 } from '../workflows/conversation/contract';
 import {
   endUserKey,
+  messageSchema,
   messagesValueSchema,
-  messageText,
   profileName,
+  replyAddress,
+  statusSchema,
   type MessagesValue,
   type Notification,
 } from '../whatsapp/webhook-schema';
+import { applyStatus, TEMPORAL_DEADLINE_MS } from './delivery-status';
 
 export interface InboundDeps {
   db: Db;
@@ -26,76 +31,135 @@ export interface InboundDeps {
   /** Key of the blind index that hashes end-user ids. */
   indexKey: Buffer;
   log: Logger;
+  /** Resolves a business number to its client; `cachedClientLookup` by default. */
+  clientOf?: (phoneNumberId: string) => Promise<string | undefined>;
+}
+
+/**
+ * Number → client lookups for the webhook's hot path, remembered for `ttlMs`. Only hits are kept: a
+ * number provisioned a moment ago works at once, and a number moved to another client is followed
+ * within the TTL.
+ */
+export function cachedClientLookup(
+  db: Db,
+  ttlMs = 30_000,
+): (phoneNumberId: string) => Promise<string | undefined> {
+  const cache = new Map<string, { clientId: string; until: number }>();
+  return async (phoneNumberId) => {
+    const hit = cache.get(phoneNumberId);
+    if (hit && hit.until > Date.now()) return hit.clientId;
+    const clientId = await findClientIdByPhoneNumber(db, phoneNumberId);
+    if (cache.size > 10_000) cache.clear();
+    if (clientId) cache.set(phoneNumberId, { clientId, until: Date.now() + ttlMs });
+    return clientId;
+  };
 }
 
 export interface IngestOutcome {
   messages: number;
+  statuses: number;
   unknownNumbers: number;
   ignored: number;
 }
 
+interface Batch {
+  outcome: IngestOutcome;
+  /** Every durable step of the notification; the webhook answers 200 only once all resolved. */
+  work: Promise<unknown>[];
+}
+
 /**
- * Hands every message of a verified notification to its conversation workflow by signal-with-start.
- * Resolves only when Temporal has accepted every signal; any Temporal failure rejects, so the webhook
- * answers non-200 and Meta redelivers (the workflow deduplicates by message id).
+ * Handles every entry, change, message and status of a verified notification: messages go to their
+ * conversation workflow by signal-with-start, statuses are applied in PostgreSQL, anything else is
+ * recorded as ignored. Resolves only when all of it is durable; any failure rejects, so the webhook
+ * answers 503 and Meta redelivers (workflows deduplicate by message id, statuses are idempotent).
  */
 export async function ingestNotification(
   deps: InboundDeps,
   notification: Notification,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { messages: 0, unknownNumbers: 0, ignored: 0 };
-  const signals: Promise<unknown>[] = [];
-  for (const entry of notification.entry) {
-    for (const change of entry.changes) {
-      const parsed = change.field === 'messages' ? messagesValueSchema.safeParse(change.value) : undefined;
-      if (!parsed?.success) {
-        outcome.ignored += 1;
-        deps.log.info('webhook change ignored', {
-          field: change.field,
-          reason: parsed ? 'invalid' : 'field',
-        });
-        continue;
-      }
-      const clientId = await findClientIdByPhoneNumber(deps.db, parsed.data.metadata.phone_number_id);
+  const batch: Batch = { outcome: { messages: 0, statuses: 0, unknownNumbers: 0, ignored: 0 }, work: [] };
+  const ignore = (reason: IgnoredReason, e: { field: string; wabaId?: string; phoneNumberId?: string }) => {
+    batch.outcome.ignored += 1;
+    deps.log.info('webhook item ignored', { ...e, reason });
+    batch.work.push(recordIgnored(deps.db, { ...e, reason }));
+  };
+  const changes = notification.entry.flatMap((entry) => entry.changes.map((change) => ({ entry, change })));
+  await Promise.all(
+    changes.map(async ({ entry, change }) => {
+      if (change.field !== 'messages')
+        return ignore('unknown_field', { field: change.field, wabaId: entry.id });
+      const parsed = messagesValueSchema.safeParse(change.value);
+      if (!parsed.success) return ignore('invalid_change', { field: change.field, wabaId: entry.id });
+      const phoneNumberId = parsed.data.metadata.phone_number_id;
+      const clientId = await (deps.clientOf ?? ((id: string) => findClientIdByPhoneNumber(deps.db, id)))(
+        phoneNumberId,
+      );
       if (!clientId) {
-        outcome.unknownNumbers += 1;
-        deps.log.warn('webhook for unknown phone number', {
-          phoneNumberId: parsed.data.metadata.phone_number_id,
-        });
-        continue;
+        batch.outcome.unknownNumbers += 1;
+        return ignore('unknown_number', { field: change.field, wabaId: entry.id, phoneNumberId });
       }
-      for (const start of conversationStarts(deps, clientId, parsed.data)) {
-        outcome.messages += 1;
-        signals.push(deps.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, start));
-      }
-    }
-  }
-  await Promise.all(signals);
-  return outcome;
+      handleValue(deps, batch, clientId, parsed.data, (reason) =>
+        ignore(reason, { field: change.field, wabaId: entry.id, phoneNumberId }),
+      );
+    }),
+  );
+  await Promise.all(batch.work);
+  return batch.outcome;
 }
 
-function conversationStarts(deps: InboundDeps, clientId: string, value: MessagesValue) {
+function handleValue(
+  deps: InboundDeps,
+  batch: Batch,
+  clientId: string,
+  value: MessagesValue,
+  ignore: (reason: IgnoredReason) => void,
+): void {
+  for (const raw of value.messages ?? []) {
+    const start = conversationStart(deps, clientId, value, raw);
+    if (typeof start === 'string') {
+      ignore(start);
+      continue;
+    }
+    batch.outcome.messages += 1;
+    batch.work.push(
+      deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+        deps.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, start),
+      ),
+    );
+  }
+  for (const raw of value.statuses ?? []) {
+    const status = statusSchema.safeParse(raw);
+    if (!status.success) {
+      ignore('invalid_status');
+      continue;
+    }
+    batch.outcome.statuses += 1;
+    batch.work.push(applyStatus(deps, clientId, status.data));
+  }
+}
+
+function conversationStart(deps: InboundDeps, clientId: string, value: MessagesValue, raw: unknown) {
+  const parsed = messageSchema.safeParse(raw);
+  if (!parsed.success) return 'invalid_message' as const;
+  const message = parsed.data;
+  const userKey = endUserKey(message, value.contacts);
+  const recipient = replyAddress(message, value.contacts);
+  if (!userKey || !recipient) return 'no_user' as const;
   const phoneNumberId = value.metadata.phone_number_id;
-  return (value.messages ?? []).flatMap((message) => {
-    const userKey = endUserKey(message, value.contacts);
-    if (!userKey) return [];
-    const subjectHash = keyedHash(deps.indexKey, clientId, userKey);
-    const workflowInput: ConversationInput = { clientId, phoneNumberId, subjectHash };
-    const signal: InboundMessage = {
-      messageId: message.id,
-      timestamp: new Date(Number(message.timestamp) * 1000).toISOString(),
-      type: message.type,
-      text: messageText(message),
-      sender: { recipient: message.from ?? userKey, name: profileName(message, value.contacts) },
-    };
-    return [
-      {
-        workflowId: conversationWorkflowId(clientId, phoneNumberId, subjectHash),
-        taskQueue: deps.taskQueue,
-        args: [workflowInput] as [ConversationInput],
-        signal: inboundMessageSignal,
-        signalArgs: [signal] as [InboundMessage],
-      },
-    ];
-  });
+  const subjectHash = keyedHash(deps.indexKey, clientId, userKey);
+  const signal: InboundMessage = {
+    messageId: message.id,
+    timestamp: new Date(Number(message.timestamp) * 1000).toISOString(),
+    type: message.type,
+    ...messageContent(message),
+    sender: { recipient, name: profileName(message, value.contacts) },
+  };
+  return {
+    workflowId: conversationWorkflowId(clientId, phoneNumberId, subjectHash),
+    taskQueue: deps.taskQueue,
+    args: [{ clientId, phoneNumberId, subjectHash }] as [ConversationInput],
+    signal: inboundMessageSignal,
+    signalArgs: [signal] as [InboundMessage],
+  };
 }

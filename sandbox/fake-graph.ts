@@ -1,11 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Request, type Response } from 'express';
+import { signBody } from '../whatsapp/signature';
 
 /**
  * A local stand-in for the WhatsApp Cloud API (Graph API) that speaks the same HTTP contract: the
  * sandbox and the tests point `WHATSAPP_GRAPH_URL` at it. It records every accepted send so tests can
- * assert on what reached "Meta", and can be told to fail the next sends with a Graph error code.
+ * assert on what reached "Meta", can be told to fail the next sends with a Graph error code, serves
+ * media (lookup and download), and — once connected to a webhook — reports each send back as signed
+ * `sent`, `delivered` and `read` status notifications, as Meta does.
  */
 export interface SentMessage {
   wamid: string;
@@ -13,70 +16,176 @@ export interface SentMessage {
   accessToken: string;
   body: Record<string, unknown>;
   at: number;
+  /** The last status reported to the webhook, if any. */
+  status?: 'sent' | 'delivered' | 'read';
+}
+
+/** A mark-as-read call (blue ticks on the user's message), with or without a typing indicator. */
+export interface ReadMark {
+  phoneNumberId: string;
+  messageId: string;
+  typing: boolean;
+  at: number;
 }
 
 export interface FakeGraph {
   readonly url: string;
   readonly sent: SentMessage[];
+  readonly reads: ReadMark[];
   /** The next `times` sends answer this Graph error (HTTP 400 unless `httpStatus`). */
   failNext(code: number, times?: number, httpStatus?: number): void;
   /** Resolves once `predicate` holds for the sent list, or rejects after `timeoutMs`. */
   waitFor(predicate: (sent: SentMessage[]) => boolean, timeoutMs?: number): Promise<SentMessage[]>;
+  /** Stores a media file as if a user had sent it; returns its media id. */
+  addMedia(bytes: Buffer, mimeType: string): string;
+  /** From now on, downloads of this media serve other bytes than its sha256 says (`times` times). */
+  corruptMedia(mediaId: string, times?: number): void;
+  /** Reports statuses of later sends, signed with `appSecret`, to the webhook at `url`. */
+  connectWebhook(url: string, appSecret: string, stepMs?: number): void;
   close(): Promise<void>;
+}
+
+interface StoredMedia {
+  bytes: Buffer;
+  mimeType: string;
+  sha256: string;
+  corrupt: number;
 }
 
 export async function startFakeGraph(opts: { port?: number; host?: string } = {}): Promise<FakeGraph> {
   const sent: SentMessage[] = [];
+  const reads: ReadMark[] = [];
   const failures: { code: number; httpStatus: number }[] = [];
+  const media = new Map<string, StoredMedia>();
+  let webhook: { url: string; appSecret: string; stepMs: number } | undefined;
+  const host = opts.host ?? '127.0.0.1';
+  let baseUrl = '';
+
   const app = express();
   app.use(express.json({ limit: '1mb' }));
+  const bearer = (req: Request) => /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+  const graphError = (res: Response, status: number, code: number, message: string) =>
+    void res.status(status).json({ error: { code, message } });
+
+  function addMedia(bytes: Buffer, mimeType: string): string {
+    const id = String(10 ** 15 + Math.floor(Math.random() * 9 * 10 ** 15));
+    media.set(id, { bytes, mimeType, sha256: createHash('sha256').update(bytes).digest('hex'), corrupt: 0 });
+    return id;
+  }
+
+  app.get('/media-files/:mediaId', (req, res) => {
+    const file = media.get(String(req.params.mediaId));
+    if (!bearer(req)) return graphError(res, 401, 190, 'Invalid OAuth access token.');
+    if (!file) return graphError(res, 404, 100, 'media not found');
+    const bytes = file.corrupt > 0 ? Buffer.concat([file.bytes, Buffer.from('x')]) : file.bytes;
+    if (file.corrupt > 0) file.corrupt -= 1;
+    res.type(file.mimeType).send(bytes);
+  });
+
+  app.get('/sandbox/conversation', (req, res) => {
+    const { phoneNumberId, to } = req.query;
+    res.json({
+      messages: sent
+        .filter((m) => m.phoneNumberId === phoneNumberId && m.body.to === to)
+        .map((m) => ({ wamid: m.wamid, at: m.at, body: m.body, status: m.status ?? 'accepted' })),
+      reads: reads.filter((r) => r.phoneNumberId === phoneNumberId).map((r) => r.messageId),
+    });
+  });
+
+  app.post('/:version/:phoneNumberId/media', express.raw({ type: () => true, limit: '16mb' }), (req, res) => {
+    if (!bearer(req)) return graphError(res, 401, 190, 'Invalid OAuth access token.');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return graphError(res, 400, 100, 'empty file');
+    res.json({ id: addMedia(req.body, req.header('content-type') ?? 'application/octet-stream') });
+  });
+
+  app.get('/:version/:mediaId', (req, res) => {
+    const id = String(req.params.mediaId);
+    const file = media.get(id);
+    if (!bearer(req)) return graphError(res, 401, 190, 'Invalid OAuth access token.');
+    if (!file) return graphError(res, 400, 100, 'Unsupported get request. Object does not exist.');
+    res.json({
+      messaging_product: 'whatsapp',
+      url: `${baseUrl}/media-files/${id}`,
+      mime_type: file.mimeType,
+      sha256: file.sha256,
+      file_size: file.bytes.length,
+      id,
+    });
+  });
 
   app.post('/:version/:phoneNumberId/messages', (req, res) => {
-    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
-    if (!token) {
-      res.status(401).json({ error: { code: 190, message: 'Invalid OAuth access token.' } });
-      return;
-    }
+    const token = bearer(req);
+    if (!token) return graphError(res, 401, 190, 'Invalid OAuth access token.');
     const failure = failures.shift();
-    if (failure) {
-      res
-        .status(failure.httpStatus)
-        .json({ error: { code: failure.code, message: `fake error ${failure.code}` } });
-      return;
-    }
+    if (failure) return graphError(res, failure.httpStatus, failure.code, `fake error ${failure.code}`);
     const body = req.body as Record<string, unknown>;
+    const phoneNumberId = String(req.params.phoneNumberId);
+    if (
+      body.messaging_product === 'whatsapp' &&
+      body.status === 'read' &&
+      typeof body.message_id === 'string'
+    ) {
+      reads.push({
+        phoneNumberId,
+        messageId: body.message_id,
+        typing: Boolean(body.typing_indicator),
+        at: Date.now(),
+      });
+      return void res.json({ success: true });
+    }
     if (
       body.messaging_product !== 'whatsapp' ||
       typeof body.to !== 'string' ||
       typeof body.type !== 'string'
     ) {
-      res.status(400).json({ error: { code: 100, message: 'Invalid parameter' } });
-      return;
+      return graphError(res, 400, 100, 'Invalid parameter');
     }
-    const wamid = `wamid.FAKE${randomBytes(12).toString('hex')}`;
-    sent.push({
-      wamid,
-      phoneNumberId: String(req.params.phoneNumberId),
+    const message: SentMessage = {
+      wamid: `wamid.FAKE${randomBytes(12).toString('hex')}`,
+      phoneNumberId,
       accessToken: token,
       body,
       at: Date.now(),
-    });
+    };
+    sent.push(message);
     res.json({
       messaging_product: 'whatsapp',
       contacts: [{ input: body.to, wa_id: body.to }],
-      messages: [{ id: wamid }],
+      messages: [{ id: message.wamid }],
     });
+    if (webhook) void reportStatuses(webhook, message);
   });
 
-  const host = opts.host ?? '127.0.0.1';
+  /** Posts sent → delivered → read for one message, each signed as Meta signs. */
+  async function reportStatuses(hook: NonNullable<typeof webhook>, message: SentMessage): Promise<void> {
+    for (const status of ['sent', 'delivered', 'read'] as const) {
+      await new Promise((r) => setTimeout(r, hook.stepMs));
+      const body = JSON.stringify(statusNotification(message, status));
+      try {
+        const res = await fetch(hook.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': signBody(body, hook.appSecret),
+          },
+          body,
+        });
+        if (res.ok) message.status = status;
+      } catch {
+        return; // the API is gone (shutting down); Meta would retry, the sandbox does not need to
+      }
+    }
+  }
+
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(opts.port ?? 0, host, () => resolve(s));
   });
-  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   return {
-    url: `http://${host}:${port}`,
+    url: baseUrl,
     sent,
+    reads,
     failNext(code, times = 1, httpStatus = 400) {
       for (let i = 0; i < times; i++) failures.push({ code, httpStatus });
     },
@@ -89,6 +198,46 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
       }
       return sent;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    addMedia,
+    corruptMedia(mediaId, times = Number.MAX_SAFE_INTEGER) {
+      const file = media.get(mediaId);
+      if (file) file.corrupt = times;
+    },
+    connectWebhook(url, appSecret, stepMs = 150) {
+      webhook = { url, appSecret, stepMs };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function statusNotification(message: SentMessage, status: string): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'SANDBOX-WABA',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: message.phoneNumberId },
+              statuses: [
+                {
+                  id: message.wamid,
+                  status,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  recipient_id: message.body.to,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
   };
 }

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     const temporalAddress = config.temporal.address ?? (await startTemporal(config, running));
     const databaseUrl = config.databaseUrl ?? (await startPostgres(config, running));
     const demoKey = await prepareDatabase(config, databaseUrl);
-    const graphUrl = profileEnv.WHATSAPP_GRAPH_URL ?? (await startSandboxGraph(running));
+    const graphUrl = profileEnv.WHATSAPP_GRAPH_URL ?? (await startSandboxGraph(config, running));
     const childEnv = {
       ...profileEnv,
       DATABASE_URL: databaseUrl,
@@ -98,8 +98,13 @@ async function startPostgres(config: Config, running: Running): Promise<string> 
   return postgres.url;
 }
 
-async function startSandboxGraph(running: Running): Promise<string> {
+/** The sandbox Graph API, reporting delivery statuses back to our own webhook, signed as Meta does. */
+async function startSandboxGraph(config: Config, running: Running): Promise<string> {
   running.graph = await startFakeGraph({ port: 3100 });
+  running.graph.connectWebhook(
+    `http://127.0.0.1:${config.port}/webhooks/whatsapp`,
+    config.whatsapp.appSecrets[0]!,
+  );
   return running.graph.url;
 }
 

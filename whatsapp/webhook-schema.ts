@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import type { WebhookMessage } from './message-types';
+
+export { messageSchema, statusSchema, type WebhookMessage, type WebhookStatus } from './message-types';
 
 /**
  * Zod schemas for Meta's webhook notifications. Objects are loose: fields Meta adds later are kept,
- * not rejected. Only what routing and handling depend on is required.
+ * not rejected. Messages and statuses are kept as raw items here and parsed one by one
+ * (`message-types.ts`), so one malformed item does not take the rest of the batch down with it.
  */
-
-const timestamp = z.string().regex(/^\d{1,12}$/, 'must be Unix seconds');
 
 export const contactSchema = z.looseObject({
   profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(),
@@ -13,23 +15,7 @@ export const contactSchema = z.looseObject({
   user_id: z.string().optional(),
   parent_user_id: z.string().optional(),
 });
-
-export const messageSchema = z.looseObject({
-  id: z.string().min(1),
-  from: z.string().optional(),
-  from_user_id: z.string().optional(),
-  timestamp,
-  type: z.string().min(1),
-  text: z.looseObject({ body: z.string() }).optional(),
-});
-export type WebhookMessage = z.infer<typeof messageSchema>;
-
-export const statusSchema = z.looseObject({
-  id: z.string().min(1),
-  status: z.string(),
-  timestamp,
-  recipient_id: z.string().optional(),
-});
+type Contact = z.infer<typeof contactSchema>;
 
 export const messagesValueSchema = z.looseObject({
   messaging_product: z.literal('whatsapp'),
@@ -38,8 +24,8 @@ export const messagesValueSchema = z.looseObject({
     display_phone_number: z.string().optional(),
   }),
   contacts: z.array(contactSchema).optional(),
-  messages: z.array(messageSchema).optional(),
-  statuses: z.array(statusSchema).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
   errors: z.array(z.looseObject({ code: z.number().optional() })).optional(),
 });
 export type MessagesValue = z.infer<typeof messagesValueSchema>;
@@ -55,37 +41,34 @@ export const notificationSchema = z.looseObject({
 });
 export type Notification = z.infer<typeof notificationSchema>;
 
+function contactOf(message: WebhookMessage, contacts: Contact[] | undefined): Contact | undefined {
+  return (
+    contacts?.find(
+      (c) =>
+        (message.from_user_id !== undefined && c.user_id === message.from_user_id) ||
+        (message.from !== undefined && c.wa_id === message.from),
+    ) ?? (contacts?.length === 1 ? contacts[0] : undefined)
+  );
+}
+
 /**
  * The key of an end-user: Meta's business-scoped user id (parent first) when present, else `wa_id`.
  * Returns undefined for a message that names no user at all.
  */
-export function endUserKey(message: WebhookMessage, contacts: MessagesValue['contacts']): string | undefined {
-  const contact =
-    contacts?.find(
-      (c) => (message.from_user_id && c.user_id === message.from_user_id) || c.wa_id === message.from,
-    ) ?? (contacts?.length === 1 ? contacts[0] : undefined);
+export function endUserKey(message: WebhookMessage, contacts: Contact[] | undefined): string | undefined {
+  const contact = contactOf(message, contacts);
   return (
     contact?.parent_user_id ?? contact?.user_id ?? message.from_user_id ?? contact?.wa_id ?? message.from
   );
 }
 
-/** The text a message carries, for the bot to read. */
-export function messageText(message: WebhookMessage): string | undefined {
-  return message.text?.body;
+/** The address a reply goes to: `wa_id` when Meta gave one, else the business-scoped user id. */
+export function replyAddress(message: WebhookMessage, contacts: Contact[] | undefined): string | undefined {
+  const contact = contactOf(message, contacts);
+  return message.from ?? contact?.wa_id ?? message.from_user_id ?? contact?.user_id;
 }
 
 /** The profile name the sender's contact entry carries, if any. */
-export function profileName(
-  message: WebhookMessage,
-  contacts: MessagesValue['contacts'],
-): string | undefined {
+export function profileName(message: WebhookMessage, contacts: Contact[] | undefined): string | undefined {
   return contactOf(message, contacts)?.profile?.name;
-}
-
-function contactOf(message: WebhookMessage, contacts: MessagesValue['contacts']) {
-  return (
-    contacts?.find(
-      (c) => (message.from_user_id && c.user_id === message.from_user_id) || c.wa_id === message.from,
-    ) ?? (contacts?.length === 1 ? contacts[0] : undefined)
-  );
 }

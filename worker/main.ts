@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit, masterKeys } from '../config';
 import { LocalKms } from '../crypto/kms';
@@ -7,6 +8,7 @@ import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
 import { createMetrics } from '../metrics';
 import { serveWorkerMetrics } from '../metrics/server';
+import { createLocalMediaStore } from '../media/store';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { freePort } from '../temporal/dev-server';
 import { createGraphClient } from '../whatsapp/graph-client';
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
+      media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
       log,
     },
   });

@@ -3,3 +3,4 @@ export { conversationWorkflow } from './conversation/workflow';
 export { erasureWorkflow } from './erasure/workflow';
 export { retentionWorkflow } from './retention/workflow';
 export { orderWorkflow } from './order/workflow';
+export { deliveryFailureWorkflow } from './delivery-failure/workflow';

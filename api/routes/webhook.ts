@@ -3,20 +3,21 @@ import { safeEqual } from '../../crypto/keys';
 import { verifySignature } from '../../whatsapp/signature';
 import { notificationSchema } from '../../whatsapp/webhook-schema';
 import { badRequest, HttpError, unauthorized, unavailable } from '../errors';
-import { ingestNotification, type InboundDeps } from '../inbound';
+import { cachedClientLookup, ingestNotification, type InboundDeps } from '../inbound';
 
 /** Meta allows webhook payloads up to 3 MB. */
 const BODY_LIMIT = '3mb';
 
 /**
  * `GET|POST /webhooks/whatsapp`. The POST verifies the signature over the raw bytes before anything
- * else, answers 200 only once every message is durably in Temporal, and 503 when Temporal cannot be
- * reached so that Meta retries.
+ * else, answers 200 only once every message is durably in Temporal and every status in PostgreSQL, and
+ * 503 when either cannot be reached so that Meta retries. Bad bodies are 4xx, never 5xx.
  */
 export function webhookRouter(
   deps: InboundDeps & { appSecrets: readonly string[]; verifyToken: string },
 ): Router {
   const router = Router();
+  const ingestDeps: InboundDeps = { ...deps, clientOf: deps.clientOf ?? cachedClientLookup(deps.db) };
 
   router.get('/webhooks/whatsapp', (req, res) => {
     const mode = req.query['hub.mode'];
@@ -51,12 +52,13 @@ export function webhookRouter(
       const parsed = notificationSchema.safeParse(json);
       if (!parsed.success) throw badRequest('body is not a WhatsApp notification');
       try {
-        const outcome = await ingestNotification(deps, parsed.data);
+        const outcome = await ingestNotification(ingestDeps, parsed.data);
         res.locals.log?.info('webhook accepted', { ...outcome });
       } catch (err) {
         if (err instanceof HttpError) throw err;
-        res.locals.log?.error('webhook not accepted: Temporal unavailable', { err: err as Error });
-        throw unavailable('could not hand the messages to Temporal; retry later');
+        // Temporal or PostgreSQL could not take the work: Meta retries a non-200 for up to 7 days.
+        res.locals.log?.error('webhook not accepted: a durable store is unavailable', { err: err as Error });
+        throw unavailable('could not store the notification durably; retry later');
       }
       res.status(200).json({ ok: true });
     },

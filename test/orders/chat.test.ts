@@ -34,6 +34,7 @@ describe('order activities for the conversation: status lookup, shipping quote, 
       graph: createGraphClient({ baseUrl: stack.graph.url, version: stack.config.whatsapp.graphVersion }),
       secrets: createSecretBox(stack.config.masterKey),
       vault: vaultOf(stack),
+      media: stack.media,
       log: createLogger('silent'),
     });
     env = new MockActivityEnvironment({ taskQueue: stack.config.temporal.taskQueue });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +15,7 @@ import { upsertContact } from '../../db/contacts';
 import { listOrderNotifications } from '../../db/orders';
 import { putRateTable } from '../../db/shipping-rates';
 import { createLogger } from '../../logging';
+import { createLocalMediaStore } from '../../media/store';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { ensureTemporalTools } from '../../temporal/tools';
@@ -77,6 +81,7 @@ describe('order payment deadline and retention (time-skipping)', () => {
         graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
         secrets,
         vault,
+        media: createLocalMediaStore(mkdtempSync(path.join(tmpdir(), 'aura-media-'))),
         log: createLogger('silent'),
       }),
     });

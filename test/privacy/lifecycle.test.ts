@@ -153,7 +153,8 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
       ...RETENTION_RULES,
       { table: 'test_orders', column: 'completed_at', setting: 'orderRecordDays' as const },
     ];
-    const result = await sweepRetention(stack.db.pool, now, rules);
+    const deleteFile = (key: string) => stack.media.delete(key);
+    const result = await sweepRetention(stack.db.pool, now, rules, deleteFile);
     assert.equal(result.test_orders, 1);
     const left = await stack.db.pool.query(
       `SELECT client_id, floor(extract(epoch FROM ($1::timestamptz - occurred_at)) / 86400)::int AS days
@@ -172,7 +173,8 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
       orders.rows.map((r) => r.label),
       ['open', 'young'],
     );
-    assert.deepEqual(await sweepRetention(stack.db.pool, now, rules), { messages: 0, test_orders: 0 });
+    const again = await sweepRetention(stack.db.pool, now, rules, deleteFile);
+    assert.deepEqual([again.messages, again.test_orders], [0, 0]);
   });
 
   it('when a subject with media files is erased or their media expires, then the files go before the rows', async () => {

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
@@ -10,6 +13,7 @@ import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
 import { createMetrics } from '../../metrics';
 import { createLogger, type Logger } from '../../logging';
+import { createLocalMediaStore, type MediaStore } from '../../media/store';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { connectWorker, createTemporalClient } from '../../temporal/connection';
 import { createGraphClient } from '../../whatsapp/graph-client';
@@ -25,6 +29,8 @@ export interface Stack {
   graph: FakeGraph;
   temporal: Client;
   worker: Worker;
+  /** The worker's media store (a temporary folder). */
+  media: MediaStore;
   /** Base URL of the API over real HTTP. */
   apiUrl: string;
   close(): Promise<void>;
@@ -37,7 +43,14 @@ let runtimeInstalled = false;
  * The whole system for one test file: its own database, a fake Graph API, a worker on its own task
  * queue against the shared Temporal server, and the API listening on a free port.
  */
-export async function startStack(opts: { env?: Record<string, string>; log?: Logger } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    env?: Record<string, string>;
+    log?: Logger;
+    /** Have the fake Graph report sent/delivered/read for every send to the webhook, as Meta does. */
+    statusWebhooks?: boolean;
+  } = {},
+): Promise<Stack> {
   const { temporalAddress } = testInfra();
   const graph = await startFakeGraph();
   const db = await createTestDatabase();
@@ -57,6 +70,8 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
   bundle ??= bundleWorkflows();
   const temporal = createTemporalClient(config, temporalAddress);
   const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'aura-media-'));
+  const media = createLocalMediaStore(mediaDir);
   const worker = await createAuraWorker({
     config,
     connection,
@@ -67,6 +82,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
       graph: createGraphClient({ baseUrl: graph.url, version: config.whatsapp.graphVersion }),
       secrets,
       vault,
+      media,
       log,
     },
   });
@@ -84,6 +100,8 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (opts.statusWebhooks)
+    graph.connectWebhook(`${apiUrl}/webhooks/whatsapp`, config.whatsapp.appSecrets[0]!);
 
   return {
     config,
@@ -93,6 +111,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
     graph,
     temporal,
     worker,
+    media,
     apiUrl,
     async close() {
       await new Promise((r) => server.close(r));
@@ -103,6 +122,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
       await temporal.connection.close();
       await graph.close();
       await db.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
     },
   };
 }

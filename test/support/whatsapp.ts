@@ -80,3 +80,18 @@ export async function provisionTestClient(
   const json = (await res.json()) as { clientId: string; apiKey: string };
   return { ...json, phoneNumberId: number };
 }
+
+/** Polls `probe` until it returns a truthy value, or throws after `timeoutMs`. */
+export async function waitUntil<T>(
+  probe: () => Promise<T>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

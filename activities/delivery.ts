@@ -1,0 +1,61 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { markUndeliverable } from '../db/contacts';
+import { findOutboundByWamid } from '../db/messages';
+import type { Db } from '../db/pool';
+import type { Logger } from '../logging';
+import { loadClientSettings } from '../settings/client-settings';
+import type { DeliveryFailureInput } from '../workflows/delivery-failure/contract';
+import type { SendMessageInput } from './whatsapp';
+
+export interface DeliveryDeps {
+  db: Db;
+  log: Logger;
+}
+
+/** What to do about a failed delivery; `send` lacks only the idempotency key the workflow derives. */
+export type DeliveryFailurePlan =
+  | {
+      kind: 'none';
+      reason: 'unknown_message' | 'marked_undeliverable' | 'already_template' | 'no_template' | 'other_code';
+    }
+  | { kind: 'template_fallback'; send: Omit<SendMessageInput, 'idempotencyKey'> };
+
+/** Attempts to wait for the failed message to be recorded before calling it someone else's. */
+const LOOKUP_ATTEMPTS = 5;
+
+export function createDeliveryActivities({ db, log }: DeliveryDeps) {
+  return {
+    /**
+     * Decides the follow-up of a failed delivery and does the database part of it (marking the
+     * contact undeliverable). Throws a retryable failure while the message is not recorded yet.
+     */
+    async resolveDeliveryFailure(input: DeliveryFailureInput): Promise<DeliveryFailurePlan> {
+      const row = await findOutboundByWamid(db, input.clientId, input.wamid);
+      if (!row) {
+        if (Context.current().info.attempt < LOOKUP_ATTEMPTS) {
+          throw ApplicationFailure.retryable('failed message not recorded yet', 'OutboundNotYetRecorded');
+        }
+        log.warn('delivery failure for a message we never recorded', { clientId: input.clientId });
+        return { kind: 'none', reason: 'unknown_message' };
+      }
+      if (input.errorCode === 131026) {
+        await markUndeliverable(db, input.clientId, row.subjectHash);
+        return { kind: 'none', reason: 'marked_undeliverable' };
+      }
+      if (input.errorCode !== 131047) return { kind: 'none', reason: 'other_code' };
+      if (row.type === 'template') return { kind: 'none', reason: 'already_template' };
+      const template = (await loadClientSettings(db, input.clientId))?.templates.window_reopen;
+      if (!template) return { kind: 'none', reason: 'no_template' };
+      return {
+        kind: 'template_fallback',
+        send: {
+          clientId: input.clientId,
+          phoneNumberId: row.phoneNumberId,
+          subjectHash: row.subjectHash,
+          content: { type: 'template', ...template },
+          sentBy: 'system',
+        },
+      };
+    },
+  };
+}

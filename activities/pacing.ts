@@ -1,0 +1,43 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { reserveSendSlot } from '../db/pacing';
+import type { Queryable } from '../db/pool';
+
+/**
+ * Pair limit defaults: Meta allows about one message every 6 s to the same user with bursts up to 45;
+ * we stay under that burst so a bot's several bubbles (or an agent's quick replies) never trip 131056.
+ */
+export interface PacingOptions {
+  pairIntervalMs: number;
+  pairBurst: number;
+}
+export const DEFAULT_PACING: PacingOptions = { pairIntervalMs: 6_000, pairBurst: 30 };
+
+/** Waits longer than this are not slept inside the activity but handed to Temporal's retry timer. */
+const MAX_INLINE_WAIT_MS = 15_000;
+
+/**
+ * Paces sends per business number (the client's `pacing.messagesPerSecond`, Meta's default 80/s)
+ * and per recipient (the pair limit), across every worker: the buckets live in PostgreSQL
+ * (`send_pacing`). Sleeps until both slots are due; a longer wait becomes a retry with that delay.
+ */
+export function createPacer(db: Queryable, options: PacingOptions = DEFAULT_PACING) {
+  return async function pace(
+    phoneNumberId: string,
+    subjectHash: string,
+    messagesPerSecond: number,
+  ): Promise<void> {
+    const [numberWait, pairWait] = await Promise.all([
+      reserveSendSlot(db, `number:${phoneNumberId}`, 1000 / messagesPerSecond, messagesPerSecond),
+      reserveSendSlot(db, `pair:${phoneNumberId}:${subjectHash}`, options.pairIntervalMs, options.pairBurst),
+    ]);
+    const wait = Math.max(numberWait, pairWait);
+    if (wait > MAX_INLINE_WAIT_MS) {
+      throw ApplicationFailure.create({
+        message: 'send paced: the pair or number limit is reached',
+        type: 'Paced',
+        nextRetryDelay: wait,
+      });
+    }
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+}

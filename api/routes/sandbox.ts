@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/pool';
+import { signBody } from '../../whatsapp/signature';
+import { badRequest, HttpError, parseOr400 } from '../errors';
+
+/**
+ * The phone simulator (`/sandbox`, local profile only): a static page and the few endpoints it uses.
+ * A message typed or a file picked on the page becomes a Meta-shaped notification that this server
+ * signs with the app secret (the browser never sees it) and POSTs to its own webhook over HTTP, so it
+ * travels the real path. Media is uploaded to the Graph API's media endpoint first (the sandbox Graph
+ * takes the raw file) so the notification carries a media id, as Meta's do. Replies and their delivery
+ * ticks are read back from the sandbox Graph.
+ */
+export function sandboxRouter(deps: {
+  db: Db;
+  appSecret: string;
+  graphUrl: string;
+  graphVersion: string;
+}): Router {
+  const router = Router();
+  router.use('/sandbox', express.static(path.resolve(__dirname, '../../sandbox/public')));
+
+  router.get('/sandbox/api/numbers', async (_req, res) => {
+    const { rows } = await deps.db.query<{ phone_number_id: string; name: string }>(
+      `SELECT n.phone_number_id, c.name FROM client_phone_numbers n JOIN clients c ON c.id = n.client_id
+       ORDER BY c.created_at, n.phone_number_id LIMIT 100`,
+    );
+    res.json({ numbers: rows.map((r) => ({ phoneNumberId: r.phone_number_id, clientName: r.name })) });
+  });
+
+  router.post('/sandbox/api/messages', express.json({ limit: '64kb' }), async (req, res) => {
+    const input = parseOr400(textInput, req.body);
+    const message = input.reply
+      ? {
+          type: 'interactive',
+          interactive: {
+            type: `${input.reply.kind}_reply`,
+            [`${input.reply.kind}_reply`]: { id: input.reply.id, title: input.reply.title },
+          },
+        }
+      : { type: 'text', text: { body: input.text } };
+    res.json(await deliver(req, deps, input, message));
+  });
+
+  router.post('/sandbox/api/media', express.raw({ type: () => true, limit: '16mb' }), async (req, res) => {
+    const input = parseOr400(mediaInput, req.query, 'query');
+    const file = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (file.length === 0) throw badRequest('body: the file is empty');
+    const mimeType = req.header('content-type') ?? 'application/octet-stream';
+    const upload = await fetch(`${deps.graphUrl}/${deps.graphVersion}/${input.phoneNumberId}/media`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sandbox', 'content-type': mimeType },
+      body: file,
+    }).catch(() => undefined);
+    const id = upload?.ok ? ((await upload.json()) as { id?: string }).id : undefined;
+    if (!id)
+      throw new HttpError(
+        502,
+        'graph_unavailable',
+        'the Graph API did not take the upload (sandbox Graph only)',
+      );
+    const object = { id, mime_type: mimeType, ...(input.kind === 'audio' ? { voice: true } : {}) };
+    const withCaption =
+      input.caption && input.kind === 'image' ? { ...object, caption: input.caption } : object;
+    res.json(await deliver(req, deps, input, { type: input.kind, [input.kind]: withCaption }));
+  });
+
+  router.get('/sandbox/api/conversation', async (req, res) => {
+    const input = parseOr400(conversationInput, req.query, 'query');
+    const url = new URL(`${deps.graphUrl}/sandbox/conversation`);
+    url.searchParams.set('phoneNumberId', input.phoneNumberId);
+    url.searchParams.set('to', input.userId);
+    const answer = await fetch(url).catch(() => undefined);
+    if (!answer?.ok)
+      throw new HttpError(502, 'graph_unavailable', 'replies are only visible with the sandbox Graph');
+    res.json(await answer.json());
+  });
+
+  return router;
+}
+
+const phoneNumberId = z.string().regex(/^\d{5,20}$/, 'must be a phone_number_id');
+/** A phone number (wa_id) or a business-scoped user id such as `US.1349…` (a user with a username only). */
+const userId = z
+  .string()
+  .regex(/^(\d{6,15}|[A-Z]{2}\.[\w.]{4,60})$/, 'must be a wa_id or a user id like US.123…');
+const user = { phoneNumberId, userId, name: z.string().trim().max(60).optional() };
+const textInput = z
+  .strictObject({
+    ...user,
+    text: z.string().min(1).max(4096).optional(),
+    /** A tap on one of the bot's reply buttons or list rows. */
+    reply: z
+      .strictObject({
+        kind: z.enum(['button', 'list']),
+        id: z.string().min(1).max(256),
+        title: z.string().max(72),
+      })
+      .optional(),
+  })
+  .refine((v) => Boolean(v.text) !== Boolean(v.reply), {
+    message: 'exactly one of text or reply',
+    path: ['text'],
+  });
+const mediaInput = z.strictObject({
+  ...user,
+  kind: z.enum(['image', 'audio']),
+  caption: z.string().max(1024).optional(),
+});
+const conversationInput = z.strictObject({ phoneNumberId, userId });
+
+/** Wraps a message in a notification as Meta would send it, signs it, and POSTs it to our webhook. */
+async function deliver(
+  req: Request,
+  deps: { appSecret: string },
+  input: { phoneNumberId: string; userId: string; name?: string },
+  message: Record<string, unknown>,
+): Promise<{ wamid: string; webhookStatus: number }> {
+  const wamid = `wamid.SANDBOX${randomBytes(12).toString('hex')}`;
+  const bsuid = !/^\d+$/.test(input.userId);
+  const sender = bsuid ? { from_user_id: input.userId } : { from: input.userId };
+  const profile = { name: input.name || 'Sandbox user', ...(bsuid ? { username: '@sandbox' } : {}) };
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'SANDBOX-WABA',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: input.phoneNumberId },
+              contacts: [{ profile, ...(bsuid ? { user_id: input.userId } : { wa_id: input.userId }) }],
+              messages: [
+                { ...sender, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const res = await fetch(`http://127.0.0.1:${req.socket.localPort}/webhooks/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, deps.appSecret) },
+    body,
+  });
+  return { wamid, webhookStatus: res.status };
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { signBody } from '../whatsapp/signature';
+
+/**
+ * The load generator, run as its own process (`tsx bench/load.ts '<spec json>'`): POSTs signed text
+ * webhooks at a fixed rate (open loop: a slow answer does not slow the schedule), each from a new
+ * end-user, and prints one JSON report on stdout.
+ */
+export interface LoadSpec {
+  url: string;
+  appSecret: string;
+  phoneNumberId: string;
+  messagesPerSecond: number;
+  durationSeconds: number;
+  /** Prefix of the generated wa_ids, so a scenario can tell its users apart. */
+  userPrefix: string;
+}
+
+export interface LoadSample {
+  user: string;
+  sentAt: number;
+  ackMs: number;
+  status: number;
+}
+
+export interface LoadReport {
+  samples: LoadSample[];
+}
+
+async function post(spec: LoadSpec, seq: number): Promise<LoadSample> {
+  const user = `${spec.userPrefix}${String(seq).padStart(6, '0')}`;
+  const now = Date.now();
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'BENCH-WABA',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: spec.phoneNumberId },
+              contacts: [{ profile: { name: 'Bench User' }, wa_id: user }],
+              messages: [
+                {
+                  from: user,
+                  id: `wamid.BENCH${randomBytes(12).toString('hex')}`,
+                  timestamp: String(Math.floor(now / 1000)),
+                  type: 'text',
+                  text: { body: 'Where is my order?' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const started = performance.now();
+  let status = 0;
+  try {
+    const res = await fetch(spec.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, spec.appSecret) },
+      body,
+    });
+    await res.arrayBuffer();
+    status = res.status;
+  } catch {
+    status = 0;
+  }
+  return { user, sentAt: now, ackMs: performance.now() - started, status };
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  const total = Math.round(spec.messagesPerSecond * spec.durationSeconds);
+  const interval = 1000 / spec.messagesPerSecond;
+  const start = performance.now();
+  const pending: Promise<LoadSample>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(post(spec, i));
+  }
+  const report: LoadReport = { samples: await Promise.all(pending) };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`load generator failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

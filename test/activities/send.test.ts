@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
+import { createWhatsAppActivities } from '../../activities/whatsapp';
+
+type Activities = ReturnType<typeof createWhatsAppActivities>;
+import { provisionClient } from '../../api/provisioning';
+import { LocalKms } from '../../crypto/kms';
+import { createSecretBox } from '../../crypto/secret-box';
+import { SubjectVault } from '../../crypto/vault';
+import { upsertContact } from '../../db/contacts';
+import { createLogger } from '../../logging';
+import { createLocalMediaStore } from '../../media/store';
+import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
+import { createGraphClient } from '../../whatsapp/graph-client';
+import { createTestDatabase, type TestDatabase } from '../support/env';
+
+const HOUR = 60 * 60 * 1000;
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+const TEMPLATE = { name: 'window_reopen_v1', language: 'en' };
+
+describe('send activities: 24-hour window edge, pacing, mark as read', () => {
+  let db: TestDatabase;
+  let graph: FakeGraph;
+  let vault: SubjectVault;
+  let activities: Activities;
+  const master = randomBytes(32);
+  const secrets = createSecretBox(master);
+
+  before(async () => {
+    db = await createTestDatabase();
+    graph = await startFakeGraph();
+    vault = new SubjectVault(db.pool, new LocalKms([master]));
+    activities = createWhatsAppActivities({
+      db: db.pool,
+      temporal: {} as Client,
+      graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
+      secrets,
+      vault,
+      media: createLocalMediaStore('/nonexistent-media-dir'),
+      log: createLogger('silent'),
+      pacing: { pairIntervalMs: 1_000, pairBurst: 2 },
+    });
+  });
+  after(async () => {
+    await graph?.close();
+    await db?.drop();
+  });
+
+  const number = () => String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+  async function clientWith(settings: Record<string, unknown> = {}) {
+    const phoneNumberId = number();
+    const { clientId } = await provisionClient(
+      { db: db.pool, secrets },
+      {
+        name: 'Shop',
+        phoneNumberIds: [phoneNumberId],
+        graphAccessToken: 'EAAG-test-token',
+        settings: settings as never,
+      },
+    );
+    return { clientId, phoneNumberId };
+  }
+  async function contact(clientId: string, recipient: string, lastInboundAgoMs: number) {
+    const subject = { clientId, subjectHash: randomBytes(16).toString('hex') };
+    await upsertContact(db.pool, {
+      ...subject,
+      recipientEnc: await vault.seal(subject, 'contact.recipient', recipient),
+      nameEnc: null,
+      inboundAt: new Date(Date.now() - lastInboundAgoMs),
+    });
+    return subject;
+  }
+  const run = <K extends keyof Activities>(name: K, ...args: Parameters<Activities[K]>) =>
+    new MockActivityEnvironment(undefined, { logger: quiet }).run(
+      activities[name] as never,
+      ...(args as unknown as never[]),
+    ) as ReturnType<Activities[K]>;
+  const send = (c: { clientId: string; phoneNumberId: string }, subjectHash: string, body = 'hello') =>
+    run('sendMessage', {
+      ...c,
+      subjectHash,
+      idempotencyKey: `k-${randomBytes(6).toString('hex')}`,
+      content: { type: 'text', body },
+      sentBy: 'bot',
+    });
+
+  it('when the last inbound message was 23h59m ago, then free text goes out as text', async () => {
+    const c = await clientWith({ templates: { window_reopen: TEMPLATE } });
+    const s = await contact(c.clientId, '5511900000601', 24 * HOUR - 60_000);
+    assert.deepEqual(await send(c, s.subjectHash), {
+      status: 'sent',
+      wamid: graph.sent.at(-1)!.wamid,
+      viaTemplate: false,
+    });
+    assert.equal(graph.sent.at(-1)!.body.type, 'text');
+  });
+
+  it('when it was 24h01m ago, then the window template replaces free text, or the send is refused without one', async () => {
+    const c = await clientWith({ templates: { window_reopen: TEMPLATE } });
+    const s = await contact(c.clientId, '5511900000602', 24 * HOUR + 60_000);
+    const result = await send(c, s.subjectHash);
+    assert.equal(result.status === 'sent' && result.viaTemplate, true);
+    assert.equal(graph.sent.at(-1)!.body.type, 'template');
+    const bare = await clientWith();
+    const t = await contact(bare.clientId, '5511900000603', 24 * HOUR + 60_000);
+    const before = graph.sent.length;
+    assert.deepEqual(await send(bare, t.subjectHash), { status: 'refused', reason: 'window_closed' });
+    assert.equal(graph.sent.length, before);
+  });
+
+  // Bounds are measured from before the first reservation: a slot is never released early, however
+  // slow the machine, so these lower bounds cannot flake; no upper bound on time is asserted.
+  it('when several bubbles go to one user past the pair burst, then they wait for pair slots; other users are not held up', async () => {
+    const c = await clientWith();
+    const s = await contact(c.clientId, '5511900000604', HOUR);
+    const other = await contact(c.clientId, '5511900000605', HOUR);
+    const started = Date.now();
+    const bubbles = Promise.all([1, 2, 3, 4].map((n) => send(c, s.subjectHash, `bubble ${n}`)));
+    await new Promise((r) => setTimeout(r, 100));
+    await send(c, other.subjectHash);
+    await bubbles;
+    const times = graph.sent
+      .filter((m) => m.body.to === '5511900000604')
+      .map((m) => m.at - started)
+      .sort((a, b) => a - b);
+    assert.equal(times.length, 4);
+    assert.ok(times[2]! >= 950, `3rd bubble waited for its pair slot (${times[2]} ms)`);
+    assert.ok(times[3]! >= 1950, `4th bubble waited for its pair slot (${times[3]} ms)`);
+    const otherAt = graph.sent.find((m) => m.body.to === '5511900000605')!.at - started;
+    assert.ok(otherAt < times[3]!, 'another recipient went out before the paced pair finished');
+  });
+
+  it('when a number is paced at 2 messages per second, then a burst of 4 to different users spans at least a second', async () => {
+    const c = await clientWith({ pacing: { messagesPerSecond: 2 } });
+    const users = await Promise.all([0, 1, 2, 3].map((i) => contact(c.clientId, `551190000070${i}`, HOUR)));
+    const started = Date.now();
+    await Promise.all(users.map((u) => send(c, u.subjectHash)));
+    const times = graph.sent
+      .filter((m) => m.phoneNumberId === c.phoneNumberId)
+      .map((m) => m.at - started)
+      .sort((a, b) => a - b);
+    assert.ok(times[2]! >= 450, `3rd send waited for a number slot (${times[2]} ms)`);
+    assert.ok(times[3]! >= 950, `4th send waited for a number slot (${times[3]} ms)`);
+  });
+
+  it('when the pair limit is answered anyway (131056), then the send is retried after a 4^n s back-off', async () => {
+    const c = await clientWith();
+    const s = await contact(c.clientId, '5511900000606', HOUR);
+    graph.failNext(131056);
+    await assert.rejects(send(c, s.subjectHash), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, 'PairRateLimited');
+      assert.equal(err.nonRetryable, false);
+      assert.equal(err.nextRetryDelay, 4_000);
+      return true;
+    });
+  });
+
+  it('when a message is marked read with typing, then Graph gets the read receipt with a typing indicator; a refusal is swallowed', async () => {
+    const c = await clientWith();
+    await run('markRead', { ...c, messageId: 'wamid.IN1', typing: true });
+    assert.deepEqual(
+      graph.reads.map((r) => [r.messageId, r.typing]),
+      [['wamid.IN1', true]],
+    );
+    graph.failNext(100);
+    await run('markRead', { ...c, messageId: 'wamid.IN2' });
+    graph.failNext(131000);
+    await assert.rejects(run('markRead', { ...c, messageId: 'wamid.IN3' }), /fake error 131000/);
+  });
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { createApp } from '../../api/app';
+import { createSecretBox } from '../../crypto/secret-box';
+import { createLogger } from '../../logging';
+import { createMetrics } from '../../metrics';
+import { TEST_ADMIN_TOKEN } from '../support/env';
+import { startStack, type Stack } from '../support/stack';
+import { provisionTestClient, waitUntil } from '../support/whatsapp';
+
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+describe('sandbox phone simulator in a real browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  before(async () => {
+    stack = await startStack({ env: { AURA_PROFILE: 'local' }, statusWebhooks: true });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('when a person chats and sends a voice note on /sandbox, then both travel the signed webhook, the bot answers, and ticks turn blue', async () => {
+    const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, { name: 'Browser Shop' });
+    const page = await browser.newPage({ viewport: { width: 420, height: 780 } });
+    await page.goto(`${stack.apiUrl}/sandbox`);
+    await page.selectOption('#number', client.phoneNumberId);
+    await page.selectOption('#user', { index: 0 });
+    await page.fill('#text', 'hello from the browser');
+    await page.press('#text', 'Enter');
+    await page.waitForSelector('.bubble.bot .ticks.read', { timeout: 20_000 });
+
+    await page.setInputFiles('#file', {
+      name: 'voice.ogg',
+      mimeType: 'audio/ogg',
+      buffer: Buffer.from('OggS-browser-voice-note'),
+    });
+    await page.locator('.bubble.bot').nth(1).waitFor({ timeout: 20_000 });
+    const inbound = await waitUntil(async () => {
+      const { rows } = await stack.db.pool.query<{ type: string }>(
+        `SELECT m.type FROM messages m WHERE m.client_id = $1 AND m.direction = 'in' ORDER BY m.occurred_at`,
+        [client.clientId],
+      );
+      return rows.length === 2 ? rows : undefined;
+    });
+    assert.deepEqual(
+      inbound.map((r) => r.type),
+      ['text', 'audio'],
+    );
+    const { rows: media } = await stack.db.pool.query('SELECT status FROM media WHERE client_id = $1', [
+      client.clientId,
+    ]);
+    assert.deepEqual(media, [{ status: 'stored' }]);
+    assert.equal(await page.locator('.bubble.user').count(), 2);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox.png') });
+  });
+
+  it('when the profile is production, then /sandbox does not exist', async () => {
+    const config = { ...stack.config, profile: 'production' as const };
+    const app = createApp({
+      config,
+      db: stack.db.pool,
+      temporal: stack.temporal,
+      secrets: createSecretBox(config.masterKey),
+      vault: stack.vault,
+      log: createLogger('silent'),
+      metrics: createMetrics('api'),
+    });
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      assert.equal((await fetch(`${url}/sandbox/`)).status, 404);
+      assert.equal((await fetch(`${url}/sandbox/api/numbers`)).status, 404);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { DeliveryFailureInput } from './contract';
+
+// Resolving looks the message up; it may not be recorded yet when Meta's status outruns the send, so
+// retries wait for it, but only for a few minutes: a wamid we never recorded is not ours.
+const { resolveDeliveryFailure } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+  },
+});
+
+// The fallback send rides out a Graph outage like any other send.
+const { sendMessage } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Follows up an outbound message Meta reported `failed`: 131026 marks the contact undeliverable,
+ * 131047 (window closed) sends the client's `window_reopen` template instead, once, through the one
+ * send path (so opt-out and every other rule still apply).
+ */
+export async function deliveryFailureWorkflow(input: DeliveryFailureInput): Promise<void> {
+  const plan = await resolveDeliveryFailure(input);
+  if (plan.kind !== 'template_fallback') return;
+  await sendMessage({ ...plan.send, idempotencyKey: `${workflowInfo().workflowId}:template` });
+}
