@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import type { Config } from '../../config';
 import { LocalKms } from '../../crypto/kms';
@@ -32,8 +33,17 @@ let runtimeInstalled = false;
  * The whole system for one test file: its own database, a fake Graph API, a worker on its own task
  * queue against the shared Temporal server, and the API listening on a free port.
  */
-export async function startStack(opts: { env?: Record<string, string>; log?: Logger } = {}): Promise<Stack> {
-  const { temporalAddress } = testInfra();
+export async function startStack(
+  opts: {
+    env?: Record<string, string>;
+    log?: Logger;
+    /** Another Temporal server (e.g. one with a low continue-as-new threshold). */
+    temporalAddress?: string;
+    /** Activity dependencies beyond the defaults (NLU engine, media reader). */
+    deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia'>;
+  } = {},
+): Promise<Stack> {
+  const temporalAddress = opts.temporalAddress ?? testInfra().temporalAddress;
   const graph = await startFakeGraph();
   const db = await createTestDatabase();
   const config = testConfig({
@@ -62,6 +72,7 @@ export async function startStack(opts: { env?: Record<string, string>; log?: Log
       secrets,
       vault: new SubjectVault(db.pool, new LocalKms([config.masterKey])),
       log,
+      ...opts.deps,
     },
   });
   const running = worker.run();
