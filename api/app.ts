@@ -2,13 +2,16 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
+import { LocalKms } from '../crypto/kms';
 import type { SecretBox } from '../crypto/secret-box';
+import { SubjectVault } from '../crypto/vault';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
+import { conversationsRouter } from './routes/conversations';
 import { meRouter } from './routes/me';
 import { webhookRouter } from './routes/webhook';
 
@@ -41,6 +44,9 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
   app.use(meRouter({ db }));
+  app.use(
+    conversationsRouter({ db, temporal, vault: new SubjectVault(db, new LocalKms([config.masterKey])) }),
+  );
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

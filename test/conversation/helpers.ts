@@ -85,6 +85,17 @@ export function endUser(stack: Stack, client: TestClient, waId: string) {
     async view(): Promise<ConversationView> {
       return handle().query(getConversationQuery);
     },
+    async waitForHandled(count: number, timeoutMs = 15_000): Promise<ConversationView> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const v = await handle()
+          .query(getConversationQuery)
+          .catch(() => undefined);
+        if (v && v.handled >= count) return v;
+        if (Date.now() > deadline) throw new Error(`${count} messages not handled (last: ${v?.handled})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async waitForMode(mode: ConversationMode, timeoutMs = 15_000): Promise<ConversationView> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
