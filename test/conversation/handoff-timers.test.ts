@@ -10,6 +10,7 @@ import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
 import { createLogger } from '../../logging';
+import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { ensureTemporalTools } from '../../temporal/tools';
 import { createGraphClient } from '../../whatsapp/graph-client';
@@ -65,7 +66,7 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
         name: 'Timers',
         phoneNumberIds: [phoneNumberId],
         graphAccessToken: 'EAAG-test',
-        settings: {
+        settings: clientSettingsSchema.parse(),
           handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
           retention: { transcriptDays: 1, mediaDays: 1, orderRecordDays: 1 },
         },
