@@ -66,10 +66,10 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
         name: 'Timers',
         phoneNumberIds: [phoneNumberId],
         graphAccessToken: 'EAAG-test',
-        settings: clientSettingsSchema.parse(),
+        settings: clientSettingsSchema.parse({
           handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
           retention: { transcriptDays: 1, mediaDays: 1, orderRecordDays: 1 },
-        },
+        }),
       },
     ));
     worker = await Worker.create({
