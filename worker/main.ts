@@ -5,6 +5,7 @@ import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging';
+import { createNluEngine } from '../nlu';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { createGraphClient } from '../whatsapp/graph-client';
 import { bundleWorkflows, createAuraWorker } from './worker';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms([config.masterKey])),
       log,
+      nlu: createNluEngine(config),
     },
   });
   log.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
