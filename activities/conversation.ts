@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { setOptOut } from '../db/contacts';
 import {
   assignHandoff,
@@ -12,7 +13,6 @@ import { inTransaction, type Db } from '../db/pool';
 import { loadClientSettings } from '../settings/client-settings';
 import type { ConversationMode } from '../workflows/conversation/contract';
 import type { ConversationSettings } from '../workflows/conversation/state';
-import { ApplicationFailure } from '@temporalio/activity';
 
 export interface ConversationDeps {
   db: Db;
@@ -20,7 +20,6 @@ export interface ConversationDeps {
 
 /** What changed in a conversation; the queue record and the agents' event follow from it. */
 export type ConversationEvent =
-  | 'started'
   | 'queued'
   | 'escalated'
   | 'assigned'
@@ -46,12 +45,16 @@ export interface SyncConversationInput {
 export function createConversationActivities({ db }: ConversationDeps) {
   return {
     /**
-     * The client settings a conversation's rules and timers use, as a JSON-plain snapshot.
-     * Throws non-retryable `ClientNotFound` when the client was deleted.
+     * Starts a turn: keeps the agents' row of the conversation current (mode, last activity) and
+     * returns the client settings its rules and timers use, as a JSON-plain snapshot. One database
+     * round trip pair, run as a local activity on every message. Throws non-retryable
+     * `ClientNotFound` when the client was deleted.
      */
-    async conversationSettings(clientId: string): Promise<ConversationSettings> {
-      const s = await loadClientSettings(db, clientId);
-      if (!s) throw ApplicationFailure.nonRetryable(`client ${clientId} no longer exists`, 'ClientNotFound');
+    async beginTurn(input: Omit<SyncConversationInput, 'event'>): Promise<ConversationSettings> {
+      const s = await loadClientSettings(db, input.clientId);
+      if (!s)
+        throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
+      await upsertConversation(db, input);
       return {
         language: s.language,
         timezone: s.timezone,

@@ -1,4 +1,9 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ConversationEvent } from '../../activities/conversation';
 import { supportedLanguage, type Language, type NluResult } from '../../nlu/port';
@@ -23,6 +28,12 @@ const acts = proxyActivities<Activities>({
 const nlu = proxyActivities<Activities>({
   startToCloseTimeout: '60 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+// Settings and the agents' row: two quick queries, run locally to save a server round trip per message.
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
 /** Two no-matches in a row hand the conversation to a person. */
@@ -50,8 +61,14 @@ export class ConversationRuntime {
     };
   }
 
-  async loadSettings(): Promise<void> {
-    this.settings = await acts.conversationSettings(this.input.clientId);
+  /** Refreshes the settings (a client may change them any time) and the agents' row of this conversation. */
+  async beginTurn(): Promise<void> {
+    this.settings = await local.beginTurn({
+      ...this.subject,
+      ref: this.ref,
+      mode: this.state.mode,
+      assignedAgent: this.state.agent?.agentId ?? null,
+    });
     this.lang = supportedLanguage(this.settings.language);
   }
 

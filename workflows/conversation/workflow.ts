@@ -39,8 +39,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     { key: subjectAttribute, value: input.subjectHash },
     { key: modeAttribute, value: state.mode },
   ]);
-  await rt.loadSettings();
-  if (!input.carried) await rt.sync('started');
+  await rt.beginTurn();
+  let settingsFresh = true;
 
   for (;;) {
     const wake = () => changed || state.hasPending() || workflowInfo().continueAsNewSuggested;
@@ -54,11 +54,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
     const message = state.next();
     if (message) {
-      await rt.loadSettings();
+      if (!settingsFresh) await rt.beginTurn();
+      settingsFresh = false;
       await rt.handleMessage(message);
       state.handled += 1;
       continue;
     }
+    settingsFresh = false;
     const due = state.due(Date.now(), rt.settings);
     if (due === 'retention') {
       await condition(allHandlersFinished);
