@@ -6,6 +6,7 @@ import {
   notifyConversationEvent,
   openHandoff,
   recordCallbackRequest,
+  releaseAssignedHandoff,
   setHandoffPriority,
   upsertConversation,
 } from '../db/conversations';
@@ -77,6 +78,7 @@ export function createConversationActivities({ db }: ConversationDeps) {
         await upsertConversation(tx, { ...input, mode: input.mode });
         let position = 0;
         if (input.event === 'queued') {
+          await releaseAssignedHandoff(tx, clientId, ref);
           position = await openHandoff(tx, {
             clientId,
             ref,

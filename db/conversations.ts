@@ -36,6 +36,15 @@ export async function upsertConversation(
   );
 }
 
+/** Closes an assigned request whose agent was released, so the conversation can queue afresh. */
+export async function releaseAssignedHandoff(db: Queryable, clientId: string, ref: string): Promise<void> {
+  await db.query(
+    `UPDATE handoff_queue SET status = 'expired', closed_at = now()
+     WHERE client_id = $1 AND ref = $2 AND status = 'assigned'`,
+    [clientId, ref],
+  );
+}
+
 /** Opens a handoff request unless one is open (retries are harmless); returns its queue position (1-based). */
 export async function openHandoff(
   db: Queryable,

@@ -167,6 +167,32 @@ describe('conversation engine: agents', () => {
     const [template] = (await v.waitForReplies(1)).filter((m) => m.body.type === 'template');
     assert.equal((template!.body.template as { name: string }).name, 'agent_follow_up');
   });
+
+  it('when the assigned agent stays silent for agentIdleMinutes, then they are released and the user is re-queued ahead', async () => {
+    const idle = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, {
+      settings: { handoff: { slaMinutes: 30, maxWaitMinutes: 120, agentIdleMinutes: 1, keywords: [] } },
+    });
+    const agent = await mintKey(idle.clientId, ['agent']);
+    const u = endUser(stack, idle, '5511966600006');
+    await u.says('talk to a human');
+    await u.waitForMode('queued');
+    assert.equal((await api(agent.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`)).status, 200);
+    // The shortest configurable idle time is one minute of real time on the dev server.
+    const requeued = await u.waitForMode('queued', 90_000);
+    assert.equal(requeued.assignedAgent, null);
+    assert.equal(requeued.queue?.priority, 1);
+    const texts = (await u.waitForReplies(4)).map(bodyOf);
+    assert.match(texts[2]!, /step away/);
+    assert.match(texts[3]!, /connecting you/);
+    const { rows } = await stack.db.pool.query(
+      'SELECT status, priority, reason FROM handoff_queue WHERE ref = $1 ORDER BY id',
+      [u.ref],
+    );
+    assert.deepEqual(rows, [
+      { status: 'expired', priority: 0, reason: 'intent' },
+      { status: 'waiting', priority: 1, reason: 'agent_idle' },
+    ]);
+  });
 });
 
 /** Reads an SSE stream in the background; `waitFor` resolves when the text so far satisfies it. */
