@@ -103,6 +103,15 @@ describe('conversation engine: the bot', () => {
     assert.equal(rows[0].n, 2);
   });
 
+  it('when a voice note cannot be read (no media store), then the bot says it did not understand and carries on', async () => {
+    const u = user();
+    await u.sends({ type: 'audio', payload: { id: 'media-unknown', voice: true } });
+    await u.says('hello');
+    const [first, second] = await u.waitForReplies(2);
+    assert.match(bodyOf(first!), /did not understand/);
+    assert.equal((second!.body.interactive as { type: string }).type, 'button');
+  });
+
   it('when 50 messages arrive in a burst from one user, then each is answered exactly once, in order', async () => {
     const u = user();
     const start = Math.floor(Date.now() / 1000);

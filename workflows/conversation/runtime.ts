@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   proxyActivities,
   proxyLocalActivities,
   upsertSearchAttributes,
@@ -125,15 +126,22 @@ export class ConversationRuntime {
     const mediaId = voiceNoteMediaId(message);
     if (!message.text && !mediaId)
       return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
-    const result = await nlu.understand({
-      clientId: this.input.clientId,
-      subjectHash: this.input.subjectHash,
-      messageId: message.messageId,
-      text: message.text,
-      audio: mediaId ? { mediaId } : undefined,
-      languageHint: this.lang,
-      timeZone: this.settings.timezone,
-    });
+    const result = await nlu
+      .understand({
+        clientId: this.input.clientId,
+        subjectHash: this.input.subjectHash,
+        messageId: message.messageId,
+        text: message.text,
+        audio: mediaId ? { mediaId } : undefined,
+        languageHint: this.lang,
+        timeZone: this.settings.timezone,
+      })
+      // Nothing to understand (a voice note the media store cannot give us): say so, carry on.
+      .catch((err: unknown) => {
+        if (err instanceof ActivityFailure) return undefined;
+        throw err;
+      });
+    if (!result) return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
     return this.act(message, result);
   }
 

@@ -1,5 +1,8 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   allHandlersFinished,
+  log,
   condition,
   continueAsNew,
   setHandler,
@@ -56,7 +59,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     if (message) {
       if (!settingsFresh) await rt.beginTurn();
       settingsFresh = false;
-      await rt.handleMessage(message);
+      await handleSafely(() => rt.handleMessage(message));
       state.handled += 1;
       continue;
     }
@@ -65,9 +68,24 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     if (due === 'retention') {
       await condition(allHandlersFinished);
       if (!state.hasPending()) return;
-    } else if (due === 'sla_expired') await rt.slaExpired();
-    else if (due === 'max_wait') await rt.maxWait();
-    else if (due === 'agent_idle') await rt.agentIdle();
+    } else if (due === 'sla_expired') await handleSafely(() => rt.slaExpired());
+    else if (due === 'max_wait') await handleSafely(() => rt.maxWait());
+    else if (due === 'agent_idle') await handleSafely(() => rt.agentIdle());
+  }
+}
+
+/**
+ * A step whose activity failed for good (retries are unlimited for transient faults, so only
+ * non-retryable ones get here: content limits, a deleted client …) must not end the conversation:
+ * the failure is logged by type only (no PII) and the next message is handled as usual.
+ */
+async function handleSafely(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    log.warn('conversation step failed', { activity: err.activityType, type: cause ?? 'unknown' });
   }
 }
 
