@@ -1,12 +1,14 @@
+import { createConversationActivities } from './conversation';
+import { createDeliveryActivities } from './delivery';
+import { createNluActivities, type NluDeps } from './nlu';
 import type { OrderDeps } from './orders';
 import { createOrderActivities } from './orders';
 import type { PrivacyDeps } from './privacy';
 import { createPrivacyActivities } from './privacy';
-import { createDeliveryActivities } from './delivery';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
-export type ActivityDeps = WhatsAppDeps & PrivacyDeps & OrderDeps;
+export type ActivityDeps = WhatsAppDeps & PrivacyDeps & OrderDeps & Pick<NluDeps, 'nlu' | 'fetchMedia'>;
 
 /** Builds every activity over its dependencies; the worker wires the real ones. */
 export function createActivities(deps: ActivityDeps) {
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPrivacyActivities(deps),
     ...createOrderActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createNluActivities(deps),
+    ...createConversationActivities(deps),
   };
 }
 

@@ -16,6 +16,7 @@ import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { insightsRouter } from './routes/insights';
+import { conversationsRouter } from './routes/conversations';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { shippingRouter } from './routes/shipping';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
+  app.use(conversationsRouter({ db, temporal, vault: deps.vault }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

@@ -24,6 +24,14 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'PUT /v1/shipping/rates': ['settings', 'orders:write'],
   'GET /v1/shipping/rates': ['settings', 'orders:read'],
   'POST /v1/shipping/quote': 'orders:read',
+  'GET /v1/conversations': ['agent', 'conversations:read'],
+  'GET /v1/conversations/events': ['agent', 'conversations:read'],
+  'GET /v1/conversations/:id': ['agent', 'conversations:read'],
+  'GET /v1/conversations/:id/orders': ['agent', 'orders:read'],
+  'POST /v1/conversations/:id/assign': 'agent',
+  'POST /v1/conversations/:id/takeover': 'agent',
+  'POST /v1/conversations/:id/messages': 'agent',
+  'POST /v1/conversations/:id/resolve': 'agent',
 };
 
 /** Routes authenticated otherwise (or public by design), by path prefix, and why. */

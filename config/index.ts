@@ -110,7 +110,14 @@ export interface Config {
     readonly graphVersion: string;
   };
   readonly dialogflow:
-    { project: string; location: string; agent: string; endpoint: string | undefined } | undefined;
+    | {
+        project: string;
+        location: string;
+        agent: string;
+        endpoint: string | undefined;
+        credentialsPath: string | undefined;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -185,6 +192,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             location: e.DIALOGFLOW_CX_LOCATION,
             agent: e.DIALOGFLOW_CX_AGENT,
             endpoint: e.DIALOGFLOW_CX_ENDPOINT,
+            credentialsPath: e.GOOGLE_APPLICATION_CREDENTIALS,
           }
         : undefined,
   });

@@ -187,3 +187,30 @@ export async function phoneNumbersOfClient(db: Queryable, clientId: string): Pro
   );
   return rows.map((r) => r.phone_number_id);
 }
+
+/** A customer's orders with this client, newest first (what an agent sees beside the chat). No PII. */
+export async function listOrdersOfSubject(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  limit = 20,
+): Promise<{ orderId: string; status: string; total: number | null; currency: string; createdAt: Date }[]> {
+  const { rows } = await db.query<{
+    order_id: string;
+    status: string;
+    total: string | null;
+    currency: string;
+    created_at: Date;
+  }>(
+    `SELECT order_id, status, total, currency, created_at FROM orders
+     WHERE client_id = $1 AND subject_hash = $2 ORDER BY created_at DESC LIMIT $3`,
+    [clientId, subjectHash, limit],
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    status: r.status,
+    total: r.total === null ? null : Number(r.total),
+    currency: r.currency,
+    createdAt: r.created_at,
+  }));
+}

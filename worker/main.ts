@@ -9,6 +9,7 @@ import { createLogger } from '../logging';
 import { createMetrics } from '../metrics';
 import { serveWorkerMetrics } from '../metrics/server';
 import { createLocalMediaStore } from '../media/store';
+import { createNluEngine } from '../nlu';
 import { connectWorker, createTemporalClient } from '../temporal/connection';
 import { freePort } from '../temporal/dev-server';
 import { createGraphClient } from '../whatsapp/graph-client';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
       log,
+      nlu: createNluEngine(config),
     },
   });
   const metricsServer =

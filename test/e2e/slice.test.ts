@@ -24,7 +24,7 @@ describe('end-to-end slice: webhook → conversation workflow → Graph reply', 
     const reply = sent.find((m) => m.body.to === '5511999990001')!;
     assert.equal(reply.phoneNumberId, client.phoneNumberId);
     assert.equal(reply.accessToken, 'EAAG-test-token');
-    assert.equal(reply.body.type, 'text');
+    assert.equal(reply.body.type, 'interactive', 'a greeting is answered with the menu buttons');
     const { rows } = await stack.db.pool.query(
       'SELECT direction, status, wamid, body_enc FROM messages WHERE client_id = $1 ORDER BY direction',
       [client.clientId],

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { masterKeys, type Config } from '../../config';
 import { LocalKms } from '../../crypto/kms';
@@ -49,9 +50,13 @@ export async function startStack(
     log?: Logger;
     /** Have the fake Graph report sent/delivered/read for every send to the webhook, as Meta does. */
     statusWebhooks?: boolean;
+    /** Another Temporal server (e.g. one with a low continue-as-new threshold). */
+    temporalAddress?: string;
+    /** Activity dependencies beyond the defaults (NLU engine, media reader). */
+    deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia'>;
   } = {},
 ): Promise<Stack> {
-  const { temporalAddress } = testInfra();
+  const temporalAddress = opts.temporalAddress ?? testInfra().temporalAddress;
   const graph = await startFakeGraph();
   const db = await createTestDatabase();
   const config = testConfig({
@@ -84,6 +89,7 @@ export async function startStack(
       vault,
       media,
       log,
+      ...opts.deps,
     },
   });
   const running = worker.run();

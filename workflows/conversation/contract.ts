@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /**
  * The conversation workflow's contract: its id, input, messages and view. The API and tests import
@@ -13,6 +13,21 @@ export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
  */
 export function conversationWorkflowId(clientId: string, phoneNumberId: string, subjectHash: string): string {
   return `conversation:${clientId}:${phoneNumberId}:${subjectHash.slice(0, 40)}`;
+}
+
+/**
+ * The opaque id agents and the API use for a conversation (`cv_<number id>_<hash prefix>`). It holds
+ * no PII and no client id: the API rebuilds the workflow id with the caller's own client id, so a
+ * reference from another tenant simply names nothing.
+ */
+export function conversationRef(phoneNumberId: string, subjectHash: string): string {
+  return `cv_${phoneNumberId}_${subjectHash.slice(0, 40)}`;
+}
+
+/** The workflow id a reference names for `clientId`, or undefined when the reference is malformed. */
+export function workflowIdFromRef(clientId: string, ref: string): string | undefined {
+  const match = /^cv_(\d{1,20})_([0-9a-f]{40})$/.exec(ref);
+  return match ? `conversation:${clientId}:${match[1]}:${match[2]}` : undefined;
 }
 
 /** An inbound WhatsApp message as the webhook hands it to the workflow. */
@@ -38,21 +53,87 @@ export interface ConversationInput {
   carried?: CarriedState;
 }
 
+export type ConversationMode = 'bot' | 'queued' | 'agent' | 'opted_out';
+
+/** A pending request for a human agent. Times are ISO strings (workflow clock). */
+export interface HandoffState {
+  reason: HandoffReason;
+  queuedAt: string;
+  slaDeadline: string;
+  maxWaitDeadline: string;
+  priority: number;
+  escalated: boolean;
+  /** Position in the client's queue when it was queued (the API lists live positions). */
+  position: number;
+}
+
+export type HandoffReason = 'intent' | 'cx_handoff' | 'no_match' | 'keyword' | 'agent_idle';
+
+export interface AgentState {
+  agentId: string;
+  since: string;
+  lastActivityAt: string;
+}
+
 export interface CarriedState {
   seenMessageIds: string[];
   pending: InboundMessage[];
   lastInboundAt?: string;
   handled: number;
+  mode?: ConversationMode;
+  noMatchStreak?: number;
+  handoff?: HandoffState;
+  agent?: AgentState;
+  lastActivityAt?: string;
 }
 
-export type ConversationMode = 'bot' | 'queued' | 'agent' | 'opted_out';
-
 export interface ConversationView {
+  ref: string;
   mode: ConversationMode;
   windowOpenUntil: string | null;
   recentMessageIds: string[];
   handled: number;
+  assignedAgent: string | null;
+  queue: {
+    position: number;
+    priority: number;
+    queuedAt: string;
+    slaDeadline: string;
+    escalated: boolean;
+  } | null;
+  lastActivityAt: string | null;
+}
+
+/** What an agent may send: text, or buttons (same limits as the bot's). */
+export type AgentContent =
+  | { type: 'text'; body: string }
+  | { type: 'buttons'; body: string; buttons: { id: string; title: string }[] };
+
+export interface AssignAgentRequest {
+  /** `agent:<keyId>` of the caller. */
+  agentId: string;
+  /** Take over a conversation the bot is handling (no handoff was requested). */
+  takeover?: boolean;
+}
+
+export interface AgentMessageRequest {
+  agentId: string;
+  /** Caller-chosen id of this message (idempotency: the same id sends once). */
+  clientMessageId: string;
+  content: AgentContent;
+}
+
+export interface AgentMessageResult {
+  status: 'sent' | 'refused';
+  reason?: string;
+  viaTemplate?: boolean;
 }
 
 export const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessage');
 export const getConversationQuery = defineQuery<ConversationView>('getConversation');
+/** Assign/accept or take over. Refused (validator) when another agent owns it, naming that agent. */
+export const assignAgentUpdate = defineUpdate<ConversationView, [AssignAgentRequest]>('assignAgent');
+/** An agent's reply, sent through the one send path; refused unless the caller owns the conversation. */
+export const agentMessageUpdate = defineUpdate<AgentMessageResult, [AgentMessageRequest]>('agentMessage');
+/** Hands the conversation back to the bot. */
+export const resolveUpdate = defineUpdate<ConversationView, [{ agentId: string }]>('resolve');

@@ -1,12 +1,39 @@
-import type { CarriedState, ConversationView, InboundMessage } from './contract';
+import type {
+  AssignAgentRequest,
+  CarriedState,
+  ConversationMode,
+  ConversationView,
+  HandoffReason,
+  HandoffState,
+  InboundMessage,
+} from './contract';
 
 /** How many message ids are remembered for deduplication (Meta redelivers for up to 7 days). */
 export const SEEN_IDS_LIMIT = 2_000;
 const WINDOW_MS = 24 * 60 * 60 * 1000;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** The client settings the conversation's timers and rules depend on (a JSON-plain snapshot). */
+export interface ConversationSettings {
+  language: string;
+  timezone: string;
+  slaMinutes: number;
+  maxWaitMinutes: number;
+  agentIdleMinutes: number;
+  keywords: string[];
+  transcriptDays: number;
+}
+
+/** What a timer firing means, in the order the workflow acts on them. */
+export type DueAction = 'sla_expired' | 'max_wait' | 'agent_idle' | 'retention';
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The conversation's plain state, kept apart from the workflow so it can be unit-tested without a
- * server: deduplication by message id (bounded), ordering by Meta's timestamp, and the 24-hour window.
+ * server: deduplication by message id (bounded), ordering by Meta's timestamp, the 24-hour window,
+ * the mode machine (bot → queued → agent → bot; opted_out until START) and its deadlines.
  */
 export class ConversationState {
   private readonly seen: Set<string>;
@@ -14,6 +41,11 @@ export class ConversationState {
   private pending: InboundMessage[];
   private lastInboundAt: string | undefined;
   handled: number;
+  mode: ConversationMode;
+  noMatchStreak: number;
+  handoff: HandoffState | undefined;
+  agent: CarriedState['agent'];
+  lastActivityAt: string | undefined;
 
   constructor(carried?: CarriedState) {
     this.seenOrder = [...(carried?.seenMessageIds ?? [])];
@@ -21,6 +53,11 @@ export class ConversationState {
     this.pending = [...(carried?.pending ?? [])];
     this.lastInboundAt = carried?.lastInboundAt;
     this.handled = carried?.handled ?? 0;
+    this.mode = carried?.mode ?? 'bot';
+    this.noMatchStreak = carried?.noMatchStreak ?? 0;
+    this.handoff = carried?.handoff;
+    this.agent = carried?.agent;
+    this.lastActivityAt = carried?.lastActivityAt;
   }
 
   /** Queues a message unless its id was seen before; returns whether it was new. */
@@ -50,7 +87,7 @@ export class ConversationState {
 
   /** End of the customer-service window: 24 h after the last inbound message, by Meta's clock. */
   windowOpenUntil(): string | null {
-    return this.lastInboundAt ? new Date(Date.parse(this.lastInboundAt) + WINDOW_MS).toISOString() : null;
+    return this.lastInboundAt ? iso(Date.parse(this.lastInboundAt) + WINDOW_MS) : null;
   }
 
   isWindowOpen(nowMs: number): boolean {
@@ -58,12 +95,129 @@ export class ConversationState {
     return until !== null && nowMs < Date.parse(until);
   }
 
-  view(): ConversationView {
+  touch(nowMs: number): void {
+    this.lastActivityAt = iso(nowMs);
+  }
+
+  /** Counts a no-match (or resets on a match); returns the current streak. */
+  countNoMatch(noMatch: boolean): number {
+    this.noMatchStreak = noMatch ? this.noMatchStreak + 1 : 0;
+    return this.noMatchStreak;
+  }
+
+  /** Enters `queued` with the client's SLA and maximum wait as deadlines. */
+  queue(reason: HandoffReason, nowMs: number, s: ConversationSettings, priority = 0): HandoffState {
+    this.mode = 'queued';
+    this.agent = undefined;
+    this.noMatchStreak = 0;
+    this.handoff = {
+      reason,
+      queuedAt: iso(nowMs),
+      slaDeadline: iso(nowMs + s.slaMinutes * MINUTE),
+      maxWaitDeadline: iso(nowMs + s.maxWaitMinutes * MINUTE),
+      priority,
+      escalated: false,
+      position: 0,
+    };
+    return this.handoff;
+  }
+
+  escalate(): number {
+    if (!this.handoff) return 0;
+    this.handoff.escalated = true;
+    this.handoff.priority += 1;
+    return this.handoff.priority;
+  }
+
+  /** Why `req` must be refused, or undefined when the caller may have the conversation. */
+  assignRefusal(req: AssignAgentRequest): string | undefined {
+    if (this.mode === 'opted_out') return 'the user has opted out';
+    if (this.mode === 'agent' && this.agent && this.agent.agentId !== req.agentId)
+      return `already assigned to ${this.agent.agentId}`;
+    if (this.mode === 'bot' && !req.takeover) return 'no agent was requested; use takeover';
+    return undefined;
+  }
+
+  /** Why `agentId` may not act on the conversation (send, resolve), or undefined. */
+  ownerRefusal(agentId: string): string | undefined {
+    if (this.mode !== 'agent' || !this.agent) return `no agent owns this conversation (mode ${this.mode})`;
+    if (this.agent.agentId !== agentId) return `assigned to ${this.agent.agentId}`;
+    return undefined;
+  }
+
+  assign(agentId: string, nowMs: number): void {
+    const since = this.agent?.agentId === agentId ? this.agent.since : iso(nowMs);
+    this.mode = 'agent';
+    this.agent = { agentId, since, lastActivityAt: iso(nowMs) };
+  }
+
+  agentActed(nowMs: number): void {
+    if (this.agent) this.agent.lastActivityAt = iso(nowMs);
+  }
+
+  /** Back to the bot: handoff closed, agent released. */
+  backToBot(): void {
+    this.mode = 'bot';
+    this.handoff = undefined;
+    this.agent = undefined;
+    this.noMatchStreak = 0;
+  }
+
+  optOut(): void {
+    this.backToBot();
+    this.mode = 'opted_out';
+  }
+
+  /** The next instant a timer matters, as epoch ms (the workflow sleeps until then). */
+  nextDeadline(s: ConversationSettings): number | undefined {
+    const times: number[] = [];
+    if (this.mode === 'queued' && this.handoff) {
+      times.push(
+        Date.parse(this.handoff.escalated ? this.handoff.maxWaitDeadline : this.handoff.slaDeadline),
+      );
+    }
+    if (this.mode === 'agent' && this.agent) {
+      times.push(Date.parse(this.agent.lastActivityAt) + s.agentIdleMinutes * MINUTE);
+    }
+    if (this.lastActivityAt) times.push(Date.parse(this.lastActivityAt) + s.transcriptDays * DAY);
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  /** Which deadline has passed at `nowMs`, if any. */
+  due(nowMs: number, s: ConversationSettings): DueAction | undefined {
+    if (this.mode === 'queued' && this.handoff) {
+      if (nowMs >= Date.parse(this.handoff.maxWaitDeadline)) return 'max_wait';
+      if (!this.handoff.escalated && nowMs >= Date.parse(this.handoff.slaDeadline)) return 'sla_expired';
+    }
+    if (this.mode === 'agent' && this.agent) {
+      if (nowMs >= Date.parse(this.agent.lastActivityAt) + s.agentIdleMinutes * MINUTE) return 'agent_idle';
+    }
+    if (this.lastActivityAt && nowMs >= Date.parse(this.lastActivityAt) + s.transcriptDays * DAY) {
+      return 'retention';
+    }
+    return undefined;
+  }
+
+  view(ref: string): ConversationView {
+    const h = this.handoff;
     return {
-      mode: 'bot',
+      ref,
+      mode: this.mode,
       windowOpenUntil: this.windowOpenUntil(),
       recentMessageIds: this.seenOrder.slice(-20),
       handled: this.handled,
+      assignedAgent: this.mode === 'agent' ? (this.agent?.agentId ?? null) : null,
+      queue:
+        this.mode === 'queued' && h
+          ? {
+              position: h.position,
+              priority: h.priority,
+              queuedAt: h.queuedAt,
+              slaDeadline: h.slaDeadline,
+              escalated: h.escalated,
+            }
+          : null,
+      lastActivityAt: this.lastActivityAt ?? null,
     };
   }
 
@@ -73,6 +227,11 @@ export class ConversationState {
       pending: [...this.pending],
       lastInboundAt: this.lastInboundAt,
       handled: this.handled,
+      mode: this.mode,
+      noMatchStreak: this.noMatchStreak,
+      handoff: this.handoff && { ...this.handoff },
+      agent: this.agent && { ...this.agent },
+      lastActivityAt: this.lastActivityAt,
     };
   }
 }

@@ -1,69 +1,134 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   allHandlersFinished,
+  log,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
 import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import {
+  agentMessageUpdate,
+  assignAgentUpdate,
+  conversationRef,
   getConversationQuery,
   inboundMessageSignal,
+  resolveUpdate,
   type ConversationInput,
-  type InboundMessage,
 } from './contract';
-import { replyFor } from './replies';
+import { ConversationRuntime } from './runtime';
 import { ConversationState } from './state';
-
-// Sends are quick HTTP calls; 30 s covers a slow Graph response, and retries back off up to a minute
-// so a Graph outage is ridden out rather than failing the conversation.
-const { recordInbound, sendMessage } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /**
  * One conversation between a business number and an end-user. Fed by `inboundMessageSignal` via
- * signal-with-start; handles messages one at a time in Meta's timestamp order, each exactly once, and
- * continues as new (carrying unhandled messages and seen ids) when the server suggests it.
+ * signal-with-start; handles messages one at a time in Meta's timestamp order, each exactly once;
+ * sleeps durably until the next deadline (handoff SLA, maximum wait, idle agent, retention); and
+ * continues as new (carrying unhandled messages, seen ids and the mode) when the server suggests it.
+ * It completes when the conversation has been idle for the client's transcript retention period:
+ * nothing is left for it to do, and the next message starts a fresh one.
  */
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
   const state = new ConversationState(input.carried);
+  const rt = new ConversationRuntime(input, state, conversationRef(input.phoneNumberId, input.subjectHash));
+  let changed = false;
   setHandler(inboundMessageSignal, (message) => void state.accept(message));
-  setHandler(getConversationQuery, () => state.view());
+  setHandler(getConversationQuery, () => state.view(rt.ref));
+  registerAgentUpdates(rt, () => (changed = true));
   upsertSearchAttributes([
     { key: clientIdAttribute, value: input.clientId },
     { key: subjectAttribute, value: input.subjectHash },
-    { key: modeAttribute, value: 'bot' },
+    { key: modeAttribute, value: state.mode },
   ]);
+  await rt.beginTurn();
+  let settingsFresh = true;
 
   for (;;) {
-    await condition(() => state.hasPending() || workflowInfo().continueAsNewSuggested);
+    const wake = () => changed || state.hasPending() || workflowInfo().continueAsNewSuggested;
+    const deadline = state.nextDeadline(rt.settings);
+    if (deadline === undefined) await condition(wake);
+    else await condition(wake, Math.max(1, deadline - Date.now()));
+    changed = false;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof conversationWorkflow>({ ...input, carried: state.carry() });
     }
     const message = state.next();
-    if (!message) continue;
-    await handleMessage(input, message);
-    state.handled += 1;
+    if (message) {
+      if (!settingsFresh) await rt.beginTurn();
+      settingsFresh = false;
+      await handleSafely(() => rt.handleMessage(message));
+      state.handled += 1;
+      continue;
+    }
+    settingsFresh = false;
+    const due = state.due(Date.now(), rt.settings);
+    if (due === 'retention') {
+      await condition(allHandlersFinished);
+      if (!state.hasPending()) return;
+    } else if (due === 'sla_expired') await handleSafely(() => rt.slaExpired());
+    else if (due === 'max_wait') await handleSafely(() => rt.maxWait());
+    else if (due === 'agent_idle') await handleSafely(() => rt.agentIdle());
   }
 }
 
-async function handleMessage(input: ConversationInput, message: InboundMessage): Promise<void> {
-  const subject = {
-    clientId: input.clientId,
-    phoneNumberId: input.phoneNumberId,
-    subjectHash: input.subjectHash,
+/**
+ * A step whose activity failed for good (retries are unlimited for transient faults, so only
+ * non-retryable ones get here: content limits, a deleted client …) must not end the conversation:
+ * the failure is logged by type only (no PII) and the next message is handled as usual.
+ */
+async function handleSafely(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    log.warn('conversation step failed', { activity: err.activityType, type: cause ?? 'unknown' });
+  }
+}
+
+/** Assign/accept, agent messages and resolve: validators refuse before anything is recorded. */
+function registerAgentUpdates(rt: ConversationRuntime, onChange: () => void): void {
+  const { state } = rt;
+  const refuse = (reason: string | undefined) => {
+    if (reason) throw new Error(reason);
   };
-  await recordInbound({ ...subject, message });
-  await sendMessage({
-    ...subject,
-    idempotencyKey: `${workflowInfo().workflowId}:reply:${message.messageId}`,
-    content: { type: 'text', body: replyFor(message) },
-    sentBy: 'bot',
-  });
+  setHandler(
+    assignAgentUpdate,
+    async (req) => {
+      const already = state.mode === 'agent';
+      state.assign(req.agentId, Date.now());
+      onChange();
+      if (!already) await rt.agentJoined();
+      return state.view(rt.ref);
+    },
+    { validator: (req) => refuse(state.assignRefusal(req)) },
+  );
+  setHandler(
+    agentMessageUpdate,
+    async (req) => {
+      state.agentActed(Date.now());
+      onChange();
+      const result = await rt.send(`agent:${req.clientMessageId}`, req.content, {
+        sentBy: req.agentId,
+        fallback: 'handoff_update',
+      });
+      return result.status === 'sent'
+        ? { status: 'sent' as const, viaTemplate: result.viaTemplate }
+        : { status: 'refused' as const, reason: result.reason };
+    },
+    { validator: (req) => refuse(state.ownerRefusal(req.agentId)) },
+  );
+  setHandler(
+    resolveUpdate,
+    async () => {
+      const since = state.agent?.since;
+      onChange();
+      await rt.resolved(since);
+      return state.view(rt.ref);
+    },
+    { validator: (req) => refuse(state.ownerRefusal(req.agentId)) },
+  );
 }

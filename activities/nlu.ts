@@ -1,0 +1,81 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { SubjectVault } from '../crypto/vault';
+import { findNluResult, recordNluResult } from '../db/conversations';
+import type { Db } from '../db/pool';
+import type { MediaStore } from '../media/store';
+import { openStoredMedia } from './media';
+import { createBuiltinEngine } from '../nlu/builtin';
+import type { Language, NluEngine, NluResult } from '../nlu/port';
+
+export interface NluDeps {
+  db: Db;
+  vault: SubjectVault;
+  /** The configured engine; the built-in one when omitted. */
+  nlu?: NluEngine;
+  /** Reads a stored media object (voice notes) by its id; provided by the media store when wired. */
+  fetchMedia?: (ref: { clientId: string; subjectHash: string; mediaId: string }) => Promise<Buffer>;
+  /** The media store inbound files were saved to; voice notes are read from it when `fetchMedia` is not given. */
+  media?: MediaStore;
+}
+
+export interface UnderstandInput {
+  clientId: string;
+  subjectHash: string;
+  /** The inbound message this is about: the result is recorded under it. */
+  messageId: string;
+  text?: string;
+  /** A voice note (OGG/Opus, 16 kHz): its bytes (base64), or the media store's id for them. */
+  audio?: { base64?: string; mediaId?: string };
+  languageHint: Language;
+  timeZone?: string;
+}
+
+export function createNluActivities({ db, vault, nlu = createBuiltinEngine(), fetchMedia, media }: NluDeps) {
+  async function audioBytes(input: UnderstandInput): Promise<Buffer | undefined> {
+    if (input.audio?.base64) return Buffer.from(input.audio.base64, 'base64');
+    if (input.audio?.mediaId && fetchMedia) {
+      return fetchMedia({
+        clientId: input.clientId,
+        subjectHash: input.subjectHash,
+        mediaId: input.audio.mediaId,
+      });
+    }
+    if (input.audio?.mediaId && media) {
+      return (await openStoredMedia({ db, vault, media }, input.clientId, input.messageId))?.bytes;
+    }
+    return undefined;
+  }
+
+  return {
+    /**
+     * Understands one inbound message with the configured engine, at most once per message: the
+     * result is recorded (sealed) under the message id and a retry returns the recorded result,
+     * because Dialogflow CX's detectIntent advances the session and must not run twice. Engine
+     * errors are retried (transient); a message with neither text nor audio is a fallback.
+     */
+    async understand(input: UnderstandInput): Promise<NluResult> {
+      const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+      const recorded = await findNluResult(db, input.clientId, input.messageId);
+      if (recorded) return JSON.parse(await vault.openText(subject, 'nlu.result', recorded)) as NluResult;
+      const audio = await audioBytes(input);
+      if (!input.text && !audio) {
+        throw ApplicationFailure.nonRetryable('message has neither text nor audio', 'NluNoInput');
+      }
+      const result = await nlu.detect({
+        clientId: input.clientId,
+        subjectHash: input.subjectHash,
+        text: input.text,
+        audio,
+        languageHint: input.languageHint,
+        timeZone: input.timeZone,
+      });
+      const stored = await recordNluResult(db, {
+        ...subject,
+        messageId: input.messageId,
+        engine: nlu.name,
+        resultEnc: await vault.seal(subject, 'nlu.result', JSON.stringify(result)),
+      });
+      return JSON.parse(await vault.openText(subject, 'nlu.result', stored)) as NluResult;
+    },
+  };
+}

@@ -1,0 +1,248 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { SubjectVault } from '../../crypto/vault';
+import { writeAudit, type AuditAction } from '../../db/audit';
+import {
+  CONVERSATION_EVENTS_CHANNEL,
+  findConversation,
+  listConversations,
+  type ConversationRow,
+} from '../../db/conversations';
+import { listOrdersOfSubject } from '../../db/orders';
+import type { Db } from '../../db/pool';
+import {
+  agentMessageUpdate,
+  assignAgentUpdate,
+  getConversationQuery,
+  resolveUpdate,
+  workflowIdFromRef,
+  type AgentContent,
+  type ConversationView,
+} from '../../workflows/conversation/contract';
+import { requireScope, type AuthContext } from '../auth';
+import { conflict, HttpError, notFound, parseOr400 } from '../errors';
+
+export interface ConversationRoutesDeps {
+  db: Db;
+  temporal: Client;
+  vault: SubjectVault;
+}
+
+const listQuery = z.strictObject({
+  mode: z.enum(['bot', 'queued', 'agent', 'opted_out']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const agentMessageBody = z.strictObject({
+  clientMessageId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
+    .optional(),
+  text: z.string().trim().min(1).max(4096),
+  buttons: z
+    .array(z.strictObject({ id: z.string().min(1).max(256), title: z.string().min(1).max(20) }))
+    .min(1)
+    .max(3)
+    .optional(),
+});
+
+const emptyBody = z.strictObject({}).optional();
+
+/**
+ * Agent routes: list conversations by mode, read one (transcript decrypted, every read audited),
+ * assign/accept, take over, send a message, resolve, and an SSE stream of conversation events.
+ * Conversations are named by their opaque ref; the workflow id is rebuilt with the caller's client
+ * id, so another client's ref names nothing here (404).
+ */
+export function conversationsRouter({ db, temporal, vault }: ConversationRoutesDeps): Router {
+  const router = Router();
+  router.use('/v1/conversations', express.json({ limit: '64kb' }));
+  const read = requireScope(db, 'agent', 'conversations:read');
+  const act = requireScope(db, 'agent');
+  const auth = (res: Response) => res.locals.auth as AuthContext;
+  const agentId = (res: Response) => `agent:${auth(res).keyId}`;
+
+  async function conversationOf(
+    req: Request,
+    res: Response,
+  ): Promise<ConversationRow & { workflowId: string }> {
+    const ref = String(req.params.id);
+    const workflowId = workflowIdFromRef(auth(res).clientId, ref);
+    const row = workflowId && (await findConversation(db, auth(res).clientId, ref));
+    if (!workflowId || !row) throw notFound('conversation');
+    return { ...row, workflowId };
+  }
+
+  async function audit(res: Response, action: AuditAction, c: ConversationRow) {
+    await writeAudit(db, {
+      clientId: auth(res).clientId,
+      actor: auth(res).keyId,
+      action,
+      subjectHash: c.subjectHash,
+      resource: c.ref,
+    });
+  }
+
+  router.get('/v1/conversations', read, async (req, res) => {
+    const q = parseOr400(listQuery, req.query, 'query');
+    const rows = await listConversations(db, auth(res).clientId, q.mode, q.limit);
+    res.json({
+      conversations: rows.map((r) => ({
+        id: r.ref,
+        mode: r.mode,
+        assignedAgent: r.assignedAgent,
+        updatedAt: r.updatedAt.toISOString(),
+        queue: r.queue && { ...r.queue, queuedAt: r.queue.queuedAt.toISOString() },
+      })),
+    });
+  });
+
+  router.get('/v1/conversations/events', read, (req, res) => streamEvents(db, auth(res).clientId, req, res));
+
+  router.get('/v1/conversations/:id', read, async (req, res) => {
+    const c = await conversationOf(req, res);
+    const view = await temporal.workflow
+      .getHandle(c.workflowId)
+      .query(getConversationQuery)
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return null;
+        throw err;
+      });
+    const messages = await transcript(db, vault, auth(res).clientId, c.subjectHash);
+    await audit(res, 'transcript.read', c);
+    res.json({ id: c.ref, mode: view?.mode ?? c.mode, view, messages });
+  });
+
+  const assign = (takeover: boolean) => async (req: Request, res: Response) => {
+    parseOr400(emptyBody, req.body ?? undefined);
+    const c = await conversationOf(req, res);
+    const view = await runUpdate(temporal, c.workflowId, (h) =>
+      h.executeUpdate(assignAgentUpdate, { args: [{ agentId: agentId(res), takeover }] }),
+    );
+    await audit(res, takeover ? 'conversation.takeover' : 'conversation.assign', c);
+    res.json(viewJson(view));
+  };
+  router.post('/v1/conversations/:id/assign', act, assign(false));
+  router.post('/v1/conversations/:id/takeover', act, assign(true));
+
+  router.post('/v1/conversations/:id/messages', act, async (req, res) => {
+    const body = parseOr400(agentMessageBody, req.body);
+    const c = await conversationOf(req, res);
+    const content: AgentContent = body.buttons
+      ? { type: 'buttons', body: body.text, buttons: body.buttons }
+      : { type: 'text', body: body.text };
+    const clientMessageId = body.clientMessageId ?? randomUUID();
+    const result = await runUpdate(temporal, c.workflowId, (h) =>
+      h.executeUpdate(agentMessageUpdate, { args: [{ agentId: agentId(res), clientMessageId, content }] }),
+    );
+    if (result.status !== 'sent') {
+      throw new HttpError(409, 'not_sent', `the message was not sent: ${result.reason}`, {
+        reason: result.reason,
+      });
+    }
+    res.status(201).json({ status: 'sent', viaTemplate: result.viaTemplate ?? false, clientMessageId });
+  });
+
+  router.get('/v1/conversations/:id/orders', requireScope(db, 'agent', 'orders:read'), async (req, res) => {
+    const c = await conversationOf(req, res);
+    const orders = await listOrdersOfSubject(db, auth(res).clientId, c.subjectHash);
+    res.json({ orders: orders.map((o) => ({ ...o, createdAt: o.createdAt.toISOString() })) });
+  });
+
+  router.post('/v1/conversations/:id/resolve', act, async (req, res) => {
+    parseOr400(emptyBody, req.body ?? undefined);
+    const c = await conversationOf(req, res);
+    const view = await runUpdate(temporal, c.workflowId, (h) =>
+      h.executeUpdate(resolveUpdate, { args: [{ agentId: agentId(res) }] }),
+    );
+    res.json(viewJson(view));
+  });
+
+  return router;
+}
+
+function viewJson(view: ConversationView) {
+  return { id: view.ref, mode: view.mode, assignedAgent: view.assignedAgent, queue: view.queue };
+}
+
+type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+/** Runs an update; a validator's refusal becomes 409 with its reason, a finished conversation 404. */
+async function runUpdate<T>(temporal: Client, workflowId: string, fn: (h: Handle) => Promise<T>): Promise<T> {
+  try {
+    return await fn(temporal.workflow.getHandle(workflowId));
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? 'update refused');
+    if (err instanceof WorkflowNotFoundError) throw notFound('conversation');
+    if (/already completed/i.test((err as Error).message)) throw notFound('conversation');
+    throw err;
+  }
+}
+
+/** The subject's messages, oldest first, decrypted. */
+async function transcript(db: Db, vault: SubjectVault, clientId: string, subjectHash: string) {
+  const { rows } = await db.query<{
+    id: string;
+    direction: 'in' | 'out';
+    type: string;
+    body_enc: string | null;
+    status: string;
+    status_reason: string | null;
+    sent_by: string | null;
+    occurred_at: Date;
+  }>(
+    `SELECT id, direction, type, body_enc, status, status_reason, sent_by, occurred_at FROM messages
+     WHERE client_id = $1 AND subject_hash = $2 ORDER BY occurred_at, created_at LIMIT 1000`,
+    [clientId, subjectHash],
+  );
+  const subject = { clientId, subjectHash };
+  return Promise.all(
+    rows.map(async (r) => ({
+      id: r.id,
+      direction: r.direction,
+      type: r.type,
+      content: r.body_enc
+        ? (JSON.parse(await vault.openText(subject, 'message.body', r.body_enc)) as unknown)
+        : null,
+      status: r.status,
+      statusReason: r.status_reason,
+      sentBy: r.sent_by,
+      at: r.occurred_at.toISOString(),
+    })),
+  );
+}
+
+/**
+ * Server-sent events for the agent console: one dedicated connection LISTENs for conversation
+ * events and forwards the caller's client's ones (ref, mode, event type: no PII).
+ */
+async function streamEvents(db: Db, clientId: string, req: Request, res: Response): Promise<void> {
+  const conn = await db.connect();
+  const onNotification = (n: { channel: string; payload?: string }) => {
+    if (n.channel !== CONVERSATION_EVENTS_CHANNEL || !n.payload) return;
+    const e = JSON.parse(n.payload) as { clientId: string; ref: string; type: string; mode: string };
+    if (e.clientId !== clientId) return;
+    res.write(`event: ${e.type}\ndata: ${JSON.stringify({ id: e.ref, mode: e.mode, type: e.type })}\n\n`);
+  };
+  conn.on('notification', onNotification);
+  await conn.query(`LISTEN ${CONVERSATION_EVENTS_CHANNEL}`);
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  });
+  res.write(': connected\n\n');
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+  req.on('close', () => {
+    clearInterval(heartbeat);
+    conn.removeListener('notification', onNotification);
+    conn
+      .query(`UNLISTEN ${CONVERSATION_EVENTS_CHANNEL}`)
+      .catch(() => undefined)
+      .finally(() => conn.release());
+  });
+}

@@ -1,0 +1,238 @@
+import type { Queryable } from './pool';
+
+/** The channel agents' consoles listen on (PostgreSQL LISTEN/NOTIFY); payloads carry no PII. */
+export const CONVERSATION_EVENTS_CHANNEL = 'aura_conversation_events';
+
+export type ListedMode = 'bot' | 'queued' | 'agent' | 'opted_out' | 'closed';
+
+export interface ConversationRow {
+  ref: string;
+  phoneNumberId: string;
+  subjectHash: string;
+  mode: ListedMode;
+  assignedAgent: string | null;
+  updatedAt: Date;
+  queue: { position: number; priority: number; queuedAt: Date; reason: string } | null;
+}
+
+/** Creates or updates the agents' view of a conversation. */
+export async function upsertConversation(
+  db: Queryable,
+  c: {
+    clientId: string;
+    ref: string;
+    phoneNumberId: string;
+    subjectHash: string;
+    mode: ListedMode;
+    assignedAgent: string | null;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (client_id, ref) DO UPDATE SET mode = EXCLUDED.mode,
+       assigned_agent = EXCLUDED.assigned_agent, updated_at = now()`,
+    [c.clientId, c.ref, c.phoneNumberId, c.subjectHash, c.mode, c.assignedAgent],
+  );
+}
+
+/** Closes an assigned request whose agent was released, so the conversation can queue afresh. */
+export async function releaseAssignedHandoff(db: Queryable, clientId: string, ref: string): Promise<void> {
+  await db.query(
+    `UPDATE handoff_queue SET status = 'expired', closed_at = now()
+     WHERE client_id = $1 AND ref = $2 AND status = 'assigned'`,
+    [clientId, ref],
+  );
+}
+
+/** Opens a handoff request unless one is open (retries are harmless); returns its queue position (1-based). */
+export async function openHandoff(
+  db: Queryable,
+  h: { clientId: string; ref: string; subjectHash: string; reason: string; priority: number },
+): Promise<number> {
+  await db.query(
+    `INSERT INTO handoff_queue(client_id, ref, subject_hash, reason, priority, status)
+     VALUES ($1, $2, $3, $4, $5, 'waiting')
+     ON CONFLICT (client_id, ref) WHERE status IN ('waiting', 'assigned') DO NOTHING`,
+    [h.clientId, h.ref, h.subjectHash, h.reason, h.priority],
+  );
+  return queuePosition(db, h.clientId, h.ref);
+}
+
+/** 1-based position among the client's waiting requests (priority first, then time); 0 if not waiting. */
+export async function queuePosition(db: Queryable, clientId: string, ref: string): Promise<number> {
+  const { rows } = await db.query<{ position: string | null }>(
+    `SELECT (SELECT count(*) FROM handoff_queue o WHERE o.client_id = q.client_id AND o.status = 'waiting'
+              AND (o.priority > q.priority OR (o.priority = q.priority AND o.queued_at <= q.queued_at))) AS position
+     FROM handoff_queue q WHERE q.client_id = $1 AND q.ref = $2 AND q.status = 'waiting'`,
+    [clientId, ref],
+  );
+  return Number(rows[0]?.position ?? 0);
+}
+
+/** Sets the priority of the open request (escalation); idempotent because the value is absolute. */
+export async function setHandoffPriority(
+  db: Queryable,
+  clientId: string,
+  ref: string,
+  priority: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE handoff_queue SET priority = $3 WHERE client_id = $1 AND ref = $2 AND status = 'waiting'`,
+    [clientId, ref, priority],
+  );
+}
+
+export async function assignHandoff(
+  db: Queryable,
+  clientId: string,
+  ref: string,
+  agent: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE handoff_queue SET status = 'assigned', assigned_agent = $3
+     WHERE client_id = $1 AND ref = $2 AND status IN ('waiting', 'assigned')`,
+    [clientId, ref, agent],
+  );
+}
+
+/** Closes the open request (if any) with its outcome. */
+export async function closeHandoff(
+  db: Queryable,
+  clientId: string,
+  ref: string,
+  status: 'resolved' | 'expired' | 'cancelled',
+): Promise<void> {
+  await db.query(
+    `UPDATE handoff_queue SET status = $3, closed_at = now()
+     WHERE client_id = $1 AND ref = $2 AND status IN ('waiting', 'assigned')`,
+    [clientId, ref, status],
+  );
+}
+
+/** Records that the user asked to be contacted after the maximum wait (once per conversation and day). */
+export async function recordCallbackRequest(
+  db: Queryable,
+  h: { clientId: string; ref: string; subjectHash: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO handoff_queue(client_id, ref, subject_hash, reason, priority, status, closed_at)
+     SELECT $1, $2, $3, 'callback', 0, 'callback', NULL
+     WHERE NOT EXISTS (SELECT 1 FROM handoff_queue WHERE client_id = $1 AND ref = $2 AND status = 'callback'
+                       AND queued_at > now() - interval '1 day')`,
+    [h.clientId, h.ref, h.subjectHash],
+  );
+}
+
+/** Publishes a conversation event to listening consoles (committed with the caller's transaction). */
+export async function notifyConversationEvent(
+  db: Queryable,
+  event: { clientId: string; ref: string; type: string; mode: string },
+): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [CONVERSATION_EVENTS_CHANNEL, JSON.stringify(event)]);
+}
+
+/** The client's conversations, optionally of one mode; queued ones first by priority and time. */
+export async function listConversations(
+  db: Queryable,
+  clientId: string,
+  mode: ListedMode | undefined,
+  limit: number,
+): Promise<ConversationRow[]> {
+  const { rows } = await db.query<{
+    ref: string;
+    phone_number_id: string;
+    subject_hash: string;
+    mode: ListedMode;
+    assigned_agent: string | null;
+    updated_at: Date;
+    priority: number | null;
+    queued_at: Date | null;
+    reason: string | null;
+    position: string | null;
+  }>(
+    `SELECT c.ref, c.phone_number_id, c.subject_hash, c.mode, c.assigned_agent, c.updated_at,
+            q.priority, q.queued_at, q.reason,
+            CASE WHEN q.status = 'waiting' THEN
+              row_number() OVER (PARTITION BY q.status ORDER BY q.priority DESC, q.queued_at) END AS position
+     FROM conversations c
+     LEFT JOIN handoff_queue q ON q.client_id = c.client_id AND q.ref = c.ref AND q.status IN ('waiting', 'assigned')
+     WHERE c.client_id = $1 AND ($2::text IS NULL OR c.mode = $2)
+     ORDER BY q.priority DESC NULLS LAST, q.queued_at NULLS LAST, c.updated_at DESC
+     LIMIT $3`,
+    [clientId, mode ?? null, limit],
+  );
+  return rows.map((r) => ({
+    ref: r.ref,
+    phoneNumberId: r.phone_number_id,
+    subjectHash: r.subject_hash,
+    mode: r.mode,
+    assignedAgent: r.assigned_agent,
+    updatedAt: r.updated_at,
+    queue:
+      r.queued_at && r.reason
+        ? {
+            position: Number(r.position ?? 0),
+            priority: r.priority ?? 0,
+            queuedAt: r.queued_at,
+            reason: r.reason,
+          }
+        : null,
+  }));
+}
+
+export async function findConversation(
+  db: Queryable,
+  clientId: string,
+  ref: string,
+): Promise<ConversationRow | undefined> {
+  const { rows } = await db.query<{
+    ref: string;
+    phone_number_id: string;
+    subject_hash: string;
+    mode: ListedMode;
+    assigned_agent: string | null;
+    updated_at: Date;
+  }>(
+    'SELECT ref, phone_number_id, subject_hash, mode, assigned_agent, updated_at FROM conversations WHERE client_id = $1 AND ref = $2',
+    [clientId, ref],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      ref: r.ref,
+      phoneNumberId: r.phone_number_id,
+      subjectHash: r.subject_hash,
+      mode: r.mode,
+      assignedAgent: r.assigned_agent,
+      updatedAt: r.updated_at,
+      queue: null,
+    }
+  );
+}
+
+/** A recorded NLU result (sealed) for an inbound message, if the NLU already ran for it. */
+export async function findNluResult(
+  db: Queryable,
+  clientId: string,
+  messageId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ result_enc: string }>(
+    'SELECT result_enc FROM nlu_results WHERE client_id = $1 AND message_id = $2',
+    [clientId, messageId],
+  );
+  return rows[0]?.result_enc;
+}
+
+/** Records an NLU result; the first one recorded wins, and that is the one returned. */
+export async function recordNluResult(
+  db: Queryable,
+  r: { clientId: string; messageId: string; subjectHash: string; engine: string; resultEnc: string },
+): Promise<string> {
+  await db.query(
+    `INSERT INTO nlu_results(client_id, message_id, subject_hash, engine, result_enc) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (client_id, message_id) DO NOTHING`,
+    [r.clientId, r.messageId, r.subjectHash, r.engine, r.resultEnc],
+  );
+  return (await findNluResult(db, r.clientId, r.messageId))!;
+}

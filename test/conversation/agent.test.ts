@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TEST_ADMIN_TOKEN } from '../support/env';
+import { startStack, type Stack } from '../support/stack';
+import { provisionTestClient } from '../support/whatsapp';
+import { bodyOf, endUser, type TestClient } from './helpers';
+
+describe('conversation engine: agents', () => {
+  let stack: Stack;
+  let client: TestClient;
+  let agentA: { apiKey: string; keyId: string };
+  let agentB: { apiKey: string; keyId: string };
+  let reader: { apiKey: string; keyId: string };
+
+  const mintKey = async (clientId: string, scopes: string[]) => {
+    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes }),
+    });
+    assert.equal(res.status, 201);
+    return (await res.json()) as { apiKey: string; keyId: string };
+  };
+  const api = async (key: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // The tests read response shapes field by field; the API's own types are what is under test.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, json: (await res.json()) as any };
+  };
+
+  before(async () => {
+    stack = await startStack();
+    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    agentA = await mintKey(client.clientId, ['agent']);
+    agentB = await mintKey(client.clientId, ['agent']);
+    reader = await mintKey(client.clientId, ['conversations:read']);
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('when a user asks for a human, then agents are notified, one accepts, a second is refused, and resolve hands back to the bot', async () => {
+    const events = await openEventStream(stack.apiUrl, agentA.apiKey);
+    const u = endUser(stack, client, '5511966600001');
+    await u.says('I want to talk to a human');
+    await u.waitForMode('queued');
+    assert.ok(await events.waitFor((e) => e.includes('event: queued') && e.includes(u.ref)));
+
+    const listed = await api(reader.apiKey, 'GET', '/v1/conversations?mode=queued');
+    assert.equal(listed.status, 200);
+    const entry = listed.json.conversations.find((c: { id: string }) => c.id === u.ref);
+    assert.equal(entry.queue.position, 1);
+
+    const accepted = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`);
+    assert.equal(accepted.status, 200);
+    assert.equal(accepted.json.assignedAgent, `agent:${agentA.keyId}`);
+    const second = await api(agentB.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`);
+    assert.equal(second.status, 409);
+    assert.match(second.json.error.message, new RegExp(`agent:${agentA.keyId}`));
+
+    await u.says('my parcel arrived broken');
+    const reply = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/messages`, {
+      text: 'So sorry! Sending a new one.',
+    });
+    assert.equal(reply.status, 201);
+    assert.equal(
+      (await api(agentB.apiKey, 'POST', `/v1/conversations/${u.ref}/messages`, { text: 'hi' })).status,
+      409,
+    );
+    const sent = await u.waitForReplies(3);
+    assert.deepEqual(sent.map(bodyOf).slice(1), [
+      "You're now chatting with a member of our team.",
+      'So sorry! Sending a new one.',
+    ]);
+
+    const read = await api(agentA.apiKey, 'GET', `/v1/conversations/${u.ref}`);
+    assert.equal(read.status, 200);
+    assert.equal(read.json.mode, 'agent');
+    const inbound = read.json.messages.filter((m: { direction: string }) => m.direction === 'in');
+    assert.deepEqual(
+      inbound.map((m: { content: { text: string } }) => m.content.text),
+      ['I want to talk to a human', 'my parcel arrived broken'],
+    );
+    const agentMsg = read.json.messages.find((m: { sentBy: string }) => m.sentBy === `agent:${agentA.keyId}`);
+    assert.equal(agentMsg.content.body, 'So sorry! Sending a new one.');
+
+    const resolved = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/resolve`);
+    assert.equal(resolved.json.mode, 'bot');
+    await u.says('hello');
+    const all = await u.waitForReplies(5);
+    assert.equal((all[4]!.body.interactive as { type: string }).type, 'button', 'the bot answers again');
+    const { rows } = await stack.db.pool.query(
+      'SELECT actor, action FROM audit_log WHERE client_id = $1 AND resource = $2 ORDER BY id',
+      [client.clientId, u.ref],
+    );
+    assert.deepEqual(rows, [
+      { actor: agentA.keyId, action: 'conversation.assign' },
+      { actor: agentA.keyId, action: 'transcript.read' },
+    ]);
+    const queue = await stack.db.pool.query(
+      'SELECT status, assigned_agent FROM handoff_queue WHERE ref = $1',
+      [u.ref],
+    );
+    assert.deepEqual(queue.rows, [{ status: 'resolved', assigned_agent: `agent:${agentA.keyId}` }]);
+    events.close();
+  });
+
+  it('when an agent takes over a bot conversation, then the bot is muted until resolve; plain assign is refused', async () => {
+    const u = endUser(stack, client, '5511966600002');
+    await u.says('hi');
+    await u.waitForReplies(1);
+    const plain = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`);
+    assert.equal(plain.status, 409);
+    assert.match(plain.json.error.message, /takeover/);
+    assert.equal((await api(agentB.apiKey, 'POST', `/v1/conversations/${u.ref}/takeover`)).status, 200);
+    await u.says('hello again');
+    await u.waitForReplies(2);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(u.received().length, 2, 'only the greeting and the agent-joined notice');
+  });
+
+  it('when another client or a read-only key calls, then 404 / 403; bad input is a 400 naming the field', async () => {
+    const u = endUser(stack, client, '5511966600003');
+    await u.says('hi');
+    await u.waitForReplies(1);
+    const other = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    const otherAgent = await mintKey(other.clientId, ['agent']);
+    assert.equal((await api(otherAgent.apiKey, 'GET', `/v1/conversations/${u.ref}`)).status, 404);
+    assert.equal((await api(otherAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/takeover`)).status, 404);
+    assert.equal((await api(reader.apiKey, 'POST', `/v1/conversations/${u.ref}/takeover`)).status, 403);
+    assert.equal((await api(agentA.apiKey, 'GET', '/v1/conversations/cv_garbage')).status, 404);
+    const bad = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/messages`, { txt: 'x' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error.message, /text/);
+    assert.equal((await api(agentA.apiKey, 'GET', '/v1/conversations?mode=sleeping')).status, 400);
+  });
+
+  it('when an agent replies outside the 24-hour window, then free text is refused, or replaced by the configured template', async () => {
+    const stale = Math.floor(Date.now() / 1000) - 25 * 3600;
+    const u = endUser(stack, client, '5511966600004');
+    await u.says('hi', { timestamp: stale });
+    await u.waitForHandled(1);
+    assert.equal((await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/takeover`)).status, 200);
+    const refused = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/messages`, {
+      text: 'Still there?',
+    });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.json.error.details.reason, 'window_closed');
+
+    const withTemplate = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, {
+      settings: { templates: { handoff_update: { name: 'agent_follow_up', language: 'en' } } },
+    });
+    const agent = await mintKey(withTemplate.clientId, ['agent']);
+    const v = endUser(stack, withTemplate, '5511966600005');
+    await v.says('hi', { timestamp: stale });
+    await v.waitForHandled(1);
+    assert.equal((await api(agent.apiKey, 'POST', `/v1/conversations/${v.ref}/takeover`)).status, 200);
+    const sent = await api(agent.apiKey, 'POST', `/v1/conversations/${v.ref}/messages`, {
+      text: 'Still there?',
+    });
+    assert.equal(sent.status, 201);
+    assert.equal(sent.json.viaTemplate, true);
+    const [template] = (await v.waitForReplies(1)).filter((m) => m.body.type === 'template');
+    assert.equal((template!.body.template as { name: string }).name, 'agent_follow_up');
+  });
+
+  it('when the assigned agent stays silent for agentIdleMinutes, then they are released and the user is re-queued ahead', async () => {
+    const idle = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, {
+      settings: { handoff: { slaMinutes: 30, maxWaitMinutes: 120, agentIdleMinutes: 1, keywords: [] } },
+    });
+    const agent = await mintKey(idle.clientId, ['agent']);
+    const u = endUser(stack, idle, '5511966600006');
+    await u.says('talk to a human');
+    await u.waitForMode('queued');
+    assert.equal((await api(agent.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`)).status, 200);
+    // The shortest configurable idle time is one minute of real time on the dev server.
+    const requeued = await u.waitForMode('queued', 90_000);
+    assert.equal(requeued.assignedAgent, null);
+    assert.equal(requeued.queue?.priority, 1);
+    const texts = (await u.waitForReplies(4)).map(bodyOf);
+    assert.match(texts[2]!, /step away/);
+    assert.match(texts[3]!, /connecting you/);
+    const { rows } = await stack.db.pool.query(
+      'SELECT status, priority, reason FROM handoff_queue WHERE ref = $1 ORDER BY id',
+      [u.ref],
+    );
+    assert.deepEqual(rows, [
+      { status: 'expired', priority: 0, reason: 'intent' },
+      { status: 'waiting', priority: 1, reason: 'agent_idle' },
+    ]);
+  });
+});
+
+/** Reads an SSE stream in the background; `waitFor` resolves when the text so far satisfies it. */
+async function openEventStream(apiUrl: string, key: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${apiUrl}/v1/conversations/events`, {
+    headers: { authorization: `Bearer ${key}` },
+    signal: controller.signal,
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  let text = '';
+  const reader = res.body!.getReader();
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    async waitFor(pred: (text: string) => boolean, timeoutMs = 10_000): Promise<boolean> {
+      const deadline = Date.now() + timeoutMs;
+      while (!pred(text)) {
+        if (Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return true;
+    },
+    close: () => controller.abort(),
+  };
+}

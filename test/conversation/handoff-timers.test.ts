@@ -1,0 +1,188 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { provisionClient } from '../../api/provisioning';
+import { deriveKey, keyedHash } from '../../crypto/keys';
+import { LocalKms } from '../../crypto/kms';
+import { createSecretBox } from '../../crypto/secret-box';
+import { SubjectVault } from '../../crypto/vault';
+import { createLogger } from '../../logging';
+import { createLocalMediaStore } from '../../media/store';
+import { clientSettingsSchema } from '../../settings/client-settings';
+import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
+import { ensureTemporalTools } from '../../temporal/tools';
+import { createGraphClient } from '../../whatsapp/graph-client';
+import { bundleWorkflows } from '../../worker/worker';
+import {
+  CONVERSATION_WORKFLOW_TYPE,
+  conversationRef,
+  conversationWorkflowId,
+  getConversationQuery,
+  inboundMessageSignal,
+  type ConversationInput,
+  type ConversationMode,
+  type InboundMessage,
+} from '../../workflows/conversation/contract';
+import { createTestDatabase, testConfig, type TestDatabase } from '../support/env';
+import { bodyOf } from './helpers';
+
+/**
+ * Handoff deadlines and idle retention on the time-skipping test server: minutes and days pass in
+ * an instant, with the real activities against PostgreSQL and the fake Graph API.
+ */
+describe('conversation engine: handoff SLA, maximum wait and retention (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDatabase;
+  let graph: FakeGraph;
+  let worker: Worker;
+  let running: Promise<void>;
+  let clientId: string;
+  const phoneNumberId = '200000000001';
+  const taskQueue = 'handoff-timers';
+  const config = testConfig();
+  let seq = 0;
+
+  before(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: ensureTemporalTools().testServer } },
+    });
+    // The time-skipping server knows no custom search attributes until they are added.
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(
+        ['AuraClientId', 'AuraMode', 'AuraSubject'].map((name) => [
+          name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    });
+    db = await createTestDatabase();
+    graph = await startFakeGraph();
+    ({ clientId } = await provisionClient(
+      { db: db.pool, secrets: createSecretBox(config.masterKey) },
+      {
+        name: 'Timers',
+        phoneNumberIds: [phoneNumberId],
+        graphAccessToken: 'EAAG-test',
+        settings: clientSettingsSchema.parse({
+          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
+          retention: { transcriptDays: 1, mediaDays: 1, orderRecordDays: 1 },
+        }),
+      },
+    ));
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await bundleWorkflows(),
+      activities: createActivities({
+        db: db.pool,
+        temporal: env.client,
+        graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
+        secrets: createSecretBox(config.masterKey),
+        vault: new SubjectVault(db.pool, new LocalKms([config.masterKey])),
+        media: createLocalMediaStore(mkdtempSync(path.join(tmpdir(), 'aura-media-'))),
+        log: createLogger('silent'),
+      }),
+    });
+    running = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await graph?.close();
+    await db?.drop();
+  });
+
+  function user(waId: string) {
+    const subjectHash = keyedHash(deriveKey(config.masterKey, 'blind-index'), clientId, waId);
+    const workflowId = conversationWorkflowId(clientId, phoneNumberId, subjectHash);
+    const input: ConversationInput = { clientId, phoneNumberId, subjectHash };
+    const handle = () => env.client.workflow.getHandle(workflowId);
+    return {
+      ref: conversationRef(phoneNumberId, subjectHash),
+      handle,
+      send: (m: Partial<InboundMessage>) =>
+        env.client.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue,
+          args: [input],
+          signal: inboundMessageSignal,
+          signalArgs: [
+            {
+              messageId: `wamid.t${(seq += 1)}`,
+              timestamp: new Date().toISOString(),
+              type: 'text',
+              sender: { recipient: waId },
+              ...m,
+            },
+          ],
+        }),
+      sent: () => graph.sent.filter((s) => s.body.to === waId),
+      async until(pred: (mode: ConversationMode, sent: number) => boolean) {
+        for (let i = 0; i < 200; i++) {
+          const v = await handle().query(getConversationQuery);
+          if (pred(v.mode, graph.sent.filter((s) => s.body.to === waId).length)) return v;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('condition not reached');
+      },
+    };
+  }
+
+  const queueRows = async (ref: string) =>
+    (
+      await db.pool.query(
+        'SELECT status, priority FROM handoff_queue WHERE client_id = $1 AND ref = $2 ORDER BY id',
+        [clientId, ref],
+      )
+    ).rows;
+
+  it('when nobody accepts within the SLA, then the user is told and the request escalates; after the maximum wait a callback is offered and the bot resumes', async () => {
+    const u = user('5511955500001');
+    await u.send({ text: 'I need a human please' });
+    await u.until((mode, sent) => mode === 'queued' && sent === 1);
+    assert.deepEqual(await queueRows(u.ref), [{ status: 'waiting', priority: 0 }]);
+
+    await env.sleep('16 minutes');
+    const escalated = await u.until((_, sent) => sent === 2);
+    assert.equal(escalated.mode, 'queued');
+    assert.equal(escalated.queue?.escalated, true);
+    assert.match(bodyOf(u.sent()[1]!), /busier than usual/);
+    assert.deepEqual(await queueRows(u.ref), [{ status: 'waiting', priority: 1 }]);
+
+    await env.sleep('45 minutes');
+    const resumed = await u.until((mode, sent) => mode === 'bot' && sent === 3);
+    assert.equal(resumed.queue, null);
+    const offer = u.sent()[2]!;
+    assert.equal((offer.body.interactive as { type: string }).type, 'button');
+    assert.deepEqual(await queueRows(u.ref), [{ status: 'expired', priority: 1 }]);
+
+    await u.send({
+      type: 'interactive',
+      payload: { type: 'button_reply', button_reply: { id: 'callback:yes', title: 'Yes' } },
+    });
+    await u.until((_, sent) => sent === 4);
+    assert.match(bodyOf(u.sent()[3]!), /noted your request/);
+    assert.deepEqual(
+      (await queueRows(u.ref)).map((r) => r.status),
+      ['expired', 'callback'],
+    );
+  });
+
+  it('when the conversation stays idle for the retention period, then the workflow completes', async () => {
+    const u = user('5511955500002');
+    await u.send({ text: 'hello' });
+    await u.until((_, sent) => sent === 1);
+    await env.sleep('25 hours');
+    await u.handle().result();
+    const desc = await u.handle().describe();
+    assert.equal(desc.status.name, 'COMPLETED');
+  });
+});
