@@ -56,7 +56,8 @@ export function createNluActivities({ db, vault, nlu = createBuiltinEngine(), fe
     async understand(input: UnderstandInput): Promise<NluResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
       const recorded = await findNluResult(db, input.clientId, input.messageId);
-      if (recorded) return JSON.parse(await vault.openText(subject, 'nlu.result', recorded)) as NluResult;
+      if (recorded)
+        return JSON.parse(await vault.openText(subject, 'nlu_result.result', recorded)) as NluResult;
       const audio = await audioBytes(input);
       if (!input.text && !audio) {
         throw ApplicationFailure.nonRetryable('message has neither text nor audio', 'NluNoInput');
@@ -73,9 +74,9 @@ export function createNluActivities({ db, vault, nlu = createBuiltinEngine(), fe
         ...subject,
         messageId: input.messageId,
         engine: nlu.name,
-        resultEnc: await vault.seal(subject, 'nlu.result', JSON.stringify(result)),
+        resultEnc: await vault.seal(subject, 'nlu_result.result', JSON.stringify(result)),
       });
-      return JSON.parse(await vault.openText(subject, 'nlu.result', stored)) as NluResult;
+      return JSON.parse(await vault.openText(subject, 'nlu_result.result', stored)) as NluResult;
     },
   };
 }

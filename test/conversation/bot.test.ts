@@ -63,7 +63,12 @@ describe('conversation engine: the bot', () => {
     const u = user();
     await u.says('purple elephants');
     await u.says('blue giraffes');
-    const view = await u.waitForMode('queued');
+    let view = await u.waitForMode('queued');
+    // The mode turns to queued at once; the position arrives when the queue record is written.
+    for (let i = 0; i < 100 && !view.queue?.position; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = await u.view();
+    }
     assert.equal(view.queue?.position, 1 + (await countOtherWaiting(stack, client.clientId, u.ref)));
     const replies = await u.waitForReplies(2);
     assert.match(bodyOf(replies[0]!), /did not understand/);

@@ -89,6 +89,9 @@ export async function startStack(
       vault,
       media,
       log,
+      // Meta's pair limit (a burst of 30, then one message per 6 s to the same user) would make the
+      // burst tests wait minutes; the pacing tests use Meta's shape with their own numbers.
+      pacing: { pairIntervalMs: 100, pairBurst: 30 },
       ...opts.deps,
     },
   });
