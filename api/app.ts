@@ -7,6 +7,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
+import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     webhookRouter({
       db,
+      numbers: createNumberDirectory(db),
       temporal,
       log,
       taskQueue: config.temporal.taskQueue,

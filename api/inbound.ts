@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { keyedHash } from '../crypto/keys';
-import { findClientIdByPhoneNumber } from '../db/clients';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { NumberDirectory } from './number-directory';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   conversationWorkflowId,
@@ -21,6 +21,8 @@ import {
 
 export interface InboundDeps {
   db: Db;
+  /** Owner of each business number; keeps answering from memory while PostgreSQL is down. */
+  numbers: NumberDirectory;
   temporal: Client;
   taskQueue: string;
   /** Key of the blind index that hashes end-user ids. */
@@ -56,7 +58,7 @@ export async function ingestNotification(
         });
         continue;
       }
-      const clientId = await findClientIdByPhoneNumber(deps.db, parsed.data.metadata.phone_number_id);
+      const clientId = await deps.numbers.clientIdFor(parsed.data.metadata.phone_number_id);
       if (!clientId) {
         outcome.unknownNumbers += 1;
         deps.log.warn('webhook for unknown phone number', {
