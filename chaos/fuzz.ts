@@ -4,7 +4,7 @@ import type { Harness } from './harness';
 import { allWorkflows, brokenWorkflows, count, settle } from './measure';
 import { sleep } from './processes';
 import type { ScenarioResult } from './scenarios';
-import { newTally, paced, post, serverErrors, type ChaosMessage } from './traffic';
+import { newTally, paced, post, serverErrors, shuffled, type ChaosMessage } from './traffic';
 
 /**
  * Payloads for the fuzz scenario, from a seeded generator so a failing run can be replayed. Each
@@ -216,7 +216,7 @@ export function fuzzPayloads(opts: {
   }
   for (let i = 0; i < opts.badSignatures; i++)
     out.push(badSignaturePayload(rng, opts.secret, opts.phoneNumberId, user(opts.signed + i)));
-  return out.sort(() => rng() - 0.5);
+  return shuffled(out, rng);
 }
 
 /** The message a valid payload carries, as the counting helpers see messages. */

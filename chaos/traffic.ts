@@ -163,3 +163,13 @@ export async function paced<T>(
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, items.length) }, lane));
 }
+
+/** Fisher–Yates shuffle of a copy, with `random` in [0, 1) (seeded where replay matters). */
+export function shuffled<T>(items: readonly T[], random: () => number = Math.random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
