@@ -44,44 +44,64 @@ export interface Harness {
 
 const TASK_QUEUE = 'aura-engage';
 
-export async function openHarness(): Promise<Harness> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-chaos-'));
-  chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
-  const ports = { temporal: await freePort(), postgres: await freePort(), api: await freePort() };
-  const secrets = {
+/** A server the harness stops and starts again on the same port and data. */
+class Restartable<T extends { stop(): Promise<void> }> {
+  private current: T | undefined;
+  constructor(private readonly launch: () => Promise<T>) {}
+  async start(): Promise<T> {
+    this.current = await this.launch();
+    return this.current;
+  }
+  async stop(): Promise<void> {
+    const running = this.current;
+    this.current = undefined;
+    await running?.stop();
+  }
+}
+
+/** The production environment of the worker and the API, with secrets generated for this run. */
+function childEnv(urls: { postgres: string; temporal: string; graph: string }, apiPort: number) {
+  return {
+    ...processEnv(),
     AURA_ADMIN_TOKEN: randomBytes(24).toString('hex'),
     AURA_MASTER_KEY: randomBytes(32).toString('base64'),
     WHATSAPP_APP_SECRET: randomBytes(16).toString('hex'),
     WHATSAPP_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+    AURA_PROFILE: 'production',
+    DATABASE_URL: urls.postgres,
+    TEMPORAL_ADDRESS: urls.temporal,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    WHATSAPP_GRAPH_URL: urls.graph,
+    PORT: String(apiPort),
+    LOG_LEVEL: 'warn',
   };
+}
+
+export async function openHarness(): Promise<Harness> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-chaos-'));
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
+  const ports = { temporal: await freePort(), postgres: await freePort(), api: await freePort() };
+  const temporalServer = new Restartable(() => launchTemporal(dir, ports.temporal));
+  const postgresServer = new Restartable(() => launchPostgres(dir, ports.postgres));
   const crashes: Crash[] = [];
-  const closers: (() => Promise<void>)[] = [];
+  const closers: (() => Promise<void>)[] = [() => temporalServer.stop(), () => postgresServer.stop()];
   try {
-    let devServer = await launchTemporal(dir, ports.temporal);
-    closers.push(() => devServer.stop());
-    let postgres: EmbeddedDatabase | undefined = await launchPostgres(dir, ports.postgres);
-    closers.push(async () => void (await postgres?.stop()));
-    const graph = await startFakeGraph();
+    const [devServer, postgres, graph] = await Promise.all([
+      temporalServer.start(),
+      postgresServer.start(),
+      startFakeGraph(),
+    ]);
     closers.push(() => graph.close());
-    const env = {
-      ...processEnv(),
-      ...secrets,
-      AURA_PROFILE: 'production',
-      DATABASE_URL: postgres.url,
-      TEMPORAL_ADDRESS: devServer.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      WHATSAPP_GRAPH_URL: graph.url,
-      PORT: String(ports.api),
-      LOG_LEVEL: 'warn',
-    };
-    const config = parseConfig(env);
+    const env = childEnv(
+      { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
+      ports.api,
+    );
     const db = createPool(postgres.url, 4);
     closers.push(() => db.end());
     await migrate(db);
-    const temporal = createTemporalClient(config, devServer.address);
+    const temporal = createTemporalClient(parseConfig(env), devServer.address);
     closers.push(() => temporal.connection.close());
-
     const worker = new ManagedProcess('worker', 'worker/main.ts', env, path.join(dir, 'worker.log'), crashes);
     const api = new ManagedProcess('api', 'api/main.ts', env, path.join(dir, 'api.log'), crashes);
     closers.push(async () => (await worker.stop(), worker.close()));
@@ -89,13 +109,11 @@ export async function openHarness(): Promise<Harness> {
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     const startWorker = () => worker.start((pid) => hasPoller(temporal, pid));
     await Promise.all([startWorker(), api.start(() => isReady(apiUrl))]);
-    const client = await provision(apiUrl, secrets.AURA_ADMIN_TOKEN);
-
     return {
       dir,
       apiUrl,
-      appSecret: secrets.WHATSAPP_APP_SECRET,
-      client,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      client: await provision(apiUrl, env.AURA_ADMIN_TOKEN),
       graph,
       db,
       temporal,
@@ -103,13 +121,10 @@ export async function openHarness(): Promise<Harness> {
       api,
       crashes,
       startWorker,
-      stopTemporal: () => devServer.stop(),
-      startTemporal: async () => void (devServer = await launchTemporal(dir, ports.temporal)),
-      stopPostgres: async () => {
-        await postgres?.stop();
-        postgres = undefined;
-      },
-      startPostgres: async () => void (postgres = await launchPostgres(dir, ports.postgres)),
+      stopTemporal: () => temporalServer.stop(),
+      startTemporal: async () => void (await temporalServer.start()),
+      stopPostgres: () => postgresServer.stop(),
+      startPostgres: async () => void (await postgresServer.start()),
       close: () => closeAll(closers, dir),
     };
   } catch (err) {
