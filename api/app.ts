@@ -11,6 +11,7 @@ import { payloadCodec } from '../temporal/connection';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
 import { rateLimit } from './rate-limit';
+import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     webhookRouter({
       db,
+      numbers: createNumberDirectory(db),
       temporal,
       log,
       taskQueue: config.temporal.taskQueue,

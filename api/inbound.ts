@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { keyedHash } from '../crypto/keys';
-import { findClientIdByPhoneNumber } from '../db/clients';
 import { recordIgnored, type IgnoredReason } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import { messageContent } from '../whatsapp/message-types';
+import type { NumberDirectory } from './number-directory';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   conversationWorkflowId,
@@ -26,33 +26,13 @@ import { applyStatus, TEMPORAL_DEADLINE_MS } from './delivery-status';
 
 export interface InboundDeps {
   db: Db;
+  /** Owner of each business number; keeps answering from memory while PostgreSQL is down. */
+  numbers: NumberDirectory;
   temporal: Client;
   taskQueue: string;
   /** Key of the blind index that hashes end-user ids. */
   indexKey: Buffer;
   log: Logger;
-  /** Resolves a business number to its client; `cachedClientLookup` by default. */
-  clientOf?: (phoneNumberId: string) => Promise<string | undefined>;
-}
-
-/**
- * Number → client lookups for the webhook's hot path, remembered for `ttlMs`. Only hits are kept: a
- * number provisioned a moment ago works at once, and a number moved to another client is followed
- * within the TTL.
- */
-export function cachedClientLookup(
-  db: Db,
-  ttlMs = 30_000,
-): (phoneNumberId: string) => Promise<string | undefined> {
-  const cache = new Map<string, { clientId: string; until: number }>();
-  return async (phoneNumberId) => {
-    const hit = cache.get(phoneNumberId);
-    if (hit && hit.until > Date.now()) return hit.clientId;
-    const clientId = await findClientIdByPhoneNumber(db, phoneNumberId);
-    if (cache.size > 10_000) cache.clear();
-    if (clientId) cache.set(phoneNumberId, { clientId, until: Date.now() + ttlMs });
-    return clientId;
-  };
 }
 
 export interface IngestOutcome {
@@ -92,9 +72,7 @@ export async function ingestNotification(
       const parsed = messagesValueSchema.safeParse(change.value);
       if (!parsed.success) return ignore('invalid_change', { field: change.field, wabaId: entry.id });
       const phoneNumberId = parsed.data.metadata.phone_number_id;
-      const clientId = await (deps.clientOf ?? ((id: string) => findClientIdByPhoneNumber(deps.db, id)))(
-        phoneNumberId,
-      );
+      const clientId = await deps.numbers.clientIdFor(phoneNumberId);
       if (!clientId) {
         batch.outcome.unknownNumbers += 1;
         return ignore('unknown_number', { field: change.field, wabaId: entry.id, phoneNumberId });

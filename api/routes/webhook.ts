@@ -3,7 +3,7 @@ import { safeEqual } from '../../crypto/keys';
 import { verifySignature } from '../../whatsapp/signature';
 import { notificationSchema } from '../../whatsapp/webhook-schema';
 import { badRequest, HttpError, unauthorized, unavailable } from '../errors';
-import { cachedClientLookup, ingestNotification, type InboundDeps } from '../inbound';
+import { ingestNotification, type InboundDeps } from '../inbound';
 
 /** Meta allows webhook payloads up to 3 MB. */
 const BODY_LIMIT = '3mb';
@@ -17,7 +17,6 @@ export function webhookRouter(
   deps: InboundDeps & { appSecrets: readonly string[]; verifyToken: string },
 ): Router {
   const router = Router();
-  const ingestDeps: InboundDeps = { ...deps, clientOf: deps.clientOf ?? cachedClientLookup(deps.db) };
 
   router.get('/webhooks/whatsapp', (req, res) => {
     const mode = req.query['hub.mode'];
@@ -52,7 +51,7 @@ export function webhookRouter(
       const parsed = notificationSchema.safeParse(json);
       if (!parsed.success) throw badRequest('body is not a WhatsApp notification');
       try {
-        const outcome = await ingestNotification(ingestDeps, parsed.data);
+        const outcome = await ingestNotification(deps, parsed.data);
         res.locals.log?.info('webhook accepted', { ...outcome });
       } catch (err) {
         if (err instanceof HttpError) throw err;

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
+import { parseConfig, processEnv } from '../config';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
+import { migrate } from '../db/migrate';
+import { createPool, type Db } from '../db/pool';
+import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
+import { createTemporalClient } from '../temporal/connection';
+import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { ManagedProcess, type Crash } from './processes';
+
+/**
+ * The system as separate OS processes that the chaos scenarios can break: a Temporal dev server on a
+ * persistent SQLite file and an embedded PostgreSQL (both stoppable and restartable on the same port
+ * and data), the worker and the API as child processes started from their production entry points,
+ * and the fake Graph API in this process. Everything lives in one temporary folder, removed on close.
+ */
+export interface Harness {
+  readonly dir: string;
+  readonly apiUrl: string;
+  readonly appSecret: string;
+  /** The one provisioned client every scenario writes to. */
+  readonly client: { clientId: string; phoneNumberId: string };
+  readonly graph: FakeGraph;
+  /** Harness-side pool, for counting rows; not used while PostgreSQL is stopped. */
+  readonly db: Db;
+  /** Harness-side Temporal client, for visibility queries (workflow counts, failed workflows). */
+  readonly temporal: Client;
+  readonly worker: ManagedProcess;
+  readonly api: ManagedProcess;
+  /** Unexpected exits of the worker or the API since the harness started. */
+  readonly crashes: Crash[];
+  startWorker(): Promise<void>;
+  stopTemporal(): Promise<void>;
+  startTemporal(): Promise<void>;
+  stopPostgres(): Promise<void>;
+  startPostgres(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TASK_QUEUE = 'aura-engage';
+
+/** A server the harness stops and starts again on the same port and data. */
+class Restartable<T extends { stop(): Promise<void> }> {
+  private current: T | undefined;
+  constructor(private readonly launch: () => Promise<T>) {}
+  async start(): Promise<T> {
+    this.current = await this.launch();
+    return this.current;
+  }
+  async stop(): Promise<void> {
+    const running = this.current;
+    this.current = undefined;
+    await running?.stop();
+  }
+}
+
+/** The production environment of the worker and the API, with secrets generated for this run. */
+function childEnv(urls: { postgres: string; temporal: string; graph: string }, apiPort: number) {
+  return {
+    ...processEnv(),
+    AURA_ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    AURA_MASTER_KEY: randomBytes(32).toString('base64'),
+    WHATSAPP_APP_SECRET: randomBytes(16).toString('hex'),
+    WHATSAPP_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+    AURA_PROFILE: 'production',
+    DATABASE_URL: urls.postgres,
+    TEMPORAL_ADDRESS: urls.temporal,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    WHATSAPP_GRAPH_URL: urls.graph,
+    PORT: String(apiPort),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+export async function openHarness(): Promise<Harness> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-chaos-'));
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
+  const ports = { temporal: await freePort(), postgres: await freePort(), api: await freePort() };
+  const temporalServer = new Restartable(() => launchTemporal(dir, ports.temporal));
+  const postgresServer = new Restartable(() => launchPostgres(dir, ports.postgres));
+  const crashes: Crash[] = [];
+  const closers: (() => Promise<void>)[] = [() => temporalServer.stop(), () => postgresServer.stop()];
+  try {
+    const [devServer, postgres, graph] = await Promise.all([
+      temporalServer.start(),
+      postgresServer.start(),
+      startFakeGraph(),
+    ]);
+    closers.push(() => graph.close());
+    const env = childEnv(
+      { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
+      ports.api,
+    );
+    const db = createPool(postgres.url, 4);
+    closers.push(() => db.end());
+    await migrate(db);
+    const temporal = createTemporalClient(parseConfig(env), devServer.address);
+    closers.push(() => temporal.connection.close());
+    const worker = new ManagedProcess('worker', 'worker/main.ts', env, path.join(dir, 'worker.log'), crashes);
+    const api = new ManagedProcess('api', 'api/main.ts', env, path.join(dir, 'api.log'), crashes);
+    closers.push(async () => (await worker.stop(), worker.close()));
+    closers.push(async () => (await api.stop(), api.close()));
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    const startWorker = () => worker.start((pid) => hasPoller(temporal, pid));
+    await Promise.all([startWorker(), api.start(() => isReady(apiUrl))]);
+    return {
+      dir,
+      apiUrl,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      client: await provision(apiUrl, env.AURA_ADMIN_TOKEN),
+      graph,
+      db,
+      temporal,
+      worker,
+      api,
+      crashes,
+      startWorker,
+      stopTemporal: () => temporalServer.stop(),
+      startTemporal: async () => void (await temporalServer.start()),
+      stopPostgres: () => postgresServer.stop(),
+      startPostgres: async () => void (await postgresServer.start()),
+      close: () => closeAll(closers, dir),
+    };
+  } catch (err) {
+    await closeAll(closers, dir);
+    throw err;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[], dir: string): Promise<void> {
+  // Reverse order: children before the servers they talk to.
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function launchTemporal(dir: string, port: number): Promise<DevServer> {
+  return startDevServer({ port, headless: true, dbFile: path.join(dir, 'temporal.sqlite') });
+}
+
+function launchPostgres(dir: string, port: number): Promise<EmbeddedDatabase> {
+  return startEmbeddedPostgres({ dir: path.join(dir, 'postgres'), port, persistent: true });
+}
+
+async function isReady(apiUrl: string): Promise<boolean> {
+  const res = await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(3_000) });
+  return res.ok;
+}
+
+/** The worker is ready once the server lists a workflow poller with its identity (`pid@host`). */
+async function hasPoller(temporal: Client, pid: number): Promise<boolean> {
+  const { pollers } = await temporal.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: TASK_QUEUE, kind: proto.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return pollers.some((p) => p.identity?.startsWith(`${pid}@`));
+}
+
+/** Provisions the scenarios' client through the admin API, as an operator would. */
+async function provision(
+  apiUrl: string,
+  adminToken: string,
+): Promise<{ clientId: string; phoneNumberId: string }> {
+  const phoneNumberId = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+  const res = await fetch(`${apiUrl}/admin/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Chaos Shop',
+      phoneNumberIds: [phoneNumberId],
+      graphAccessToken: 'chaos-graph-token',
+    }),
+  });
+  if (res.status !== 201) throw new Error(`provisioning failed: ${res.status} ${await res.text()}`);
+  const { clientId } = (await res.json()) as { clientId: string };
+  return { clientId, phoneNumberId };
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fuzz } from '../../chaos/fuzz';
+import { openHarness, type Harness } from '../../chaos/harness';
+import { calibrate } from '../../chaos/measure';
+import { duplicateStorm, violations, type ScenarioResult } from '../../chaos/scenarios';
+
+/** Short versions of chaos scenarios 4 and 5 (`npm run chaos` runs the full ones). */
+
+function assertClean(h: Harness, result: ScenarioResult): void {
+  assert.deepEqual(
+    violations(result),
+    [],
+    `${JSON.stringify(result, null, 2)}\n--- worker\n${h.worker.tail(20)}\n--- api\n${h.api.tail(20)}`,
+  );
+}
+
+describe('chaos: hostile deliveries (short versions)', () => {
+  let h: Harness;
+  let repliesPerMessage: number;
+  before(async () => {
+    h = await openHarness();
+    repliesPerMessage = await calibrate(h);
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('when every webhook is delivered three times concurrently in random order, then each message is handled once', async () => {
+    const result = await duplicateStorm(h, { messages: 60, users: 20, perSecond: 20 }, repliesPerMessage);
+    assertClean(h, result);
+    assert.equal(result.posts, 180);
+    assert.equal(result.answered, 60);
+    assert.equal(result.duplicates, 0);
+  });
+
+  it('when mutated, random and badly signed payloads arrive, then no 5xx, no crash, and workflows start only for valid messages', async () => {
+    const result = await fuzz(h, { signed: 300, badSignatures: 60, seed: 20261129 }, repliesPerMessage);
+    assertClean(h, result);
+    assert.ok(result.sent > 0, 'some mutations keep the message valid, and those are answered');
+    assert.equal(result.answered, result.sent);
+  });
+});
