@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -130,6 +131,7 @@ function toHttp(err: unknown): unknown {
     return new HttpError(409, 'transition_refused', err.cause.message);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
     return unavailable('the order did not answer in time; retry');
+  if (err instanceof ServiceError) return unavailable('orders are unavailable right now; retry');
   return err;
 }
 
@@ -200,7 +202,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
   router.get('/v1/orders/:id', requireScope(db, 'orders:read'), async (req, res) => {
     const { clientId } = auth(res);
     const { id } = parseOr400(idParam, req.params, 'path');
-    const view = await readOrder(deps, clientId, id);
+    const view = await readOrder(deps, clientId, id).catch((err: unknown) => Promise.reject(toHttp(err)));
     if (!view) throw notFound('order');
     res.json({ ...publicOrder(view), notifications: await listOrderNotifications(db, clientId, id) });
   });
