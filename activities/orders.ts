@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { findContact } from '../db/contacts';
 import { deleteOrder, findLatestOrderOfSubject, recordOrderNotification, upsertOrder } from '../db/orders';
@@ -7,13 +8,14 @@ import { recordFromView } from '../orders/record';
 import { loadClientSettings } from '../settings/client-settings';
 import { decimalToMinor, formatMoney, isCurrency } from '../shipping/currencies';
 import { parseDestinationText } from '../shipping/destination-text';
-import { quote, quoteRefusal, type Destination, type Parcel } from '../shipping/rate-table';
+import { priceWithTable, quote, quoteRefusal, type Destination, type Parcel } from '../shipping/rate-table';
 import {
   getOrderQuery,
   ORDER_ID_PATTERN,
   orderWorkflowId,
   type Address,
   type OrderEvent,
+  type OrderItem,
   type OrderInput,
   type OrderView,
 } from '../workflows/order/contract';
@@ -23,6 +25,7 @@ import {
   orderTemplateParameters,
   orderUpdateText,
 } from '../workflows/order/messages';
+import { orderSubtotal } from '../workflows/order/state';
 import { createWhatsAppActivities, type WhatsAppDeps } from './whatsapp';
 
 export type OrderDeps = WhatsAppDeps;
@@ -84,31 +87,15 @@ export type CatalogueOrderResult =
 
 const DAY_HOURS = 24;
 
-/** A friendly, stable order number for a catalogue message: the same message always gives the same order. */
+/** A short, stable order number for a catalogue message: the same message always gives the same order. */
 export function catalogueOrderId(messageId: string): string {
-  let h = 0x811c9dc5;
-  for (const ch of messageId) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  let h2 = 0x01000193;
-  for (const ch of [...messageId].reverse()) h2 = Math.imul(h2 ^ ch.charCodeAt(0), 0x811c9dc5) >>> 0;
-  return `WA-${h.toString(36).toUpperCase()}${h2.toString(36).toUpperCase()}`;
+  return `WA-${createHash('sha256').update(messageId).digest('hex').slice(0, 12).toUpperCase()}`;
 }
 
 /** Order activities: pricing, the record, customer updates, retention purge, and the chat's order intents. */
 export function createOrderActivities(deps: OrderDeps) {
   const { db, vault, temporal } = deps;
   const { sendMessage } = createWhatsAppActivities(deps);
-
-  async function pricing(clientId: string, currency: string, to: Destination, parcel: Parcel) {
-    const table = await getRateTable(db, clientId);
-    if (!table) return { ok: false as const, reason: 'this shop has no shipping rates yet' };
-    if (table.currency !== currency)
-      return {
-        ok: false as const,
-        reason: `shipping rates are in ${table.currency}, the order is in ${currency}`,
-      };
-    const q = quote(table, to, parcel);
-    return q.ok ? { ok: true as const, quote: q } : { ok: false as const, reason: quoteRefusal(q.reason) };
-  }
 
   async function chooseContent(
     input: NotifyOrderInput,
@@ -126,6 +113,35 @@ export function createOrderActivities(deps: OrderDeps) {
       name: templateRef.name,
       language: templateRef.language,
       parameters: templateRef.parameters ?? orderTemplateParameters(input.event, input.view),
+    };
+  }
+
+  /** The delivery address of the customer's most recent order with this client, if any. */
+  async function latestAddress(clientId: string, subjectHash: string): Promise<Address | undefined> {
+    const previous = await findLatestOrderOfSubject(db, clientId, subjectHash);
+    return previous && (await readOrderRecord({ db, vault }, clientId, previous.orderId))?.deliveryAddress;
+  }
+
+  /** The workflow input of a catalogue order; the customer's reply address becomes its user id. */
+  async function catalogueOrderInput(
+    input: CatalogueOrderInput,
+    orderId: string,
+    parsed: { currency: string; items: OrderItem[] },
+    address: Address,
+  ): Promise<OrderInput> {
+    const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+    const contact = await findContact(db, input.clientId, input.subjectHash);
+    const userId = contact && (await vault.openText(subject, 'contact.recipient', contact.recipientEnc));
+    return {
+      ...subject,
+      orderId,
+      phoneNumberId: input.phoneNumberId,
+      customer: userId ? { userId } : {},
+      ...parsed,
+      deliveryAddress: address,
+      contentHash: `message:${input.messageId}`,
+      requestId: `message:${input.messageId}`,
+      source: 'catalogue',
     };
   }
 
@@ -147,10 +163,11 @@ export function createOrderActivities(deps: OrderDeps) {
         paymentDeadlineHours: settings.orders.paymentDeadlineHours,
         retentionDays: settings.retention.orderRecordDays,
       };
-      const priced = await pricing(input.clientId, input.currency, input.destination, input.parcel);
+      const table = await getRateTable(db, input.clientId);
+      const priced = priceWithTable(table, input.currency, input.destination, input.parcel);
       return priced.ok
         ? { ...terms, ok: true, shippingCost: priced.quote.cost }
-        : { ...terms, ok: false, reason: priced.reason };
+        : { ...terms, ok: false, reason: priced.message };
     },
 
     /** Writes the order's newest state to its record (PII sealed); idempotent by version. */
@@ -276,65 +293,50 @@ export function createOrderActivities(deps: OrderDeps) {
      * items; returns what the chat should reply: shipping cost and payment instructions, or what is missing.
      */
     async createOrderFromCatalogue(input: CatalogueOrderInput): Promise<CatalogueOrderResult> {
-      const currency = input.items[0]?.currency ?? '';
-      if (!isCurrency(currency) || input.items.some((i) => i.currency !== currency))
-        return {
-          status: 'invalid',
-          reply: 'Sorry, I could not read that order. Please try again from the catalogue.',
-        };
-      const items = input.items.map((i) => ({
-        sku: i.productRetailerId,
-        name: i.productRetailerId,
-        quantity: i.quantity,
-        unitPrice: decimalToMinor(i.itemPrice, currency),
+      const parsed = catalogueItems(input.items);
+      if (!parsed) return { status: 'invalid', reply: UNREADABLE_ORDER_REPLY };
+      const orderId = catalogueOrderId(input.messageId);
+      const instructions = async () =>
+        (await loadClientSettings(db, input.clientId))?.orders.paymentInstructions ?? '';
+      const existing = await readOrderRecord({ db, vault }, input.clientId, orderId, input.subjectHash);
+      if (existing) return catalogueReply(existing, await instructions());
+      const address = input.destination ?? (await latestAddress(input.clientId, input.subjectHash));
+      if (!address) return { status: 'needs_address', reply: NEEDS_ADDRESS_REPLY };
+      const priced = priceWithTable(await getRateTable(db, input.clientId), parsed.currency, address, {
         weightGrams: 0,
-      }));
-      if (items.some((i) => i.unitPrice === undefined || !Number.isSafeInteger(i.quantity) || i.quantity < 1))
-        return {
-          status: 'invalid',
-          reply: 'Sorry, I could not read that order. Please try again from the catalogue.',
-        };
-      const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
-      const previous = input.destination
-        ? undefined
-        : await findLatestOrderOfSubject(db, input.clientId, input.subjectHash);
-      const address =
-        input.destination ??
-        (previous &&
-          (await readOrderRecord({ db, vault }, input.clientId, previous.orderId))?.deliveryAddress);
-      if (!address)
-        return {
-          status: 'needs_address',
-          reply:
-            'Thanks for your order! Where should we deliver it? Please send the full address with postal code and country.',
-        };
-      const contact = await findContact(db, input.clientId, input.subjectHash);
-      const userId = contact
-        ? await vault.openText(subject, 'contact.recipient', contact.recipientEnc)
-        : undefined;
-      const orderInput: OrderInput = {
-        ...subject,
-        orderId: catalogueOrderId(input.messageId),
-        phoneNumberId: input.phoneNumberId,
-        customer: userId ? { userId } : {},
-        currency,
-        items: items.map((i) => ({ ...i, unitPrice: i.unitPrice! })),
-        deliveryAddress: address,
-        contentHash: `message:${input.messageId}`,
-        requestId: `message:${input.messageId}`,
-        source: 'catalogue',
-      };
+        subtotal: orderSubtotal(parsed.items),
+      });
+      if (!priced.ok) return { status: 'not_shipped', reply: `Sorry, ${priced.message}.` };
+      const orderInput = await catalogueOrderInput(input, orderId, parsed, address);
       const opened = await openOrder(temporal, Context.current().info.taskQueue, orderInput);
       const view =
-        'view' in opened
-          ? opened.view
-          : await readOrderRecord({ db, vault }, input.clientId, orderInput.orderId);
-      return catalogueReply(
-        view,
-        (await loadClientSettings(db, input.clientId))?.orders.paymentInstructions ?? '',
-      );
+        'view' in opened ? opened.view : await readOrderRecord({ db, vault }, input.clientId, orderId);
+      return catalogueReply(view, await instructions());
     },
   };
+}
+
+const UNREADABLE_ORDER_REPLY = 'Sorry, I could not read that order. Please try again from the catalogue.';
+const NEEDS_ADDRESS_REPLY =
+  'Thanks for your order! Where should we deliver it? Please send the full address with postal code and country.';
+
+/** A catalogue message's items as order items in one currency, priced exactly; undefined if unreadable. */
+function catalogueItems(items: CatalogueItem[]): { currency: string; items: OrderItem[] } | undefined {
+  const currency = items[0]?.currency ?? '';
+  if (!isCurrency(currency) || items.some((i) => i.currency !== currency)) return undefined;
+  const out: OrderItem[] = [];
+  for (const i of items) {
+    const unitPrice = decimalToMinor(i.itemPrice, currency);
+    if (unitPrice === undefined || !Number.isSafeInteger(i.quantity) || i.quantity < 1) return undefined;
+    out.push({
+      sku: i.productRetailerId,
+      name: i.productRetailerId,
+      quantity: i.quantity,
+      unitPrice,
+      weightGrams: 0,
+    });
+  }
+  return out.length > 0 ? { currency, items: out } : undefined;
 }
 
 function catalogueReply(view: OrderView | undefined, instructions: string): CatalogueOrderResult {

@@ -172,3 +172,20 @@ export function quoteRefusal(reason: 'no_zone' | 'too_heavy'): string {
     ? "we don't ship there"
     : 'this parcel is heavier than anything we ship to that destination';
 }
+
+/**
+ * Prices an order's parcel with a client's table (or its absence): the one check the API runs before
+ * starting an order and the workflow's pricing activity runs again. `message` explains a refusal.
+ */
+export function priceWithTable(
+  table: RateTable | undefined,
+  currency: string,
+  to: Destination,
+  parcel: Parcel,
+): { ok: true; quote: Extract<Quote, { ok: true }> } | { ok: false; message: string } {
+  if (!table) return { ok: false, message: 'no shipping rates are configured: PUT /v1/shipping/rates first' };
+  if (table.currency !== currency)
+    return { ok: false, message: `shipping rates are in ${table.currency}, not ${currency}` };
+  const q = quote(table, to, parcel);
+  return q.ok ? { ok: true, quote: q } : { ok: false, message: quoteRefusal(q.reason) };
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -14,7 +15,8 @@ import { findOrder, listOrderNotifications, phoneNumbersOfClient } from '../../d
 import type { Db } from '../../db/pool';
 import { openOrder, readOrder, readOrderRecord } from '../../orders/access';
 import { isCurrency } from '../../shipping/currencies';
-import { quote, quoteRefusal } from '../../shipping/rate-table';
+import { priceWithTable } from '../../shipping/rate-table';
+import { getRateTable } from '../../db/shipping-rates';
 import {
   cancelUpdate,
   deliveredUpdate,
@@ -29,7 +31,7 @@ import {
 import { orderSubtotal, orderWeight } from '../../workflows/order/state';
 import { requireScope, type AuthContext } from '../auth';
 import { badRequest, conflict, HttpError, notFound, parseOr400, unavailable } from '../errors';
-import { destinationSchema, rateTableOr422, unshippable } from './shipping';
+import { destinationSchema, unshippable } from './shipping';
 
 export interface OrdersRouterDeps {
   db: Db;
@@ -129,6 +131,7 @@ function toHttp(err: unknown): unknown {
     return new HttpError(409, 'transition_refused', err.cause.message);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
     return unavailable('the order did not answer in time; retry');
+  if (err instanceof ServiceError) return unavailable('orders are unavailable right now; retry');
   return err;
 }
 
@@ -164,15 +167,12 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
       if (!view) throw conflict(`order ${body.orderId} already existed and has been purged`);
       return void res.status(200).json(summary(view));
     }
-    const table = await rateTableOr422(db, clientId);
-    if (table.currency !== body.currency)
-      throw unshippable(`shipping rates are in ${table.currency}, not ${body.currency}`);
-    const q = quote(table, body.deliveryAddress, {
+    const priced = priceWithTable(await getRateTable(db, clientId), body.currency, body.deliveryAddress, {
       weightGrams: orderWeight(body.items),
       subtotal: orderSubtotal(body.items),
     });
-    if (!q.ok) throw unshippable(quoteRefusal(q.reason));
-    if (!Number.isSafeInteger(orderSubtotal(body.items) + q.cost))
+    if (!priced.ok) throw unshippable(priced.message);
+    if (!Number.isSafeInteger(orderSubtotal(body.items) + priced.quote.cost))
       throw badRequest('items: the order total is too large');
 
     const customer = { ...body.customer, userId: normalizeUserId(body.customer.userId) };
@@ -202,7 +202,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
   router.get('/v1/orders/:id', requireScope(db, 'orders:read'), async (req, res) => {
     const { clientId } = auth(res);
     const { id } = parseOr400(idParam, req.params, 'path');
-    const view = await readOrder(deps, clientId, id);
+    const view = await readOrder(deps, clientId, id).catch((err: unknown) => Promise.reject(toHttp(err)));
     if (!view) throw notFound('order');
     res.json({ ...publicOrder(view), notifications: await listOrderNotifications(db, clientId, id) });
   });

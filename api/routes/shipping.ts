@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { getRateTable, putRateTable } from '../../db/shipping-rates';
-import { quote, quoteRefusal, rateTableSchema, type RateTable } from '../../shipping/rate-table';
+import { quote, quoteRefusal, rateTableSchema } from '../../shipping/rate-table';
 import { requireScope, type AuthContext } from '../auth';
 import { HttpError, notFound, parseOr400 } from '../errors';
 
@@ -33,13 +33,6 @@ const quoteSchema = z.strictObject({
 /** 422: the request is well-formed but cannot be priced (no zone, too heavy, no table, other currency). */
 export const unshippable = (message: string) => new HttpError(422, 'not_shippable', message);
 
-/** The client's rate table, or the 422 that says there is none. */
-export async function rateTableOr422(db: Db, clientId: string): Promise<RateTable> {
-  const table = await getRateTable(db, clientId);
-  if (!table) throw unshippable('no shipping rates are configured: PUT /v1/shipping/rates first');
-  return table;
-}
-
 /**
  * `/v1/shipping`: the client's rate table (`PUT` validates overlaps, gaps, currency and integer money
  * and answers 400 naming the problem) and quotes for a destination and items (422 outside every zone).
@@ -66,7 +59,8 @@ export function shippingRouter(deps: { db: Db }): Router {
   router.post('/v1/shipping/quote', requireScope(db, 'orders:read'), json, async (req, res) => {
     const { clientId } = res.locals.auth as AuthContext;
     const body = parseOr400(quoteSchema, req.body);
-    const table = await rateTableOr422(db, clientId);
+    const table = await getRateTable(db, clientId);
+    if (!table) throw unshippable('no shipping rates are configured: PUT /v1/shipping/rates first');
     const q = quote(table, body.destination, {
       weightGrams: body.items.reduce((sum, i) => sum + i.quantity * i.weightGrams, 0),
       subtotal: body.items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0),

@@ -4,6 +4,7 @@ import {
   condition,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,8 +21,14 @@ import {
 } from './contract';
 import { OrderMachine, orderWeight, validateOrderInput } from './state';
 
-// Database work is quick; retries back off to a minute so a database restart is ridden out.
-const { priceOrder, recordOrder, purgeOrderRecord } = proxyActivities<Activities>({
+// Pricing and recording are a few milliseconds of database work on the path of an API call, so they
+// run as local activities (no task-queue round trip each); retries back off to a minute so a database
+// restart is ridden out.
+const { priceOrder, recordOrder } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { purgeOrderRecord } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -51,6 +58,10 @@ export async function orderWorkflow(input: OrderInput): Promise<void> {
   const order = new OrderMachine(input, now());
   const record = recorder(input, order);
   registerHandlers(order, record);
+  const step = {
+    changed: () => order.hasEvents() || !record.isCurrent(),
+    flush: () => flushChanges(input, order, record),
+  };
 
   const terms = await priceOrder({
     clientId: input.clientId,
@@ -64,28 +75,39 @@ export async function orderWorkflow(input: OrderInput): Promise<void> {
   } else {
     order.refuseShipping(now());
   }
-  const dirty = () => order.hasEvents() || !record.isCurrent();
-  const flush = () => flushChanges(input, order, record);
-
-  await flush();
-  while (!order.isEnded()) {
-    const deadline =
-      order.status === 'awaiting_payment'
-        ? Date.parse(order.view().paymentDeadline!) - Date.now()
-        : undefined;
-    if (deadline !== undefined && deadline <= 0) order.expire(now());
-    else if (!(await condition(dirty, deadline))) order.expire(now());
-    await flush();
-  }
-  // A delivered order may still be refunded while its record is kept; each change restarts the clock.
-  for (;;) {
-    const left = Date.parse(order.view().completedAt!) + terms.retentionDays * DAY_MS - Date.now();
-    if (left <= 0 || !(await condition(dirty, left))) break;
-    await flush();
-  }
+  await step.flush();
+  await untilEnded(order, step);
+  await keepForRetention(order, step, terms.retentionDays);
   await condition(allHandlersFinished);
   await purgeOrderRecord({ clientId: input.clientId, orderId: input.orderId });
   order.purge(now());
+}
+
+interface Step {
+  changed: () => boolean;
+  flush: () => Promise<void>;
+}
+
+/** Follows the order until it ends; an unpaid order expires at its payment deadline. */
+async function untilEnded(order: OrderMachine, step: Step): Promise<void> {
+  while (!order.isEnded()) {
+    const left =
+      order.status === 'awaiting_payment'
+        ? Date.parse(order.view().paymentDeadline!) - Date.now()
+        : undefined;
+    if (left !== undefined && left <= 0) order.expire(now());
+    else if (!(await condition(step.changed, left))) order.expire(now());
+    await step.flush();
+  }
+}
+
+/** Keeps the ended order for the retention period; a late refund of a delivered order restarts the clock. */
+async function keepForRetention(order: OrderMachine, step: Step, retentionDays: number): Promise<void> {
+  for (;;) {
+    const left = Date.parse(order.view().completedAt!) + retentionDays * DAY_MS - Date.now();
+    if (left <= 0 || !(await condition(step.changed, left))) return;
+    await step.flush();
+  }
 }
 
 type Recorder = ReturnType<typeof recorder>;
