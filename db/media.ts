@@ -72,3 +72,16 @@ export async function findMedia(
     }
   );
 }
+
+/** Deletes a subject's media rows and returns the storage keys their files were kept under. */
+export async function deleteSubjectMedia(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<string[]> {
+  const { rows } = await db.query<{ storage_key: string | null }>(
+    'DELETE FROM media WHERE client_id = $1 AND subject_hash = $2 RETURNING storage_key',
+    [clientId, subjectHash],
+  );
+  return rows.flatMap((r) => (r.storage_key ? [r.storage_key] : []));
+}

@@ -170,3 +170,17 @@ export async function recordIgnored(
     ],
   );
 }
+
+/** Deletes the status history of a subject's outbound messages (before the messages themselves go). */
+export async function deleteSubjectStatusHistory(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<number> {
+  const res = await db.query(
+    `DELETE FROM message_status_events e USING messages m
+     WHERE m.client_id = $1 AND m.subject_hash = $2 AND m.wamid = e.wamid AND e.client_id = $1`,
+    [clientId, subjectHash],
+  );
+  return res.rowCount ?? 0;
+}
