@@ -59,7 +59,8 @@ export async function markOutboundSent(
 ): Promise<void> {
   await db.query(
     `UPDATE messages SET wamid = $2, type = COALESCE($3, type), body_enc = COALESCE($4, body_enc),
-       status = COALESCE((SELECT e.status FROM message_status_events e WHERE e.wamid = $2
+       status = COALESCE((SELECT e.status FROM message_status_events e
+                          WHERE e.wamid = $2 AND delivery_rank(e.status) > 1
                           ORDER BY delivery_rank(e.status) DESC LIMIT 1), 'sent'),
        occurred_at = now(), updated_at = now()
      WHERE id = $1`,
