@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eraseSubjectMedia, openStoredMedia } from '../../activities/media';
+import { createMediaReader, eraseSubjectMedia, openStoredMedia } from '../../activities/media';
 import { LocalKms } from '../../crypto/kms';
 import { SubjectVault } from '../../crypto/vault';
 import { findMedia } from '../../db/media';
@@ -60,9 +60,16 @@ describe('inbound media and sandbox status webhooks', () => {
     await stack.graph.waitFor((s) => s.some((m) => m.body.to === user));
 
     const subject = { clientId: client.clientId, subjectHash: row.subjectHash };
+    const read = createMediaReader({ db: stack.db.pool, vault, media: stack.media });
+    assert.deepEqual(
+      await read({ ...subject, mediaId }),
+      voice,
+      'readable by the media id for voice understanding',
+    );
     assert.equal(await eraseSubjectMedia({ db: stack.db.pool, media: stack.media }, subject), 1);
     assert.equal(await stack.media.get(row.storageKey!), undefined, 'the file is gone');
     assert.equal(await findMedia(stack.db.pool, client.clientId, id), undefined);
+    await assert.rejects(read({ ...subject, mediaId }), /media is not stored/);
   });
 
   it('when a download is corrupt once, then the retry stores the good file', async () => {
