@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { SubjectVault, Subject } from '../crypto/vault';
-import { findMedia, insertMedia, type MediaRow } from '../db/media';
+import { deleteSubjectMedia, findMedia, findMessageOfMedia, insertMedia, type MediaRow } from '../db/media';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { MediaStore } from '../media/store';
@@ -113,6 +113,34 @@ export async function openStoredMedia(
     bytes: await deps.vault.open(subject, 'media.file', sealed.toString('utf8')),
     mimeType: row.mimeType,
   };
+}
+
+/**
+ * Reads a stored media file by the media id its message carried (`payload.id` of an audio message),
+ * for voice understanding. Throws a non-retryable `MediaUnavailable` when the file failed to
+ * download or was erased: retrying cannot bring it back.
+ */
+export function createMediaReader(deps: Pick<MediaDeps, 'db' | 'vault' | 'media'>) {
+  return async (ref: { clientId: string; subjectHash: string; mediaId: string }): Promise<Buffer> => {
+    const wamid = await findMessageOfMedia(deps.db, ref.clientId, ref.subjectHash, ref.mediaId);
+    const opened = wamid ? await openStoredMedia(deps, ref.clientId, wamid) : undefined;
+    if (!opened) throw ApplicationFailure.nonRetryable('media is not stored', 'MediaUnavailable');
+    return opened.bytes;
+  };
+}
+
+/**
+ * Erasure and retention: deletes every media file and row of a subject; returns how many files. Rows
+ * go first, so a crash halfway leaves at worst unreferenced sealed files (unreadable once the
+ * subject's key is destroyed), never rows pointing at nothing.
+ */
+export async function eraseSubjectMedia(
+  deps: Pick<MediaDeps, 'db' | 'media'>,
+  subject: Subject,
+): Promise<number> {
+  const keys = await deleteSubjectMedia(deps.db, subject.clientId, subject.subjectHash);
+  for (const key of keys) await deps.media.delete(key);
+  return keys.length;
 }
 
 /** Meta gives sha256 as hex in some places and base64 in others; either form is accepted. */

@@ -93,6 +93,9 @@ function handleValue(
   value: MessagesValue,
   ignore: (reason: IgnoredReason) => void,
 ): void {
+  // Signals to one conversation go one after another, in the batch's order: Meta's timestamps are
+  // whole seconds, and the workflow breaks ties by arrival. Different conversations go in parallel.
+  const byWorkflow = new Map<string, Exclude<ReturnType<typeof conversationStart>, string>[]>();
   for (const raw of value.messages ?? []) {
     const start = conversationStart(deps, clientId, value, raw);
     if (typeof start === 'string') {
@@ -100,10 +103,14 @@ function handleValue(
       continue;
     }
     batch.outcome.messages += 1;
+    byWorkflow.set(start.workflowId, [...(byWorkflow.get(start.workflowId) ?? []), start]);
+  }
+  for (const starts of byWorkflow.values()) {
     batch.work.push(
-      deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-        deps.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, start),
-      ),
+      deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, async () => {
+        for (const start of starts)
+          await deps.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, start);
+      }),
     );
   }
   for (const raw of value.statuses ?? []) {

@@ -72,3 +72,30 @@ export async function findMedia(
     }
   );
 }
+
+/** Deletes a subject's media rows and returns the storage keys their files were kept under. */
+export async function deleteSubjectMedia(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<string[]> {
+  const { rows } = await db.query<{ storage_key: string | null }>(
+    'DELETE FROM media WHERE client_id = $1 AND subject_hash = $2 RETURNING storage_key',
+    [clientId, subjectHash],
+  );
+  return rows.flatMap((r) => (r.storage_key ? [r.storage_key] : []));
+}
+
+/** The message a client's media id arrived with (the id Meta put in the message's payload). */
+export async function findMessageOfMedia(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  mediaId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ message_wamid: string }>(
+    'SELECT message_wamid FROM media WHERE client_id = $1 AND subject_hash = $2 AND media_id = $3 LIMIT 1',
+    [clientId, subjectHash, mediaId],
+  );
+  return rows[0]?.message_wamid;
+}

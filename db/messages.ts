@@ -59,7 +59,8 @@ export async function markOutboundSent(
 ): Promise<void> {
   await db.query(
     `UPDATE messages SET wamid = $2, type = COALESCE($3, type), body_enc = COALESCE($4, body_enc),
-       status = COALESCE((SELECT e.status FROM message_status_events e WHERE e.wamid = $2
+       status = COALESCE((SELECT e.status FROM message_status_events e
+                          WHERE e.wamid = $2 AND delivery_rank(e.status) > 1
                           ORDER BY delivery_rank(e.status) DESC LIMIT 1), 'sent'),
        occurred_at = now(), updated_at = now()
      WHERE id = $1`,
@@ -169,4 +170,18 @@ export async function recordIgnored(
       e.phoneNumberId?.slice(0, 100) ?? null,
     ],
   );
+}
+
+/** Deletes the status history of a subject's outbound messages (before the messages themselves go). */
+export async function deleteSubjectStatusHistory(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<number> {
+  const res = await db.query(
+    `DELETE FROM message_status_events e USING messages m
+     WHERE m.client_id = $1 AND m.subject_hash = $2 AND m.wamid = e.wamid AND e.client_id = $1`,
+    [clientId, subjectHash],
+  );
+  return res.rowCount ?? 0;
 }

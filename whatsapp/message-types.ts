@@ -124,20 +124,30 @@ export const statusSchema = z.looseObject({
 });
 export type WebhookStatus = z.infer<typeof statusSchema>;
 
-/** What the conversation reads of a message: its text, if it has one, and its type-specific object. */
+/**
+ * What the conversation reads of a message: its text, if it has one; its type-specific object as
+ * `payload` (an array, as `contacts`, is wrapped under its type name; a message with no object of its
+ * own, as `unsupported`, carries its `errors`); and the quoted or forwarded `context` and ad `referral`.
+ */
 export function messageContent(message: WebhookMessage): {
   text?: string;
   payload?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  referral?: Record<string, unknown>;
 } {
   const object = message[message.type];
-  const payload: Record<string, unknown> = {};
-  if (object !== undefined) payload[message.type] = object;
-  if (message.context) payload.context = message.context;
-  if (message.referral) payload.referral = message.referral;
-  if (message.errors) payload.errors = message.errors;
+  const payload = Array.isArray(object)
+    ? { [message.type]: object }
+    : object !== null && typeof object === 'object'
+      ? (object as Record<string, unknown>)
+      : message.errors
+        ? { errors: message.errors }
+        : undefined;
   return {
     text: textOf(message),
-    payload: Object.keys(payload).length ? payload : undefined,
+    ...(payload ? { payload } : {}),
+    ...(message.context ? { context: message.context } : {}),
+    ...(message.referral ? { referral: message.referral } : {}),
   };
 }
 
@@ -169,13 +179,11 @@ export function mediaOf(
   type: string,
   payload: Record<string, unknown> | undefined,
 ): { kind: MediaType; id: string; mimeType?: string; sha256?: string } | undefined {
-  if (!(MEDIA_TYPES as readonly string[]).includes(type)) return undefined;
-  const object = payload?.[type] as { id?: unknown; mime_type?: unknown; sha256?: unknown } | undefined;
-  if (typeof object?.id !== 'string') return undefined;
+  if (!(MEDIA_TYPES as readonly string[]).includes(type) || typeof payload?.id !== 'string') return undefined;
   return {
     kind: type as MediaType,
-    id: object.id,
-    mimeType: typeof object.mime_type === 'string' ? object.mime_type : undefined,
-    sha256: typeof object.sha256 === 'string' ? object.sha256 : undefined,
+    id: payload.id,
+    mimeType: typeof payload.mime_type === 'string' ? payload.mime_type : undefined,
+    sha256: typeof payload.sha256 === 'string' ? payload.sha256 : undefined,
   };
 }

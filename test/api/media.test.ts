@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openStoredMedia } from '../../activities/media';
+import { createMediaReader, eraseSubjectMedia, openStoredMedia } from '../../activities/media';
 import { LocalKms } from '../../crypto/kms';
 import { SubjectVault } from '../../crypto/vault';
 import { findMedia } from '../../db/media';
@@ -37,7 +37,7 @@ describe('inbound media and sandbox status webhooks', () => {
     return { client, id, row };
   }
 
-  it('when a voice note arrives, then it is downloaded, checked, stored sealed, linked to the message, and the bot replies', async () => {
+  it('when a voice note arrives, then it is downloaded, checked, stored sealed, linked to the message, the bot replies, and erasure removes it', async () => {
     const voice = Buffer.from('OggS\u0000fake-opus-voice-note-bytes-0123456789');
     const mediaId = stack.graph.addMedia(voice, 'audio/ogg; codecs=opus');
     const user = '5511900000501';
@@ -58,6 +58,18 @@ describe('inbound media and sandbox status webhooks', () => {
     const onDisk = (await stack.media.get(row.storageKey!))!;
     assert.ok(!onDisk.includes(Buffer.from('fake-opus')), 'the stored file is sealed');
     await stack.graph.waitFor((s) => s.some((m) => m.body.to === user));
+
+    const subject = { clientId: client.clientId, subjectHash: row.subjectHash };
+    const read = createMediaReader({ db: stack.db.pool, vault, media: stack.media });
+    assert.deepEqual(
+      await read({ ...subject, mediaId }),
+      voice,
+      'readable by the media id for voice understanding',
+    );
+    assert.equal(await eraseSubjectMedia({ db: stack.db.pool, media: stack.media }, subject), 1);
+    assert.equal(await stack.media.get(row.storageKey!), undefined, 'the file is gone');
+    assert.equal(await findMedia(stack.db.pool, client.clientId, id), undefined);
+    await assert.rejects(read({ ...subject, mediaId }), /media is not stored/);
   });
 
   it('when a download is corrupt once, then the retry stores the good file', async () => {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../api/app';
 import { createSecretBox } from '../../crypto/secret-box';
 import { createPool } from '../../db/pool';
-import { markOutboundSent, statusHistory } from '../../db/messages';
+import { deleteSubjectStatusHistory, markOutboundSent, statusHistory } from '../../db/messages';
 import { createLogger } from '../../logging';
 import { createMetrics } from '../../metrics';
 import { freePort } from '../../temporal/dev-server';
@@ -68,6 +68,13 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     assert.deepEqual(
       history.map((h) => h.status),
       ['sent', 'delivered', 'read'],
+    );
+    const { rows } = await stack.db.pool.query('SELECT subject_hash FROM messages WHERE wamid = $1', [id]);
+    assert.equal(await deleteSubjectStatusHistory(stack.db.pool, client.clientId, rows[0].subject_hash), 3);
+    assert.deepEqual(
+      await statusHistory(stack.db.pool, client.clientId, id),
+      [],
+      'erasure removes the history',
     );
   });
 

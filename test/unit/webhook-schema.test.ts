@@ -14,8 +14,11 @@ describe('webhook message schemas', () => {
       const content = messageContent(parsed.data);
       assert.equal(content.text, fixture.text);
       const type = String(fixture.message.type);
-      if (fixture.message[type] !== undefined)
-        assert.deepEqual(content.payload?.[type], fixture.message[type]);
+      const object = fixture.message[type];
+      if (Array.isArray(object)) assert.deepEqual(content.payload, { [type]: object });
+      else if (object !== undefined) assert.deepEqual(content.payload, object);
+      if (type === 'unsupported') assert.deepEqual(content.payload, { errors: fixture.message.errors });
+      if (fixture.message.context) assert.deepEqual(content.context, fixture.message.context);
     });
   }
 
@@ -43,7 +46,7 @@ describe('webhook message schemas', () => {
       type: 'hologram',
       hologram: { a: 1 },
     });
-    assert.deepEqual(messageContent(parsed).payload, { hologram: { a: 1 } });
+    assert.deepEqual(messageContent(parsed).payload, { a: 1 });
   });
 
   it('when a reaction has no emoji, then it parses as a removal', () => {

@@ -41,6 +41,10 @@ export interface InboundMessage {
   text?: string;
   /** The type-specific object of Meta's message (media ids, location, reply ids …), JSON-plain. */
   payload?: Record<string, unknown>;
+  /** The business message the user replied to (`{from, id}`), or `{forwarded: true}`. */
+  context?: Record<string, unknown>;
+  /** The click-to-WhatsApp ad the conversation started from, when there is one. */
+  referral?: Record<string, unknown>;
   /** Who wrote: the reply address (`wa_id`, or the business-scoped user id) and profile name. */
   sender: { recipient: string; name?: string };
 }
