@@ -25,10 +25,17 @@ describe('end-to-end slice: webhook → conversation workflow → Graph reply', 
     assert.equal(reply.phoneNumberId, client.phoneNumberId);
     assert.equal(reply.accessToken, 'EAAG-test-token');
     assert.equal(reply.body.type, 'interactive', 'a greeting is answered with the menu buttons');
-    const { rows } = await stack.db.pool.query(
-      'SELECT direction, status, wamid, body_enc FROM messages WHERE client_id = $1 ORDER BY direction',
-      [client.clientId],
-    );
+    // The fake Graph API sees the send a moment before the activity records its wamid.
+    const query = () =>
+      stack.db.pool.query(
+        'SELECT direction, status, wamid, body_enc FROM messages WHERE client_id = $1 ORDER BY direction',
+        [client.clientId],
+      );
+    let { rows } = await query();
+    for (let i = 0; i < 50 && rows[1]?.status !== 'sent'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ({ rows } = await query());
+    }
     assert.deepEqual(
       rows.map((r) => [r.direction, r.status]),
       [
