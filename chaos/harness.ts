@@ -60,7 +60,10 @@ class Restartable<T extends { stop(): Promise<void> }> {
 }
 
 /** The production environment of the worker and the API, with secrets generated for this run. */
-function childEnv(urls: { postgres: string; temporal: string; graph: string }, apiPort: number) {
+function childEnv(
+  urls: { postgres: string; temporal: string; graph: string },
+  ports: { api: number; workerMetrics: number },
+) {
   return {
     ...processEnv(),
     AURA_ADMIN_TOKEN: randomBytes(24).toString('hex'),
@@ -73,7 +76,8 @@ function childEnv(urls: { postgres: string; temporal: string; graph: string }, a
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     WHATSAPP_GRAPH_URL: urls.graph,
-    PORT: String(apiPort),
+    PORT: String(ports.api),
+    WORKER_METRICS_PORT: String(ports.workerMetrics),
     LOG_LEVEL: 'warn',
   };
 }
@@ -95,7 +99,7 @@ export async function openHarness(): Promise<Harness> {
     closers.push(() => graph.close());
     const env = childEnv(
       { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
-      ports.api,
+      { api: ports.api, workerMetrics: await freePort() },
     );
     const db = createPool(postgres.url, 4);
     closers.push(() => db.end());

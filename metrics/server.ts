@@ -9,6 +9,8 @@ export function serveWorkerMetrics(opts: {
   port: number;
   registry: Registry;
   sdkMetricsUrl?: string;
+  /** A port already in use must not stop the worker: it is reported and the worker runs on. */
+  onError?: (err: Error) => void;
 }): http.Server {
   const server = http.createServer((req, res) => {
     if (req.url !== '/metrics') {
@@ -26,6 +28,7 @@ export function serveWorkerMetrics(opts: {
       res.writeHead(200, { 'content-type': opts.registry.contentType }).end(`${own}\n${sdk}`);
     })();
   });
+  server.on('error', (err) => opts.onError?.(err));
   server.listen(opts.port, '0.0.0.0');
   return server;
 }

@@ -60,6 +60,8 @@ async function main(): Promise<void> {
           port: config.workerMetricsPort,
           registry: metrics.registry,
           sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
+          onError: (err) =>
+            log.error('worker metrics endpoint not served', { err, port: config.workerMetricsPort }),
         })
       : undefined;
   await ensureRetentionSweep(temporal, config.temporal.taskQueue);
