@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { signBody } from '../whatsapp/signature';
+import { messagesNotification, SANDBOX_ENVELOPE } from '../whatsapp/envelope';
 
 /**
  * A local stand-in for the WhatsApp Cloud API (Graph API) that speaks the same HTTP contract: the
@@ -215,29 +216,11 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
 }
 
 function statusNotification(message: SentMessage, status: string): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'SANDBOX-WABA',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: message.phoneNumberId },
-              statuses: [
-                {
-                  id: message.wamid,
-                  status,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: message.body.to,
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
+  const item = {
+    id: message.wamid,
+    status,
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    recipient_id: message.body.to,
   };
+  return messagesNotification(message.phoneNumberId, { statuses: [item] }, SANDBOX_ENVELOPE);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
+import { messagesNotification, SANDBOX_ENVELOPE } from '../../whatsapp/envelope';
 import { signBody } from '../../whatsapp/signature';
 import { badRequest, HttpError, parseOr400 } from '../errors';
 
@@ -123,27 +124,16 @@ async function deliver(
   const bsuid = !/^\d+$/.test(input.userId);
   const sender = bsuid ? { from_user_id: input.userId } : { from: input.userId };
   const profile = { name: input.name || 'Sandbox user', ...(bsuid ? { username: '@sandbox' } : {}) };
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  const body = JSON.stringify(
+    messagesNotification(
+      input.phoneNumberId,
       {
-        id: 'SANDBOX-WABA',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: input.phoneNumberId },
-              contacts: [{ profile, ...(bsuid ? { user_id: input.userId } : { wa_id: input.userId }) }],
-              messages: [
-                { ...sender, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message },
-              ],
-            },
-          },
-        ],
+        contacts: [{ profile, ...(bsuid ? { user_id: input.userId } : { wa_id: input.userId }) }],
+        messages: [{ ...sender, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
       },
-    ],
-  });
+      SANDBOX_ENVELOPE,
+    ),
+  );
   const res = await fetch(`http://127.0.0.1:${req.socket.localPort}/webhooks/whatsapp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, deps.appSecret) },

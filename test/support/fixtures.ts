@@ -1,3 +1,4 @@
+import { messagesNotification } from '../../whatsapp/envelope';
 import { wamid } from './whatsapp';
 
 /**
@@ -168,29 +169,10 @@ export function messageFixtures(from: string, media: Partial<Record<string, stri
 }
 
 /** A `messages` notification for one business number carrying `messages` (and contacts, statuses). */
-export function notification(
+export const notification = (
   phoneNumberId: string,
   value: { messages?: unknown[]; statuses?: unknown[]; contacts?: unknown[] },
-): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
-              ...value,
-            },
-          },
-        ],
-      },
-    ],
-  };
-}
+) => messagesNotification(phoneNumberId, value);
 
 /** A status notification item for an outbound wamid. */
 export function statusItem(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { messagesNotification } from '../../whatsapp/envelope';
 import { signBody } from '../../whatsapp/signature';
 import { TEST_APP_SECRET } from './env';
 
@@ -16,33 +17,18 @@ export function textNotification(opts: {
   timestamp?: number;
   name?: string;
 }): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return messagesNotification(opts.phoneNumberId, {
+    contacts: [{ profile: { name: opts.name ?? 'Test User' }, wa_id: opts.waId }],
+    messages: [
       {
-        id: 'WABA-1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: opts.phoneNumberId },
-              contacts: [{ profile: { name: opts.name ?? 'Test User' }, wa_id: opts.waId }],
-              messages: [
-                {
-                  from: opts.waId,
-                  id: opts.id ?? wamid(),
-                  timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: opts.text },
-                },
-              ],
-            },
-          },
-        ],
+        from: opts.waId,
+        id: opts.id ?? wamid(),
+        timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)),
+        type: 'text',
+        text: { body: opts.text },
       },
     ],
-  };
+  });
 }
 
 /** POSTs a body to the webhook, signed as Meta signs it (or with `signature` when given). */
