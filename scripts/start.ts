@@ -177,6 +177,8 @@ function printBanner(
     `Aura Engage is running (ready in ${s.seconds.toFixed(1)} s) — Ctrl-C stops everything.`,
     `  API            ${api}   (readiness: ${api}/readyz)`,
     `  Sandbox        ${api}/sandbox`,
+    `  Agent console  ${api}/console/`,
+    `  Metrics        ${api}/metrics (API), http://localhost:${config.workerMetricsPort}/metrics (worker)`,
     `  Temporal UI    ${config.temporal.uiUrl ?? (config.temporal.address ? '(external Temporal)' : 'http://localhost:8233')}`,
     `  Temporal       ${s.temporalAddress}  namespace ${config.temporal.namespace}`,
     `  Codec server   ${api}/codec   (sign in at ${api}/codec/login with the admin token to read payloads in the UI)`,
