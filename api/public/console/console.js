@@ -11,6 +11,7 @@ const state = {
   selected: null,
   conv: null,
   list: [],
+  stream: null, // AbortController of the live-updates request
 };
 
 class ApiError extends Error {
@@ -101,6 +102,8 @@ async function signIn(key) {
 }
 
 function signOut(message) {
+  if (state.stream) state.stream.abort();
+  state.stream = null;
   sessionStorage.removeItem(KEY_STORAGE);
   state.key = null;
   state.me = null;
@@ -147,11 +150,11 @@ function renderList() {
         el(
           'div',
           { class: 'top' },
-          el('span', {}, c.id.slice(0, 22)),
+          el('span', { class: 'ref', title: c.id }, c.id.slice(0, 22)),
           el(
             'span',
             { class: c.queue && c.queue.escalated ? 'escalated' : 'muted' },
-            c.queue ? `waiting ${ago(c.queue.queuedAt)}` : '',
+            c.queue && c.mode === 'queued' ? `waiting ${ago(c.queue.queuedAt)}` : '',
           ),
         ),
         el(
@@ -170,10 +173,14 @@ function renderList() {
 
 async function listen() {
   let delay = 1000;
-  while (state.key) {
+  const key = state.key;
+  while (state.key === key) {
+    const stream = new AbortController();
+    state.stream = stream;
     try {
       const res = await fetch('/v1/conversations/events', {
-        headers: { authorization: `Bearer ${state.key}` },
+        headers: { authorization: `Bearer ${key}` },
+        signal: stream.signal,
       });
       if (res.status === 401)
         return signOut('Your API key is no longer valid (expired or revoked). Sign in again.');
@@ -185,18 +192,23 @@ async function listen() {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += value;
+        buffer += value.replace(/\r\n?/g, '\n');
         let cut;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const chunk = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = chunk.split('\n').find((l) => l.startsWith('data: '));
-          if (data) onEvent(JSON.parse(data.slice(6)));
+          const data = chunk
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).replace(/^ /, ''))
+            .join('\n');
+          if (data) onEvent(JSON.parse(data));
         }
       }
     } catch {
-      // fall through to reconnect
+      // fall through to reconnect (or stop: signed out)
     }
+    if (state.key !== key) return;
     $('live').textContent = 'live updates: reconnecting…';
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 15000);
@@ -254,8 +266,10 @@ function renderConversation(conv) {
   $('detail-empty').hidden = true;
   $('conversation').hidden = false;
   $('conv-title').textContent = conv.id;
+  const owner = conv.view && conv.view.assignedAgent;
+  const ownerName = mine ? 'you' : conv.assignedAgentLabel || owner;
   $('conv-mode').textContent =
-    conv.view && conv.view.assignedAgent ? `${conv.mode} · ${conv.view.assignedAgent}` : conv.mode;
+    owner && conv.mode === 'agent' ? `${conv.mode} · with ${ownerName}` : conv.mode;
   const until = conv.view && conv.view.windowOpenUntil;
   const open = until && Date.parse(until) > Date.now();
   $('conv-window').textContent = until
@@ -263,13 +277,18 @@ function renderConversation(conv) {
       ? `24-hour window open until ${new Date(until).toLocaleString()}`
       : '24-hour window closed'
     : 'no inbound message yet';
-  $('window-note').textContent = open
-    ? ''
-    : 'The window is closed: your reply goes out as the approved reopen template, or is refused if none is configured.';
-  $('accept').disabled = conv.mode !== 'queued';
+  $('window-note').textContent =
+    conv.mode === 'opted_out'
+      ? 'The customer opted out (STOP): nothing can be sent until they write START.'
+      : open
+        ? ''
+        : 'The window is closed: your reply goes out as the approved reopen template, or is refused if none is configured.';
+  // Accept stays available on someone else's conversation: the API then says who has it.
+  $('accept').disabled = !(conv.mode === 'queued' || (conv.mode === 'agent' && !mine));
   $('takeover').disabled = conv.mode !== 'bot';
   $('resolve').disabled = !(conv.mode === 'agent' && mine);
-  $('send').disabled = !(conv.mode === 'agent' && mine);
+  // Sending to an opted-out customer is left to the API, which refuses it and says why.
+  $('send').disabled = !((conv.mode === 'agent' && mine) || conv.mode === 'opted_out');
   $('transcript').replaceChildren(
     ...conv.messages.map((m) => {
       const ticks = m.direction === 'out' ? TICKS[m.status] || m.status : '';
@@ -322,14 +341,24 @@ const REFUSALS = {
   undeliverable: 'Not sent: WhatsApp reports this customer as undeliverable.',
 };
 
+const ACTIONS = { assign: 'accept', takeover: 'take over', resolve: 'resolve' };
+
+function refusal(verb, err) {
+  const d = err.details || {};
+  if (err.status === 409 && d.ownerLabel)
+    return `Could not ${verb}: ${d.ownerLabel} (${d.owner}) already has this conversation.`;
+  if (err.status === 409) return `Could not ${verb}: ${err.message}.`;
+  if (err.status === 404) return `Could not ${verb}: this conversation no longer exists.`;
+  return `Could not ${verb}: ${err.message}`;
+}
+
 async function act(path, okMessage) {
   if (!state.selected) return;
   try {
     await api('POST', `/v1/conversations/${encodeURIComponent(state.selected)}/${path}`, {});
     banner(okMessage, 'info');
   } catch (err) {
-    if (err.status === 409) banner(`Could not ${path}: ${err.message}`);
-    else if (err.status !== 401) banner(`Could not ${path}: ${err.message}`);
+    if (err.status !== 401) banner(refusal(ACTIONS[path], err));
   }
   await open(state.selected, { quiet: true });
   await loadList();
@@ -345,7 +374,9 @@ async function send(text) {
     banner(result.viaTemplate ? 'Sent as the reopen template (the 24-hour window is closed).' : '', 'info');
   } catch (err) {
     const reason = err.details && err.details.reason;
-    if (err.status !== 401) banner(REFUSALS[reason] || `Not sent: ${err.message}`);
+    const optedOut = reason === 'opted_out' || /opted.?out/.test(err.message);
+    if (err.status !== 401)
+      banner(optedOut ? REFUSALS.opted_out : REFUSALS[reason] || `Not sent: ${err.message}`);
   }
   await open(state.selected, { quiet: true });
 }
@@ -437,5 +468,8 @@ $('insights-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void loadInsights();
 });
-setInterval(renderList, 15000);
+// Wait times tick on screen without refetching anything.
+setInterval(() => {
+  if (state.me && state.tab !== 'insights') renderList();
+}, 5000);
 if (state.key) void signIn(state.key);
