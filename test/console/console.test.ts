@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
+import { orderInput, RATES } from '../orders/fixtures';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const DOCS = path.resolve(__dirname, '../../docs');
@@ -53,6 +54,25 @@ describe('agent console in a real browser', () => {
   const say = async (page: Page, text: string) => {
     await page.fill('#text', text);
     await page.press('#text', 'Enter');
+  };
+
+  const clientApi = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+
+  /** The queue as a key sees it over the API: each entry's message preview, if it is given one. */
+  const queuedPreviews = async (key: Key) => {
+    const res = await fetch(`${stack.apiUrl}/v1/conversations?mode=queued`, {
+      headers: { authorization: `Bearer ${key.apiKey}` },
+    });
+    assert.equal(res.status, 200);
+    const { conversations } = (await res.json()) as { conversations: { lastMessage?: string }[] };
+    return conversations.map((c) => c.lastMessage);
   };
 
   const consoleFor = async (key: Key): Promise<Page> => {
@@ -120,6 +140,21 @@ describe('agent console in a real browser', () => {
       .locator('.ticks.read')
       .waitFor({ timeout: UI_TIMEOUT });
 
+    // The customer's orders, with their status as it changes.
+    await clientApi('PUT', '/v1/shipping/rates', RATES);
+    const { currency, items, deliveryAddress } = orderInput();
+    await clientApi('POST', '/v1/orders', {
+      orderId: 'A-7001',
+      customer: { userId: '5511999990001' },
+      currency,
+      items,
+      deliveryAddress,
+      phoneNumberId: client.phoneNumberId,
+    });
+    await agent.locator('#orders li', { hasText: 'A-7001' }).waitFor({ timeout: UI_TIMEOUT });
+    await clientApi('POST', '/v1/orders/A-7001/payment', { status: 'paid', reference: 'pay-7001' });
+    await agent.locator('#orders li', { hasText: 'A-7001 · paid' }).waitFor({ timeout: UI_TIMEOUT });
+
     await say(user, 'my parcel arrived broken');
     await agent
       .locator('#transcript li.in', { hasText: 'parcel arrived broken' })
@@ -130,9 +165,10 @@ describe('agent console in a real browser', () => {
 
     await agent.click('#resolve');
     await agent.waitForSelector('#conv-mode:text-matches("^bot")', { timeout: UI_TIMEOUT });
-    const botReplies = await user.locator('.bubble.bot').count();
     await say(user, 'hello');
-    await user.locator('.bubble.bot').nth(botReplies).waitFor({ timeout: UI_TIMEOUT });
+    await user
+      .locator('.bubble.bot', { hasText: 'How can we help you today?' })
+      .waitFor({ timeout: UI_TIMEOUT });
 
     const { rows: audits } = await stack.db.pool.query<{ action: string }>(
       `SELECT action FROM audit_log WHERE client_id = $1 AND actor = $2`,
@@ -148,13 +184,15 @@ describe('agent console in a real browser', () => {
     await Promise.all([user.close(), second.close(), agent.close()]);
   });
 
-  it('when an agent writes to a user who opted out, then the console shows the refusal', async () => {
+  it('when an agent writes to a user who opted out, then the console shows the refusal; only agents get queue previews', async () => {
     const carol = await mintKey(['agent'], 'Carol');
     const agent = await consoleFor(carol);
     const user = await phone(1);
     await say(user, 'I need a human agent');
     const item = queueItem(agent, 'I need a human agent');
     await item.waitFor({ timeout: UI_TIMEOUT });
+    assert.deepEqual(await queuedPreviews(carol), ['I need a human agent']);
+    assert.deepEqual(await queuedPreviews(await mintKey(['conversations:read'], 'Reports')), [undefined]);
     await item.click();
     await agent.waitForSelector('#accept:not([disabled])', { timeout: UI_TIMEOUT });
     await agent.click('#accept');

@@ -123,6 +123,7 @@ const TAB_MODE = { queue: 'queued', mine: 'agent', bot: 'bot' };
 
 function showTab(tab) {
   state.tab = tab;
+  banner('');
   for (const b of document.querySelectorAll('#tabs button'))
     b.classList.toggle('active', b.dataset.tab === tab);
   $('workspace').hidden = tab === 'insights';
@@ -309,6 +310,17 @@ function renderConversation(conv) {
   $('transcript').scrollTop = $('transcript').scrollHeight;
 }
 
+/** An amount in minor units, with the currency's own number of decimals (JPY 0, EUR 2, KWD 3). */
+function money(minor, currency) {
+  if (minor === null || minor === undefined) return `not priced yet (${currency})`;
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}
+
 async function loadOrders(id) {
   try {
     const { orders } = await api('GET', `/v1/conversations/${encodeURIComponent(id)}/orders`);
@@ -319,7 +331,7 @@ async function loadOrders(id) {
               'li',
               {},
               `${o.orderId} · ${o.status}`,
-              el('div', { class: 'muted' }, `${(o.total / 100).toFixed(2)} ${o.currency}`),
+              el('div', { class: 'muted' }, money(o.total, o.currency)),
             ),
           )
         : [el('li', { class: 'muted' }, 'no orders')]),
@@ -468,6 +480,10 @@ $('insights-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void loadInsights();
 });
+// Order statuses change outside the conversation (payments, shipping): re-read them while one is open.
+setInterval(() => {
+  if (state.me && state.selected && state.tab !== 'insights') void loadOrders(state.selected);
+}, 10000);
 // Wait times tick on screen without refetching anything.
 setInterval(() => {
   if (state.me && state.tab !== 'insights') renderList();
