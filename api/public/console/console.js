@@ -217,6 +217,11 @@ async function listen() {
 }
 
 function onEvent(event) {
+  if (event.type === 'status') {
+    // Ticks change only the transcript: the lists (and their audited previews) stay as they are.
+    if (event.id === state.selected) void open(event.id, { quiet: true });
+    return;
+  }
   void loadList();
   if (state.tab !== 'queue')
     void api('GET', '/v1/conversations?mode=queued&limit=200').then(
