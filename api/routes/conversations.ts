@@ -104,11 +104,8 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
     for (const r of queued) {
       const body = sealed.get(r.ref);
       if (!body) continue;
-      const content = JSON.parse(
-        await vault.openText({ clientId, subjectHash: r.subjectHash }, 'message.body', body),
-      ) as {
-        text?: unknown;
-      };
+      const opened = await vault.openText({ clientId, subjectHash: r.subjectHash }, 'message.body', body);
+      const content = JSON.parse(opened) as { text?: unknown };
       previews.set(r.ref, typeof content.text === 'string' ? preview(content.text) : '');
       await audit(res, 'conversation.preview', r);
     }

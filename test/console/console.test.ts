@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -160,8 +160,12 @@ describe('agent console in a real browser', () => {
       .locator('#transcript li.in', { hasText: 'parcel arrived broken' })
       .waitFor({ timeout: UI_TIMEOUT });
     const conversationShot = await shot(agent, 'console-conversation.png');
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(conversationShot, path.join(DOCS, 'console.png'));
+    // The README's screenshot is refreshed by deleting it and running this test; otherwise every run
+    // would leave the committed image modified.
+    if (!existsSync(path.join(DOCS, 'console.png'))) {
+      mkdirSync(DOCS, { recursive: true });
+      copyFileSync(conversationShot, path.join(DOCS, 'console.png'));
+    }
 
     await agent.click('#resolve');
     await agent.waitForSelector('#conv-mode:text-matches("^bot")', { timeout: UI_TIMEOUT });
