@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { applyDeliveryStatus } from '../db/messages';
+import { notifyStatusEvent } from '../db/conversations';
 import type { Db } from '../db/pool';
 import type { WebhookStatus } from '../whatsapp/webhook-schema';
 import {
@@ -29,13 +30,15 @@ export async function applyStatus(
   status: WebhookStatus,
 ): Promise<void> {
   const errorCode = status.errors?.[0]?.code;
-  await applyDeliveryStatus(deps.db, {
+  const moved = await applyDeliveryStatus(deps.db, {
     clientId,
     wamid: status.id,
     status: status.status,
     occurredAt: new Date(Number(status.timestamp) * 1000),
     errorCode,
   });
+  // Agents' consoles redraw the ticks of an open conversation from this event.
+  if (moved) await notifyStatusEvent(deps.db, clientId, status.id);
   if (status.status !== 'failed' || errorCode === undefined || !FOLLOW_UP_ERROR_CODES.includes(errorCode))
     return;
   try {

@@ -7,7 +7,8 @@ export type AuditAction =
   | 'subject.erase'
   | 'settings.update'
   | 'conversation.assign'
-  | 'conversation.takeover';
+  | 'conversation.takeover'
+  | 'conversation.preview';
 
 /** Appends one audit record. The table refuses UPDATE and DELETE (see migration 003). */
 export async function writeAudit(

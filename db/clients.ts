@@ -129,3 +129,16 @@ export async function findClientIdByPhoneNumber(
   );
   return rows[0]?.client_id;
 }
+
+/** The label a client gave one of its keys (shown to agents as a name), if any. */
+export async function findApiKeyLabel(
+  db: Queryable,
+  clientId: string,
+  keyId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ label: string | null }>(
+    'SELECT label FROM api_keys WHERE client_id = $1 AND id = $2',
+    [clientId, keyId],
+  );
+  return rows[0]?.label ?? undefined;
+}

@@ -236,3 +236,41 @@ export async function recordNluResult(
   );
   return (await findNluResult(db, r.clientId, r.messageId))!;
 }
+
+/** The sealed body of each conversation's latest inbound message, keyed by ref. */
+export async function lastInboundBodies(
+  db: Queryable,
+  clientId: string,
+  conversations: readonly { ref: string; phoneNumberId: string; subjectHash: string }[],
+): Promise<Map<string, string>> {
+  if (conversations.length === 0) return new Map();
+  const { rows } = await db.query<{ phone_number_id: string; subject_hash: string; body_enc: string }>(
+    `SELECT DISTINCT ON (m.phone_number_id, m.subject_hash) m.phone_number_id, m.subject_hash, m.body_enc
+     FROM messages m JOIN unnest($2::text[], $3::text[]) AS c(phone_number_id, subject_hash)
+       ON m.phone_number_id = c.phone_number_id AND m.subject_hash = c.subject_hash
+     WHERE m.client_id = $1 AND m.direction = 'in' AND m.body_enc IS NOT NULL
+     ORDER BY m.phone_number_id, m.subject_hash, m.occurred_at DESC, m.created_at DESC`,
+    [clientId, conversations.map((c) => c.phoneNumberId), conversations.map((c) => c.subjectHash)],
+  );
+  const refOf = new Map(conversations.map((c) => [`${c.phoneNumberId}:${c.subjectHash}`, c.ref]));
+  const bodies = new Map<string, string>();
+  for (const r of rows) {
+    const ref = refOf.get(`${r.phone_number_id}:${r.subject_hash}`);
+    if (ref) bodies.set(ref, r.body_enc);
+  }
+  return bodies;
+}
+
+/**
+ * Tells listening consoles that an outbound message's delivery status moved (ticks), naming its
+ * conversation by ref only. A message sent before the conversation row existed notifies nothing.
+ */
+export async function notifyStatusEvent(db: Queryable, clientId: string, wamid: string): Promise<void> {
+  await db.query(
+    `SELECT pg_notify($3, json_build_object('clientId', c.client_id, 'ref', c.ref, 'type', 'status', 'mode', c.mode)::text)
+     FROM messages m JOIN conversations c ON c.client_id = m.client_id AND c.phone_number_id = m.phone_number_id
+       AND c.subject_hash = m.subject_hash
+     WHERE m.client_id = $1 AND m.wamid = $2 AND m.direction = 'out'`,
+    [clientId, wamid, CONVERSATION_EVENTS_CHANNEL],
+  );
+}

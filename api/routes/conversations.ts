@@ -6,9 +6,11 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { SubjectVault } from '../../crypto/vault';
 import { writeAudit, type AuditAction } from '../../db/audit';
+import { findApiKeyLabel } from '../../db/clients';
 import {
   CONVERSATION_EVENTS_CHANNEL,
   findConversation,
+  lastInboundBodies,
   listConversations,
   type ConversationRow,
 } from '../../db/conversations';
@@ -65,6 +67,7 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
   const act = requireScope(db, 'agent');
   const auth = (res: Response) => res.locals.auth as AuthContext;
   const agentId = (res: Response) => `agent:${auth(res).keyId}`;
+  const isAgent = (res: Response) => auth(res).scopes.some((s) => s === 'agent' || s === 'admin');
 
   async function conversationOf(
     req: Request,
@@ -87,9 +90,32 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
     });
   }
 
+  /**
+   * A short preview of the last inbound message of each waiting conversation, so agents can triage
+   * the queue. Only agents see it, and each preview shown is audited like a transcript read
+   * (`conversation.preview`), since it is the customer's words.
+   */
+  async function previewsOfQueued(rows: ConversationRow[], res: Response): Promise<Map<string, string>> {
+    const queued = rows.filter((r) => r.mode === 'queued');
+    if (queued.length === 0 || !isAgent(res)) return new Map();
+    const { clientId } = auth(res);
+    const sealed = await lastInboundBodies(db, clientId, queued);
+    const previews = new Map<string, string>();
+    for (const r of queued) {
+      const body = sealed.get(r.ref);
+      if (!body) continue;
+      const opened = await vault.openText({ clientId, subjectHash: r.subjectHash }, 'message.body', body);
+      const content = JSON.parse(opened) as { text?: unknown };
+      previews.set(r.ref, typeof content.text === 'string' ? preview(content.text) : '');
+      await audit(res, 'conversation.preview', r);
+    }
+    return previews;
+  }
+
   router.get('/v1/conversations', read, async (req, res) => {
     const q = parseOr400(listQuery, req.query, 'query');
     const rows = await listConversations(db, auth(res).clientId, q.mode, q.limit);
+    const previews = await previewsOfQueued(rows, res);
     res.json({
       conversations: rows.map((r) => ({
         id: r.ref,
@@ -97,6 +123,7 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
         assignedAgent: r.assignedAgent,
         updatedAt: r.updatedAt.toISOString(),
         queue: r.queue && { ...r.queue, queuedAt: r.queue.queuedAt.toISOString() },
+        ...(previews.has(r.ref) ? { lastMessage: previews.get(r.ref) } : {}),
       })),
     });
   });
@@ -114,7 +141,11 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
       });
     const messages = await transcript(db, vault, auth(res).clientId, c.subjectHash);
     await audit(res, 'transcript.read', c);
-    res.json({ id: c.ref, mode: view?.mode ?? c.mode, view, messages });
+    const owner = view?.assignedAgent && /^agent:(.+)$/.exec(view.assignedAgent)?.[1];
+    const assignedAgentLabel = owner
+      ? ((await findApiKeyLabel(db, auth(res).clientId, owner)) ?? null)
+      : null;
+    res.json({ id: c.ref, mode: view?.mode ?? c.mode, view, assignedAgentLabel, messages });
   });
 
   const assign = (takeover: boolean) => async (req: Request, res: Response) => {
@@ -122,7 +153,7 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
     const c = await conversationOf(req, res);
     const view = await runUpdate(temporal, c.workflowId, (h) =>
       h.executeUpdate(assignAgentUpdate, { args: [{ agentId: agentId(res), takeover }] }),
-    );
+    ).catch((err: unknown) => withOwnerLabel(db, auth(res).clientId, err));
     await audit(res, takeover ? 'conversation.takeover' : 'conversation.assign', c);
     res.json(viewJson(view));
   };
@@ -165,8 +196,32 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
   return router;
 }
 
+const PREVIEW_LENGTH = 80;
+
+/** The first characters of a message on one line, cut at a character boundary with an ellipsis. */
+function preview(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line);
+  return chars.length > PREVIEW_LENGTH ? `${chars.slice(0, PREVIEW_LENGTH - 1).join('')}…` : line;
+}
+
 function viewJson(view: ConversationView) {
   return { id: view.ref, mode: view.mode, assignedAgent: view.assignedAgent, queue: view.queue };
+}
+
+/**
+ * A refusal naming the owning agent (`agent:<keyId>`) also gets that key's label, so the second
+ * agent reads who has the conversation. Labels are names the client gave its own keys, not end-user data.
+ */
+async function withOwnerLabel(db: Db, clientId: string, err: unknown): Promise<never> {
+  const owner = err instanceof HttpError && err.status === 409 ? /agent:(\S+)/.exec(err.message) : null;
+  if (!owner?.[1] || !(err instanceof HttpError)) throw err;
+  const label = await findApiKeyLabel(db, clientId, owner[1]);
+  if (!label) throw err;
+  throw new HttpError(409, err.code, `${err.message} (${label})`, {
+    owner: `agent:${owner[1]}`,
+    ownerLabel: label,
+  });
 }
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;

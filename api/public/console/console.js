@@ -11,6 +11,7 @@ const state = {
   selected: null,
   conv: null,
   list: [],
+  stream: null, // AbortController of the live-updates request
 };
 
 class ApiError extends Error {
@@ -101,6 +102,8 @@ async function signIn(key) {
 }
 
 function signOut(message) {
+  if (state.stream) state.stream.abort();
+  state.stream = null;
   sessionStorage.removeItem(KEY_STORAGE);
   state.key = null;
   state.me = null;
@@ -120,6 +123,7 @@ const TAB_MODE = { queue: 'queued', mine: 'agent', bot: 'bot' };
 
 function showTab(tab) {
   state.tab = tab;
+  banner('');
   for (const b of document.querySelectorAll('#tabs button'))
     b.classList.toggle('active', b.dataset.tab === tab);
   $('workspace').hidden = tab === 'insights';
@@ -147,11 +151,11 @@ function renderList() {
         el(
           'div',
           { class: 'top' },
-          el('span', {}, c.id.slice(0, 22)),
+          el('span', { class: 'ref', title: c.id }, c.id.slice(0, 22)),
           el(
             'span',
             { class: c.queue && c.queue.escalated ? 'escalated' : 'muted' },
-            c.queue ? `waiting ${ago(c.queue.queuedAt)}` : '',
+            c.queue && c.mode === 'queued' ? `waiting ${ago(c.queue.queuedAt)}` : '',
           ),
         ),
         el(
@@ -170,10 +174,14 @@ function renderList() {
 
 async function listen() {
   let delay = 1000;
-  while (state.key) {
+  const key = state.key;
+  while (state.key === key) {
+    const stream = new AbortController();
+    state.stream = stream;
     try {
       const res = await fetch('/v1/conversations/events', {
-        headers: { authorization: `Bearer ${state.key}` },
+        headers: { authorization: `Bearer ${key}` },
+        signal: stream.signal,
       });
       if (res.status === 401)
         return signOut('Your API key is no longer valid (expired or revoked). Sign in again.');
@@ -185,18 +193,23 @@ async function listen() {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += value;
+        buffer += value.replace(/\r\n?/g, '\n');
         let cut;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const chunk = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = chunk.split('\n').find((l) => l.startsWith('data: '));
-          if (data) onEvent(JSON.parse(data.slice(6)));
+          const data = chunk
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).replace(/^ /, ''))
+            .join('\n');
+          if (data) onEvent(JSON.parse(data));
         }
       }
     } catch {
-      // fall through to reconnect
+      // fall through to reconnect (or stop: signed out)
     }
+    if (state.key !== key) return;
     $('live').textContent = 'live updates: reconnecting…';
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 15000);
@@ -204,6 +217,11 @@ async function listen() {
 }
 
 function onEvent(event) {
+  if (event.type === 'status') {
+    // Ticks change only the transcript: the lists (and their audited previews) stay as they are.
+    if (event.id === state.selected) void open(event.id, { quiet: true });
+    return;
+  }
   void loadList();
   if (state.tab !== 'queue')
     void api('GET', '/v1/conversations?mode=queued&limit=200').then(
@@ -254,8 +272,10 @@ function renderConversation(conv) {
   $('detail-empty').hidden = true;
   $('conversation').hidden = false;
   $('conv-title').textContent = conv.id;
+  const owner = conv.view && conv.view.assignedAgent;
+  const ownerName = mine ? 'you' : conv.assignedAgentLabel || owner;
   $('conv-mode').textContent =
-    conv.view && conv.view.assignedAgent ? `${conv.mode} · ${conv.view.assignedAgent}` : conv.mode;
+    owner && conv.mode === 'agent' ? `${conv.mode} · with ${ownerName}` : conv.mode;
   const until = conv.view && conv.view.windowOpenUntil;
   const open = until && Date.parse(until) > Date.now();
   $('conv-window').textContent = until
@@ -263,13 +283,18 @@ function renderConversation(conv) {
       ? `24-hour window open until ${new Date(until).toLocaleString()}`
       : '24-hour window closed'
     : 'no inbound message yet';
-  $('window-note').textContent = open
-    ? ''
-    : 'The window is closed: your reply goes out as the approved reopen template, or is refused if none is configured.';
-  $('accept').disabled = conv.mode !== 'queued';
+  $('window-note').textContent =
+    conv.mode === 'opted_out'
+      ? 'The customer opted out (STOP): nothing can be sent until they write START.'
+      : open
+        ? ''
+        : 'The window is closed: your reply goes out as the approved reopen template, or is refused if none is configured.';
+  // Accept stays available on someone else's conversation: the API then says who has it.
+  $('accept').disabled = !(conv.mode === 'queued' || (conv.mode === 'agent' && !mine));
   $('takeover').disabled = conv.mode !== 'bot';
   $('resolve').disabled = !(conv.mode === 'agent' && mine);
-  $('send').disabled = !(conv.mode === 'agent' && mine);
+  // Sending to an opted-out customer is left to the API, which refuses it and says why.
+  $('send').disabled = !((conv.mode === 'agent' && mine) || conv.mode === 'opted_out');
   $('transcript').replaceChildren(
     ...conv.messages.map((m) => {
       const ticks = m.direction === 'out' ? TICKS[m.status] || m.status : '';
@@ -290,6 +315,17 @@ function renderConversation(conv) {
   $('transcript').scrollTop = $('transcript').scrollHeight;
 }
 
+/** An amount in minor units, with the currency's own number of decimals (JPY 0, EUR 2, KWD 3). */
+function money(minor, currency) {
+  if (minor === null || minor === undefined) return `not priced yet (${currency})`;
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}
+
 async function loadOrders(id) {
   try {
     const { orders } = await api('GET', `/v1/conversations/${encodeURIComponent(id)}/orders`);
@@ -300,7 +336,7 @@ async function loadOrders(id) {
               'li',
               {},
               `${o.orderId} · ${o.status}`,
-              el('div', { class: 'muted' }, `${(o.total / 100).toFixed(2)} ${o.currency}`),
+              el('div', { class: 'muted' }, money(o.total, o.currency)),
             ),
           )
         : [el('li', { class: 'muted' }, 'no orders')]),
@@ -322,14 +358,24 @@ const REFUSALS = {
   undeliverable: 'Not sent: WhatsApp reports this customer as undeliverable.',
 };
 
+const ACTIONS = { assign: 'accept', takeover: 'take over', resolve: 'resolve' };
+
+function refusal(verb, err) {
+  const d = err.details || {};
+  if (err.status === 409 && d.ownerLabel)
+    return `Could not ${verb}: ${d.ownerLabel} (${d.owner}) already has this conversation.`;
+  if (err.status === 409) return `Could not ${verb}: ${err.message}.`;
+  if (err.status === 404) return `Could not ${verb}: this conversation no longer exists.`;
+  return `Could not ${verb}: ${err.message}`;
+}
+
 async function act(path, okMessage) {
   if (!state.selected) return;
   try {
     await api('POST', `/v1/conversations/${encodeURIComponent(state.selected)}/${path}`, {});
     banner(okMessage, 'info');
   } catch (err) {
-    if (err.status === 409) banner(`Could not ${path}: ${err.message}`);
-    else if (err.status !== 401) banner(`Could not ${path}: ${err.message}`);
+    if (err.status !== 401) banner(refusal(ACTIONS[path], err));
   }
   await open(state.selected, { quiet: true });
   await loadList();
@@ -345,74 +391,11 @@ async function send(text) {
     banner(result.viaTemplate ? 'Sent as the reopen template (the 24-hour window is closed).' : '', 'info');
   } catch (err) {
     const reason = err.details && err.details.reason;
-    if (err.status !== 401) banner(REFUSALS[reason] || `Not sent: ${err.message}`);
+    const optedOut = reason === 'opted_out' || /opted.?out/.test(err.message);
+    if (err.status !== 401)
+      banner(optedOut ? REFUSALS.opted_out : REFUSALS[reason] || `Not sent: ${err.message}`);
   }
   await open(state.selected, { quiet: true });
-}
-
-// ---- insights --------------------------------------------------------------------------------
-
-function bars(title, data) {
-  const entries = Object.entries(data).sort((a, b) => b[1] - a[1]);
-  const max = Math.max(1, ...entries.map(([, v]) => v));
-  return el(
-    'div',
-    { class: 'chart' },
-    el('h3', {}, title),
-    ...(entries.length
-      ? entries.map(([k, v]) =>
-          el(
-            'div',
-            { class: 'bar' },
-            el('span', {}, k),
-            el('span', { class: 'fill', style: `width:${(v / max) * 100}%` }),
-            el('span', {}, String(v)),
-          ),
-        )
-      : [el('p', { class: 'muted' }, 'no data')]),
-  );
-}
-
-async function loadInsights() {
-  const to = $('to').value ? new Date(`${$('to').value}T23:59:59Z`) : new Date();
-  const from = $('from').value
-    ? new Date(`${$('from').value}T00:00:00Z`)
-    : new Date(to.getTime() - 30 * 86400000);
-  try {
-    const i = await api('GET', `/v1/insights?from=${from.toISOString()}&to=${to.toISOString()}`);
-    const pct = (x) => (x === null ? '—' : `${Math.round(x * 100)}%`);
-    const ms = (x) => (x === null ? '—' : ago(new Date(Date.now() - x).toISOString()));
-    const metric = (label, value) => el('div', { class: 'metric' }, el('b', {}, String(value)), label);
-    $('insights-body').replaceChildren(
-      el(
-        'div',
-        { class: 'metrics' },
-        metric('conversations', i.conversations),
-        metric('messages in', i.messages.in),
-        metric('messages out', i.messages.out),
-        metric('no-match rate', pct(i.noMatchRate)),
-        metric('handoff rate', pct(i.handoff.rate)),
-        metric('time to first agent reply (p50)', ms(i.timeToFirstAgentResponseMs.p50)),
-        metric('resolution time (p50)', ms(i.resolutionTimeMs.p50)),
-        metric('opt-outs', i.optOuts),
-        metric('notifications delivered', pct(i.notifications.deliveryRate)),
-        metric('notifications read', pct(i.notifications.readRate)),
-      ),
-      bars('Intents', i.intents),
-      bars(
-        'Messages in by type',
-        Object.fromEntries(Object.entries(i.messages.byType).map(([k, v]) => [k, v.in])),
-      ),
-      bars('Handoff reasons', i.handoff.reasons),
-    );
-  } catch (err) {
-    if (err.status !== 401)
-      banner(
-        err.status === 403
-          ? 'Insights need a key with the settings or admin scope.'
-          : `Insights unavailable: ${err.message}`,
-      );
-  }
 }
 
 // ---- wiring ----------------------------------------------------------------------------------
@@ -433,9 +416,12 @@ $('reply-form').addEventListener('submit', (e) => {
   const text = $('reply').value.trim();
   if (text) void send(text);
 });
-$('insights-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  void loadInsights();
-});
-setInterval(renderList, 15000);
+// Order statuses change outside the conversation (payments, shipping): re-read them while one is open.
+setInterval(() => {
+  if (state.me && state.selected && state.tab !== 'insights') void loadOrders(state.selected);
+}, 10000);
+// Wait times tick on screen without refetching anything.
+setInterval(() => {
+  if (state.me && state.tab !== 'insights') renderList();
+}, 5000);
 if (state.key) void signIn(state.key);
