@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { recordNotificationStatus } from '../db/insights';
 import { applyDeliveryStatus } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { WebhookStatus } from '../whatsapp/webhook-schema';
@@ -36,6 +37,7 @@ export async function applyStatus(
     occurredAt: new Date(Number(status.timestamp) * 1000),
     errorCode,
   });
+  await recordNotificationStatus(deps.db, clientId, status.id, status.status);
   if (status.status !== 'failed' || errorCode === undefined || !FOLLOW_UP_ERROR_CODES.includes(errorCode))
     return;
   try {
