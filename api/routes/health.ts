@@ -23,13 +23,11 @@ export function healthRouter(deps: { db: Db; temporal: Client; media?: MediaStor
     const down = Object.entries(checks)
       .filter(([, v]) => v === 'down')
       .map(([k]) => k);
-    res
-      .status(down.length === 0 ? 200 : 503)
-      .json({
-        status: down.length === 0 ? 'ready' : 'unavailable',
-        checks,
-        ...(down.length ? { down } : {}),
-      });
+    res.status(down.length === 0 ? 200 : 503).json({
+      status: down.length === 0 ? 'ready' : 'unavailable',
+      checks,
+      ...(down.length ? { down } : {}),
+    });
   });
   return router;
 }

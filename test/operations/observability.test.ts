@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Metrics } from '../../metrics';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../api/app';
+import { createSecretBox } from '../../crypto/secret-box';
+import { createLogger } from '../../logging';
+import { createMetrics, type Metrics } from '../../metrics';
+import { orderWorkflowId } from '../../workflows/order/contract';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { call, orderBody, putRates } from '../orders/support';
 import { TEST_ADMIN_TOKEN } from '../support/env';
@@ -46,8 +51,11 @@ describe('operations: metrics and insights follow what the system does', () => {
     await u.waitForHandled(1);
     await u.says('I want to talk to a human');
     await u.waitForMode('queued');
-    const queued = await (await fetch(`${stack.apiUrl}/metrics`)).text();
-    assert.equal(sample(queued, 'aura_handoff_queue_depth'), 1);
+    // The workflow turns queued before its activity writes the queue row the gauge counts.
+    await waitUntil(
+      async () =>
+        sample(await (await fetch(`${stack.apiUrl}/metrics`)).text(), 'aura_handoff_queue_depth') === 1,
+    );
 
     assert.equal((await call(stack, agent.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`)).status, 200);
     const reply = await call(stack, agent.apiKey, 'POST', `/v1/conversations/${u.ref}/messages`, {
@@ -121,5 +129,77 @@ describe('operations: metrics and insights follow what the system does', () => {
     const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
     assert.ok(sample(text, 'aura_webhook_requests_total', { outcome: 'unauthorized' }) >= 1);
     assert.ok(sample(text, 'aura_webhook_requests_total', { outcome: 'bad_request' }) >= 1);
+  });
+
+  it('when operators filter by AuraClientId and AuraMode, then exactly the queued conversation is listed with its memo, and orders carry their status', async () => {
+    const queued = endUser(stack, client, '351910007003');
+    const chatting = endUser(stack, client, '351910007004');
+    await chatting.says('hello');
+    await queued.says('I want to talk to a human');
+    await queued.waitForMode('queued');
+    await chatting.waitForHandled(1);
+    const query = `AuraClientId = '${client.clientId}' AND AuraMode = 'queued'`;
+    const listed = await waitUntil(async () => {
+      const found = [];
+      for await (const wf of stack.temporal.workflow.list({ query })) found.push(wf);
+      return found.length === 1 ? found : undefined;
+    });
+    assert.equal(listed[0]!.workflowId, queued.workflowId);
+    assert.deepEqual(listed[0]!.memo, {
+      kind: 'conversation',
+      clientId: client.clientId,
+      phoneNumberId: client.phoneNumberId,
+    });
+
+    const order = await call(stack, agent.apiKey, 'POST', '/v1/orders', orderBody('351910007003'));
+    assert.equal(order.status, 201);
+    const desc = await waitUntil(async () => {
+      const d = await stack.temporal.workflow
+        .getHandle(orderWorkflowId(client.clientId, order.json.orderId))
+        .describe();
+      return d.searchAttributes.AuraMode?.[0] === 'awaiting_payment' ? d : undefined;
+    });
+    assert.deepEqual(desc.memo, { kind: 'order', clientId: client.clientId, orderId: order.json.orderId });
+  });
+
+  it('when the media store cannot take files, then /readyz answers 503 naming it and the other dependencies ok', async () => {
+    const brokenMedia = {
+      put: () => Promise.reject(new Error('read-only')),
+      get: () => Promise.resolve(undefined),
+      delete: () => Promise.resolve(),
+      check: () => Promise.reject(new Error('EACCES')),
+    };
+    const app = createApp({
+      config: stack.config,
+      db: stack.db.pool,
+      temporal: stack.temporal,
+      secrets: createSecretBox(stack.config.masterKey),
+      vault: stack.vault,
+      log: createLogger('silent'),
+      metrics: createMetrics('api'),
+      media: brokenMedia,
+    });
+    const server = await new Promise<import('node:http').Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), {
+        status: 'unavailable',
+        checks: { postgres: 'ok', temporal: 'ok', mediaStore: 'down' },
+        down: ['mediaStore'],
+      });
+      const healthy = await fetch(`${stack.apiUrl}/readyz`);
+      assert.equal(healthy.status, 200);
+      assert.deepEqual(((await healthy.json()) as { checks: unknown }).checks, {
+        postgres: 'ok',
+        temporal: 'ok',
+        mediaStore: 'ok',
+      });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
