@@ -10,13 +10,16 @@ import {
   setHandoffPriority,
   upsertConversation,
 } from '../db/conversations';
+import { recordInsight } from '../db/insights';
 import { inTransaction, type Db } from '../db/pool';
+import type { Metrics } from '../metrics';
 import { loadClientSettings } from '../settings/client-settings';
 import type { ConversationMode } from '../workflows/conversation/contract';
 import type { ConversationSettings } from '../workflows/conversation/state';
 
 export interface ConversationDeps {
   db: Db;
+  metrics: Metrics;
 }
 
 /** What changed in a conversation; the queue record and the agents' event follow from it. */
@@ -43,7 +46,8 @@ export interface SyncConversationInput {
   priority?: number;
 }
 
-export function createConversationActivities({ db }: ConversationDeps) {
+export function createConversationActivities({ db, metrics }: ConversationDeps) {
+  const observeWait = (ms: number, outcome: string) => metrics.handoffWait.observe({ outcome }, ms / 1000);
   return {
     /**
      * Starts a turn: keeps the agents' row of the conversation current (mode, last activity) and
@@ -55,7 +59,9 @@ export function createConversationActivities({ db }: ConversationDeps) {
       const s = await loadClientSettings(db, input.clientId);
       if (!s)
         throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
-      await upsertConversation(db, input);
+      // A crash between the two writes loses one count; a transaction here would cost every message.
+      if (await upsertConversation(db, input))
+        await recordInsight(db, { clientId: input.clientId, kind: 'conversation_started' });
       return {
         language: s.language,
         timezone: s.timezone,
@@ -79,19 +85,38 @@ export function createConversationActivities({ db }: ConversationDeps) {
         let position = 0;
         if (input.event === 'queued') {
           await releaseAssignedHandoff(tx, clientId, ref);
-          position = await openHandoff(tx, {
+          const reason = input.reason ?? 'intent';
+          const opened = await openHandoff(tx, {
             clientId,
             ref,
             subjectHash: input.subjectHash,
-            reason: input.reason ?? 'intent',
+            reason,
             priority: input.priority ?? 0,
           });
+          position = opened.position;
+          if (opened.openedId)
+            await recordInsight(tx, {
+              clientId,
+              kind: 'handoff_requested',
+              dims: { reason },
+              key: opened.openedId,
+            });
         } else if (input.event === 'escalated') {
           await setHandoffPriority(tx, clientId, ref, input.priority ?? 1);
         } else if (input.event === 'assigned' && input.assignedAgent) {
-          await assignHandoff(tx, clientId, ref, input.assignedAgent);
+          const waited = await assignHandoff(tx, clientId, ref, input.assignedAgent);
+          if (waited) observeWait(waited.ms, 'accepted');
         } else if (input.event === 'resolved' || input.event === 'expired' || input.event === 'opted_out') {
-          await closeHandoff(tx, clientId, ref, input.event === 'opted_out' ? 'cancelled' : input.event);
+          const outcome = input.event === 'opted_out' ? 'cancelled' : input.event;
+          const closed = await closeHandoff(tx, clientId, ref, outcome);
+          if (closed.waited) observeWait(closed.waited.ms, outcome);
+          if (closed.handled && outcome === 'resolved')
+            await recordInsight(tx, {
+              clientId,
+              kind: 'handoff_resolved',
+              valueMs: closed.handled.ms,
+              key: closed.handled.id,
+            });
         } else if (input.event === 'callback_requested') {
           await recordCallbackRequest(tx, { clientId, ref, subjectHash: input.subjectHash });
         }
@@ -100,9 +125,15 @@ export function createConversationActivities({ db }: ConversationDeps) {
       });
     },
 
-    /** Records an opt-out or opt-in from a keyword on the contact and in the consent history. */
+    /**
+     * Records an opt-out or opt-in from a keyword on the contact and in the consent history; counted
+     * only when the consent changed, so a retry or a repeated STOP counts once.
+     */
     async setConsent(input: { clientId: string; subjectHash: string; optedOut: boolean }): Promise<void> {
-      await setOptOut(db, { ...input, source: 'whatsapp_keyword' });
+      if (!(await setOptOut(db, { ...input, source: 'whatsapp_keyword' }))) return;
+      const event = input.optedOut ? 'opt_out' : 'opt_in';
+      metrics.optOuts.inc({ event });
+      await recordInsight(db, { clientId: input.clientId, kind: event });
     },
   };
 }

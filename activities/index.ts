@@ -1,5 +1,6 @@
 import { createConversationActivities } from './conversation';
 import { createDeliveryActivities } from './delivery';
+import { withActivityContext } from './log';
 import { createNluActivities, type NluDeps } from './nlu';
 import type { OrderDeps } from './orders';
 import { createOrderActivities } from './orders';
@@ -10,8 +11,12 @@ import { createWhatsAppActivities } from './whatsapp';
 
 export type ActivityDeps = WhatsAppDeps & PrivacyDeps & OrderDeps & Pick<NluDeps, 'nlu' | 'fetchMedia'>;
 
-/** Builds every activity over its dependencies; the worker wires the real ones. */
-export function createActivities(deps: ActivityDeps) {
+/**
+ * Builds every activity over its dependencies; the worker wires the real ones. Activity log lines
+ * carry the workflow id and activity type.
+ */
+export function createActivities(given: ActivityDeps) {
+  const deps = { ...given, log: withActivityContext(given.log) };
   return {
     ...createWhatsAppActivities(deps),
     ...createPrivacyActivities(deps),

@@ -5,6 +5,7 @@ import { deleteSubjectMedia, findMedia, findMessageOfMedia, insertMedia, type Me
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { MediaStore } from '../media/store';
+import type { Metrics } from '../metrics';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
 import type { MediaType } from '../whatsapp/message-types';
@@ -15,6 +16,7 @@ export interface MediaDeps {
   vault: SubjectVault;
   media: MediaStore;
   log: Logger;
+  metrics: Metrics;
 }
 
 /** What became of a message's media: stored (sealed) or failed for good, with a reason free of PII. */
@@ -79,6 +81,11 @@ export async function storeInboundMedia(
     await insertMedia(deps.db, { ...stored, clientId: subject.clientId });
     return refOf(media.kind, stored);
   } catch (err) {
+    if (err instanceof GraphError)
+      deps.metrics.graphErrors.inc({
+        code: String(err.code ?? err.httpStatus ?? 'none'),
+        type: classifyGraphError(err).type,
+      });
     const failure = failureOf(err);
     if (!failure.permanent && input.attempt < MEDIA_ATTEMPTS) {
       throw ApplicationFailure.retryable(`media download failed: ${failure.reason}`, 'MediaDownloadFailed');

@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { SubjectVault } from '../crypto/vault';
 import { findNluResult, recordNluResult } from '../db/conversations';
+import { recordInsight } from '../db/insights';
 import type { Db } from '../db/pool';
+import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
 import { openStoredMedia } from './media';
 import { createBuiltinEngine } from '../nlu/builtin';
@@ -10,6 +12,7 @@ import type { Language, NluEngine, NluResult } from '../nlu/port';
 export interface NluDeps {
   db: Db;
   vault: SubjectVault;
+  metrics: Metrics;
   /** The configured engine; the built-in one when omitted. */
   nlu?: NluEngine;
   /** Reads a stored media object (voice notes) by its id; provided by the media store when wired. */
@@ -30,7 +33,14 @@ export interface UnderstandInput {
   timeZone?: string;
 }
 
-export function createNluActivities({ db, vault, nlu = createBuiltinEngine(), fetchMedia, media }: NluDeps) {
+export function createNluActivities({
+  db,
+  vault,
+  metrics,
+  nlu = createBuiltinEngine(),
+  fetchMedia,
+  media,
+}: NluDeps) {
   async function audioBytes(input: UnderstandInput): Promise<Buffer | undefined> {
     if (input.audio?.base64) return Buffer.from(input.audio.base64, 'base64');
     if (input.audio?.mediaId && fetchMedia) {
@@ -62,6 +72,7 @@ export function createNluActivities({ db, vault, nlu = createBuiltinEngine(), fe
       if (!input.text && !audio) {
         throw ApplicationFailure.nonRetryable('message has neither text nor audio', 'NluNoInput');
       }
+      const stopTimer = metrics.nluDuration.startTimer({ engine: nlu.name });
       const result = await nlu.detect({
         clientId: input.clientId,
         subjectHash: input.subjectHash,
@@ -70,13 +81,21 @@ export function createNluActivities({ db, vault, nlu = createBuiltinEngine(), fe
         languageHint: input.languageHint,
         timeZone: input.timeZone,
       });
+      stopTimer();
       const stored = await recordNluResult(db, {
         ...subject,
         messageId: input.messageId,
         engine: nlu.name,
         resultEnc: await vault.seal(subject, 'nlu_result.result', JSON.stringify(result)),
       });
-      return JSON.parse(await vault.openText(subject, 'nlu_result.result', stored)) as NluResult;
+      const kept = JSON.parse(await vault.openText(subject, 'nlu_result.result', stored)) as NluResult;
+      await recordInsight(db, {
+        clientId: input.clientId,
+        kind: 'nlu_result',
+        dims: { intent: kept.intent, engine: kept.engine, matched: !kept.noMatch },
+        key: input.messageId,
+      });
+      return kept;
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { findContact } from '../db/contacts';
 import { deleteOrder, findLatestOrderOfSubject, recordOrderNotification, upsertOrder } from '../db/orders';
+import { catchUpNotificationStatus, recordInsight } from '../db/insights';
 import { getRateTable } from '../db/shipping-rates';
 import { openOrder, readOrderRecord } from '../orders/access';
 import { recordFromView } from '../orders/record';
@@ -208,6 +209,15 @@ export function createOrderActivities(deps: OrderDeps) {
               }
             : { status: 'refused', reason: result.reason };
         await recordOrderNotification(db, { ...base, ...outcome });
+        if (result.status === 'sent') {
+          await recordInsight(db, {
+            clientId: input.clientId,
+            kind: 'notification_sent',
+            dims: { purpose: input.event },
+            key: result.wamid,
+          });
+          await catchUpNotificationStatus(db, input.clientId, result.wamid);
+        }
         return { status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined };
       } catch (err) {
         if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;

@@ -6,6 +6,7 @@ import { updatePrivacyRequest, type PrivacyRequestStatus } from '../db/privacy-r
 import { deleteSubjectRows, subjectFileKeys } from '../db/subject-tables';
 import { RETENTION_RULES, sweepRetention, type SweepResult } from '../db/retention';
 import type { Logger } from '../logging';
+import type { Metrics } from '../metrics';
 import { clientIdAttribute, subjectAttribute } from '../temporal/search-attributes';
 
 /**
@@ -21,6 +22,7 @@ export interface PrivacyDeps {
   temporal: Client;
   vault: SubjectVault;
   log: Logger;
+  metrics: Metrics;
   /** The media store; absent where no feature stores files (a row naming a file then fails loudly). */
   media?: MediaFiles;
 }
@@ -37,7 +39,7 @@ function ignoreNotFound(err: { code?: number }): undefined {
   return undefined;
 }
 
-export function createPrivacyActivities({ db, temporal, vault, log, media }: PrivacyDeps) {
+export function createPrivacyActivities({ db, temporal, vault, log, metrics, media }: PrivacyDeps) {
   const namespace = temporal.options.namespace;
 
   async function listSubjectExecutions(input: ErasureStepInput) {
@@ -49,13 +51,14 @@ export function createPrivacyActivities({ db, temporal, vault, log, media }: Pri
   }
 
   return {
-    /** Records an erasure request's status and progress (no PII: counts and step names only). */
+    /** Records an erasure request's status and progress (no PII: counts and step names only); counts completions. */
     async recordErasureProgress(input: {
       requestId: string;
       status: PrivacyRequestStatus;
       progress: Record<string, unknown>;
     }): Promise<void> {
       await updatePrivacyRequest(db, input.requestId, input);
+      if (input.status === 'completed') metrics.erasures.inc();
     },
 
     /**

@@ -5,8 +5,11 @@ import type { SubjectVault } from '../crypto/vault';
 import { findClient, graphTokenAad } from '../db/clients';
 import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
+import { markFirstAgentResponse } from '../db/conversations';
+import { recordInsight } from '../db/insights';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
 import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
@@ -27,6 +30,8 @@ export interface WhatsAppDeps {
   /** Where inbound media files are kept, sealed. */
   media: MediaStore;
   log: Logger;
+  /** The worker's Prometheus instruments. */
+  metrics: Metrics;
   /** Pair-limit pacing; Meta's limits by default (tests shrink them). */
   pacing?: PacingOptions;
 }
@@ -74,8 +79,36 @@ export type SendMessageResult =
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createWhatsAppActivities(deps: WhatsAppDeps) {
-  const { db, graph, secrets, vault, log } = deps;
+  const { db, graph, secrets, vault, log, metrics } = deps;
   const pace = createPacer(db, deps.pacing);
+
+  /** Counts a Graph error by code, and raises the operator alert for the ones that need a human. */
+  function countGraphError(err: GraphError, verdict: { type: string; alert?: boolean }, clientId: string) {
+    metrics.graphErrors.inc({ code: String(err.code ?? err.httpStatus ?? 'none'), type: verdict.type });
+    if (!verdict.alert) return;
+    metrics.graphAlerts.inc({ type: verdict.type, client_id: clientId });
+    log.error('graph alert', { code: err.code, type: verdict.type, clientId });
+  }
+
+  /** Counts a message that went out (once per wamid) and, for an agent's reply, the first-response time. */
+  async function observeSent(input: SendMessageInput, wamid: string, type: string, viaTemplate: boolean) {
+    const fresh = await recordInsight(db, {
+      clientId: input.clientId,
+      kind: 'message_out',
+      dims: { type },
+      key: wamid,
+    });
+    if (fresh) metrics.messagesOut.inc({ type, outcome: viaTemplate ? 'template' : 'sent' });
+    if (!input.sentBy.startsWith('agent:')) return;
+    const first = await markFirstAgentResponse(db, input.clientId, input.subjectHash);
+    if (first)
+      await recordInsight(db, {
+        clientId: input.clientId,
+        kind: 'agent_first_response',
+        valueMs: first.ms,
+        key: first.id,
+      });
+  }
   async function clientContext(clientId: string) {
     const client = await findClient(db, clientId);
     if (!client)
@@ -149,6 +182,16 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         ),
         occurredAt,
       });
+      // Counted here rather than in the webhook: Meta redelivers, and the message id makes this once.
+      if (
+        await recordInsight(db, {
+          clientId: input.clientId,
+          kind: 'message_in',
+          dims: { type: message.type },
+          key: message.messageId,
+        })
+      )
+        metrics.messagesIn.inc({ type: message.type });
       const media = mediaOf(message.type, message.payload);
       if (!media) return {};
       const { token } = await clientContext(input.clientId);
@@ -188,6 +231,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         return { status: 'refused', reason: claimed.statusReason as RefusalReason };
       const refuse = async (reason: RefusalReason): Promise<SendMessageResult> => {
         await markOutboundNotSent(db, input.idempotencyKey, 'refused', reason);
+        metrics.messagesOut.inc({ type: input.content.type, outcome: `refused:${reason}` });
         return { status: 'refused', reason };
       };
       if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse('opted_out');
@@ -228,11 +272,11 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
               }
             : undefined,
         );
+        await observeSent(input, result.wamid, content.type, viaTemplate);
         return { status: 'sent', wamid: result.wamid, viaTemplate };
       }
       const verdict = classifyGraphError(result.err, Context.current().info.attempt);
-      if (verdict.alert)
-        log.error('graph alert', { code: result.err.code, type: verdict.type, clientId: input.clientId });
+      countGraphError(result.err, verdict, input.clientId);
       if (verdict.type === 'Undeliverable') {
         await markUndeliverable(db, input.clientId, input.subjectHash);
         return refuse('undeliverable');
@@ -264,8 +308,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       } catch (err) {
         if (!(err instanceof GraphError)) throw err;
         const verdict = classifyGraphError(err, Context.current().info.attempt);
-        if (verdict.alert)
-          log.error('graph alert', { code: err.code, type: verdict.type, clientId: input.clientId });
+        countGraphError(err, verdict, input.clientId);
         if (!verdict.retryable) {
           log.warn('mark as read refused', { code: err.code, type: verdict.type, clientId: input.clientId });
           return;

@@ -6,7 +6,9 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
+import type { MediaStore } from '../media/store';
 import type { Metrics } from '../metrics';
+import { observeHandoffQueue } from '../metrics/collectors';
 import { payloadCodec } from '../temporal/connection';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
@@ -35,6 +37,8 @@ export interface AppDeps {
   vault: SubjectVault;
   log: Logger;
   metrics: Metrics;
+  /** The media store the worker keeps files in, when this process can reach it: `/readyz` checks it. */
+  media?: MediaStore;
 }
 
 /** The Express app: every route, one error middleware. Built from its dependencies, so tests use real ones. */
@@ -44,7 +48,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders, requestContext(log));
-  app.use(healthRouter({ db, temporal }));
+  app.use(healthRouter({ db, temporal, media: deps.media }));
+  observeHandoffQueue(deps.metrics, db);
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
@@ -59,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
       indexKey,
       appSecrets: config.whatsapp.appSecrets,
       verifyToken: config.whatsapp.verifyToken,
+      metrics: deps.metrics,
     }),
   );
   app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { hashApiKey, safeEqual } from '../crypto/keys';
 import { findApiKeyByHash, type Scope } from '../db/clients';
 import type { Db } from '../db/pool';
+import type { Logger } from '../logging';
 import { forbidden, unauthorized } from './errors';
 
 /** Who is calling: set on `res.locals.auth` by `requireScope`. Every /v1 handler scopes by `clientId`. */
@@ -40,6 +41,8 @@ export function requireScope(db: Db, ...scopes: Scope[]): RequestHandler {
       return next(forbidden(`this API key lacks the scope ${scopes.join(' or ')}`));
     }
     res.locals.auth = { clientId: key.clientId, keyId: key.id, scopes: key.scopes } satisfies AuthContext;
+    // Every later line of this request names the client too (the request id is already there).
+    if (res.locals.log) res.locals.log = (res.locals.log as Logger).child({ clientId: key.clientId });
     next();
   };
 }

@@ -21,7 +21,6 @@ export function requestContext(log: Logger): RequestHandler {
         route: req.route?.path ?? req.path.replace(/\/[^/]*\d[^/]*/g, '/:id'),
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
-        clientId: res.locals.auth?.clientId,
       });
     });
     next();

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { recordNotificationStatus } from '../db/insights';
 import { applyDeliveryStatus } from '../db/messages';
 import { notifyStatusEvent } from '../db/conversations';
 import type { Db } from '../db/pool';
@@ -39,6 +40,7 @@ export async function applyStatus(
   });
   // Agents' consoles redraw the ticks of an open conversation from this event.
   if (moved) await notifyStatusEvent(deps.db, clientId, status.id);
+  await recordNotificationStatus(deps.db, clientId, status.id, status.status);
   if (status.status !== 'failed' || errorCode === undefined || !FOLLOW_UP_ERROR_CODES.includes(errorCode))
     return;
   try {

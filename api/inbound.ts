@@ -7,6 +7,7 @@ import { messageContent } from '../whatsapp/message-types';
 import type { NumberDirectory } from './number-directory';
 import {
   CONVERSATION_WORKFLOW_TYPE,
+  conversationMemo,
   conversationWorkflowId,
   inboundMessageSignal,
   type ConversationInput,
@@ -144,6 +145,7 @@ function conversationStart(deps: InboundDeps, clientId: string, value: MessagesV
     workflowId: conversationWorkflowId(clientId, phoneNumberId, subjectHash),
     taskQueue: deps.taskQueue,
     args: [{ clientId, phoneNumberId, subjectHash }] as [ConversationInput],
+    memo: conversationMemo({ clientId, phoneNumberId }),
     signal: inboundMessageSignal,
     signalArgs: [signal] as [InboundMessage],
   };

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { loadConfigOrExit, masterKeys } from '../config';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
+import { createLocalMediaStore } from '../media/store';
 import { createMetrics } from '../metrics';
 import { createLogger } from '../logging';
 import { createTemporalClient } from '../temporal/connection';
@@ -28,6 +30,7 @@ function main(): void {
     vault,
     log,
     metrics: createMetrics('api'),
+    media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
   });
   const server = createServer(config, app);
   server.listen(config.port, () =>

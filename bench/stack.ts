@@ -104,6 +104,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<{
       vault,
       media: createLocalMediaStore(mediaDir),
       log: logger,
+      metrics: createMetrics('worker'),
     },
   });
   const running = worker.run();

@@ -53,8 +53,8 @@ export async function findContact(
 export async function setOptOut(
   db: Queryable,
   c: { clientId: string; subjectHash: string; optedOut: boolean; source: string },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const res = await db.query(
     `WITH updated AS (
        UPDATE contacts SET opted_out = $3, opted_out_at = CASE WHEN $3 THEN now() ELSE NULL END, updated_at = now()
        WHERE client_id = $1 AND subject_hash = $2 AND opted_out IS DISTINCT FROM $3
@@ -63,6 +63,7 @@ export async function setOptOut(
      SELECT $1, $2, CASE WHEN $3 THEN 'opt_out' ELSE 'opt_in' END, $4 FROM updated`,
     [c.clientId, c.subjectHash, c.optedOut, c.source],
   );
+  return (res.rowCount ?? 0) > 0;
 }
 
 export async function markUndeliverable(db: Queryable, clientId: string, subjectHash: string): Promise<void> {

@@ -15,7 +15,7 @@ export interface ConversationRow {
   queue: { position: number; priority: number; queuedAt: Date; reason: string } | null;
 }
 
-/** Creates or updates the agents' view of a conversation. */
+/** Creates or updates the agents' view of a conversation; answers true when it created it. */
 export async function upsertConversation(
   db: Queryable,
   c: {
@@ -26,14 +26,16 @@ export async function upsertConversation(
     mode: ListedMode;
     assignedAgent: string | null;
   },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const { rows } = await db.query<{ created: boolean }>(
     `INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (client_id, ref) DO UPDATE SET mode = EXCLUDED.mode,
-       assigned_agent = EXCLUDED.assigned_agent, updated_at = now()`,
+       assigned_agent = EXCLUDED.assigned_agent, updated_at = now()
+     RETURNING (xmax = 0) AS created`,
     [c.clientId, c.ref, c.phoneNumberId, c.subjectHash, c.mode, c.assignedAgent],
   );
+  return rows[0]?.created ?? false;
 }
 
 /** Closes an assigned request whose agent was released, so the conversation can queue afresh. */
@@ -45,18 +47,21 @@ export async function releaseAssignedHandoff(db: Queryable, clientId: string, re
   );
 }
 
-/** Opens a handoff request unless one is open (retries are harmless); returns its queue position (1-based). */
+/**
+ * Opens a handoff request unless one is open (retries are harmless); returns its queue position
+ * (1-based) and, when this call opened it, the new request's id.
+ */
 export async function openHandoff(
   db: Queryable,
   h: { clientId: string; ref: string; subjectHash: string; reason: string; priority: number },
-): Promise<number> {
-  await db.query(
+): Promise<{ position: number; openedId?: string }> {
+  const { rows } = await db.query<{ id: string }>(
     `INSERT INTO handoff_queue(client_id, ref, subject_hash, reason, priority, status)
      VALUES ($1, $2, $3, $4, $5, 'waiting')
-     ON CONFLICT (client_id, ref) WHERE status IN ('waiting', 'assigned') DO NOTHING`,
+     ON CONFLICT (client_id, ref) WHERE status IN ('waiting', 'assigned') DO NOTHING RETURNING id`,
     [h.clientId, h.ref, h.subjectHash, h.reason, h.priority],
   );
-  return queuePosition(db, h.clientId, h.ref);
+  return { position: await queuePosition(db, h.clientId, h.ref), openedId: rows[0]?.id };
 }
 
 /** 1-based position among the client's waiting requests (priority first, then time); 0 if not waiting. */
@@ -83,31 +88,72 @@ export async function setHandoffPriority(
   );
 }
 
+/** A handoff request that changed state: its id and the milliseconds the measured step took. */
+export interface HandoffStep {
+  id: string;
+  ms: number;
+}
+
+/** Assigns the open request to an agent; when it was waiting, answers how long it waited. */
 export async function assignHandoff(
   db: Queryable,
   clientId: string,
   ref: string,
   agent: string,
-): Promise<void> {
-  await db.query(
-    `UPDATE handoff_queue SET status = 'assigned', assigned_agent = $3
-     WHERE client_id = $1 AND ref = $2 AND status IN ('waiting', 'assigned')`,
+): Promise<HandoffStep | undefined> {
+  const { rows } = await db.query<{ id: string; ms: number; was_waiting: boolean }>(
+    `WITH prior AS (SELECT id, status FROM handoff_queue
+                     WHERE client_id = $1 AND ref = $2 AND status IN ('waiting', 'assigned') FOR UPDATE)
+     UPDATE handoff_queue q SET status = 'assigned', assigned_agent = $3, assigned_at = COALESCE(q.assigned_at, now())
+       FROM prior WHERE q.id = prior.id
+     RETURNING q.id, (extract(epoch FROM q.assigned_at - q.queued_at) * 1000)::float8 AS ms,
+               prior.status = 'waiting' AS was_waiting`,
     [clientId, ref, agent],
   );
+  const r = rows[0];
+  return r?.was_waiting ? { id: r.id, ms: Math.round(r.ms) } : undefined;
 }
 
-/** Closes the open request (if any) with its outcome. */
+/**
+ * Closes the open request (if any) with its outcome. Answers what was closed: `waited` is set when it
+ * was still waiting (ms queued), `handled` when an agent had it (ms from accept to close).
+ */
 export async function closeHandoff(
   db: Queryable,
   clientId: string,
   ref: string,
   status: 'resolved' | 'expired' | 'cancelled',
-): Promise<void> {
-  await db.query(
+): Promise<{ waited?: HandoffStep; handled?: HandoffStep }> {
+  const { rows } = await db.query<{ id: string; queued_ms: number; assigned_ms: number | null }>(
     `UPDATE handoff_queue SET status = $3, closed_at = now()
-     WHERE client_id = $1 AND ref = $2 AND status IN ('waiting', 'assigned')`,
+     WHERE client_id = $1 AND ref = $2 AND status IN ('waiting', 'assigned')
+     RETURNING id, (extract(epoch FROM closed_at - queued_at) * 1000)::float8 AS queued_ms,
+               (extract(epoch FROM closed_at - assigned_at) * 1000)::float8 AS assigned_ms`,
     [clientId, ref, status],
   );
+  const r = rows[0];
+  if (!r) return {};
+  if (r.assigned_ms === null) return { waited: { id: r.id, ms: Math.round(r.queued_ms) } };
+  return { handled: { id: r.id, ms: Math.round(r.assigned_ms) } };
+}
+
+/**
+ * Marks the agent's first reply on the conversation's assigned request; answers the milliseconds from
+ * queueing to that reply the first time only.
+ */
+export async function markFirstAgentResponse(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<HandoffStep | undefined> {
+  const { rows } = await db.query<{ id: string; ms: number }>(
+    `UPDATE handoff_queue SET first_response_at = now()
+     WHERE client_id = $1 AND subject_hash = $2 AND status = 'assigned' AND first_response_at IS NULL
+     RETURNING id, (extract(epoch FROM first_response_at - queued_at) * 1000)::float8 AS ms`,
+    [clientId, subjectHash],
+  );
+  const r = rows[0];
+  return r && { id: r.id, ms: Math.round(r.ms) };
 }
 
 /** Records that the user asked to be contacted after the maximum wait (once per conversation and day). */

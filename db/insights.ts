@@ -26,13 +26,56 @@ export interface InsightEvent {
   dims?: Record<string, string | boolean>;
   valueMs?: number;
   at?: Date;
+  /** Natural key (message id, handoff id…): the same key and kind is recorded once, so retries are harmless. */
+  key?: string;
 }
 
-export async function recordInsight(db: Queryable, e: InsightEvent): Promise<void> {
-  await db.query(
-    'INSERT INTO insight_events(client_id, kind, dims, value_ms, at) VALUES ($1, $2, $3, $4, $5)',
-    [e.clientId, e.kind, e.dims ?? {}, e.valueMs ?? null, e.at ?? new Date()],
+/** Records one event; answers false when an event of that kind and key was already recorded. */
+export async function recordInsight(db: Queryable, e: InsightEvent): Promise<boolean> {
+  const res = await db.query(
+    `INSERT INTO insight_events(client_id, kind, dims, value_ms, at, event_key) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
+    [e.clientId, e.kind, e.dims ?? {}, e.valueMs ?? null, e.at ?? new Date(), e.key ?? null],
   );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Records `notification_status` for an order notification's wamid reaching delivered or read: once per
+ * notification and level, read implying delivered. A wamid that is no order notification records nothing.
+ */
+export async function recordNotificationStatus(
+  db: Queryable,
+  clientId: string,
+  wamid: string,
+  status: string,
+): Promise<void> {
+  const levels = status === 'read' ? ['delivered', 'read'] : status === 'delivered' ? ['delivered'] : [];
+  if (levels.length === 0) return;
+  await db.query(
+    `INSERT INTO insight_events(client_id, kind, dims, event_key)
+     SELECT n.client_id, 'notification_status', jsonb_build_object('status', l.level), n.wamid || ':' || l.level
+       FROM order_notifications n CROSS JOIN unnest($3::text[]) AS l(level)
+      WHERE n.client_id = $1 AND n.wamid = $2
+     ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
+    [clientId, wamid, levels],
+  );
+}
+
+/**
+ * Catches up `notification_status` for a notification whose wamid was recorded after its statuses had
+ * already arrived (the status webhook found no notification row then). Idempotent like the above.
+ */
+export async function catchUpNotificationStatus(
+  db: Queryable,
+  clientId: string,
+  wamid: string,
+): Promise<void> {
+  const { rows } = await db.query<{ status: string }>(
+    "SELECT status FROM messages WHERE client_id = $1 AND wamid = $2 AND direction = 'out'",
+    [clientId, wamid],
+  );
+  if (rows[0]) await recordNotificationStatus(db, clientId, wamid, rows[0].status);
 }
 
 export interface Insights {

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
       log,
+      metrics,
       nlu: createNluEngine(config),
     },
   });

@@ -1,22 +1,33 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Db } from '../../db/pool';
+import type { MediaStore } from '../../media/store';
 
-/** `/healthz`: the process is alive. `/readyz`: each dependency reported separately, 503 if any is down. */
-export function healthRouter(deps: { db: Db; temporal: Client }): Router {
+/**
+ * `/healthz`: the process is alive. `/readyz`: each dependency reported separately (PostgreSQL,
+ * Temporal, and the media store where this process has one), 503 naming the ones that are down.
+ */
+export function healthRouter(deps: { db: Db; temporal: Client; media?: MediaStore }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const [postgres, temporal] = await Promise.all([
+    const media = deps.media;
+    const [postgres, temporal, mediaStore] = await Promise.all([
       check(() => deps.db.query('SELECT 1')),
       check(() => deps.temporal.workflowService.getSystemInfo({})),
+      media ? check(() => media.check()) : undefined,
     ]);
-    const ready = postgres === 'ok' && temporal === 'ok';
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, temporal } });
+    const checks = { postgres, temporal, ...(mediaStore ? { mediaStore } : {}) };
+    const down = Object.entries(checks)
+      .filter(([, v]) => v === 'down')
+      .map(([k]) => k);
+    res.status(down.length === 0 ? 200 : 503).json({
+      status: down.length === 0 ? 'ready' : 'unavailable',
+      checks,
+      ...(down.length ? { down } : {}),
+    });
   });
   return router;
 }

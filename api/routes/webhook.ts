@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
+import type { Metrics } from '../../metrics';
 import { safeEqual } from '../../crypto/keys';
 import { verifySignature } from '../../whatsapp/signature';
 import { notificationSchema } from '../../whatsapp/webhook-schema';
@@ -8,13 +9,37 @@ import { ingestNotification, type InboundDeps } from '../inbound';
 /** Meta allows webhook payloads up to 3 MB. */
 const BODY_LIMIT = '3mb';
 
+const OUTCOMES: Record<number, string> = {
+  200: 'accepted',
+  400: 'bad_request',
+  401: 'unauthorized',
+  413: 'too_large',
+  503: 'unavailable',
+};
+
+/**
+ * Counts every POST and times it to the answer, by outcome. Taken from the status when the response
+ * finishes, so refusals thrown anywhere (the body parser's 413 included) are counted the same way.
+ */
+function observeWebhook(metrics: Metrics): RequestHandler {
+  return (_req, res, next) => {
+    const stop = metrics.webhookDuration.startTimer();
+    res.on('finish', () => {
+      const outcome = OUTCOMES[res.statusCode] ?? `status_${res.statusCode}`;
+      metrics.webhookRequests.inc({ outcome });
+      stop({ outcome });
+    });
+    next();
+  };
+}
+
 /**
  * `GET|POST /webhooks/whatsapp`. The POST verifies the signature over the raw bytes before anything
  * else, answers 200 only once every message is durably in Temporal and every status in PostgreSQL, and
  * 503 when either cannot be reached so that Meta retries. Bad bodies are 4xx, never 5xx.
  */
 export function webhookRouter(
-  deps: InboundDeps & { appSecrets: readonly string[]; verifyToken: string },
+  deps: InboundDeps & { appSecrets: readonly string[]; verifyToken: string; metrics: Metrics },
 ): Router {
   const router = Router();
 
@@ -36,6 +61,7 @@ export function webhookRouter(
 
   router.post(
     '/webhooks/whatsapp',
+    observeWebhook(deps.metrics),
     express.raw({ type: () => true, limit: BODY_LIMIT }),
     async (req, res) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -12,11 +12,9 @@ import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
 import { upsertContact } from '../../db/contacts';
-import { createLogger } from '../../logging';
-import { createLocalMediaStore } from '../../media/store';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
-import { createGraphClient } from '../../whatsapp/graph-client';
 import { createTestDatabase, type TestDatabase } from '../support/env';
+import { testActivityDeps } from '../support/activity-deps';
 
 const HOUR = 60 * 60 * 1000;
 const quiet = {
@@ -41,16 +39,12 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     db = await createTestDatabase();
     graph = await startFakeGraph();
     vault = new SubjectVault(db.pool, new LocalKms([master]));
-    activities = createWhatsAppActivities({
-      db: db.pool,
-      temporal: {} as Client,
-      graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
-      secrets,
-      vault,
-      media: createLocalMediaStore('/nonexistent-media-dir'),
-      log: createLogger('silent'),
-      pacing: { pairIntervalMs: 1_000, pairBurst: 2 },
-    });
+    activities = createWhatsAppActivities(
+      testActivityDeps(
+        { db: db.pool, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
+        { secrets, vault, pacing: { pairIntervalMs: 1_000, pairBurst: 2 } },
+      ),
+    );
   });
   after(async () => {
     await graph?.close();

@@ -122,6 +122,7 @@ describe('tenancy: admin API and API keys', () => {
     assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, {
       postgres: 'ok',
       temporal: 'ok',
+      mediaStore: 'ok',
     });
   });
 

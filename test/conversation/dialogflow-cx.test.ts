@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createNluActivities } from '../../activities/nlu';
 import { LocalKms } from '../../crypto/kms';
 import { SubjectVault } from '../../crypto/vault';
+import { createMetrics } from '../../metrics';
 import { createDialogflowCxEngine, regionalEndpoint, sessionIdFor } from '../../nlu/dialogflow-cx';
 import type { NluEngine } from '../../nlu/port';
 import { fromStruct, toStruct } from '../../nlu/struct';
@@ -180,6 +181,7 @@ describe('Dialogflow CX engine against a local gRPC fake', () => {
       db: stack.db.pool,
       vault: new SubjectVault(stack.db.pool, new LocalKms([stack.config.masterKey])),
       nlu: engine,
+      metrics: createMetrics('worker'),
     });
     const before = fake.calls.length;
     const input = {

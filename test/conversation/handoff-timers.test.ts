@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
@@ -9,15 +6,10 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { provisionClient } from '../../api/provisioning';
 import { deriveKey, keyedHash } from '../../crypto/keys';
-import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
-import { SubjectVault } from '../../crypto/vault';
-import { createLogger } from '../../logging';
-import { createLocalMediaStore } from '../../media/store';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { ensureTemporalTools } from '../../temporal/tools';
-import { createGraphClient } from '../../whatsapp/graph-client';
 import { bundleWorkflows } from '../../worker/worker';
 import {
   CONVERSATION_WORKFLOW_TYPE,
@@ -31,6 +23,7 @@ import {
 } from '../../workflows/conversation/contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../support/env';
 import { bodyOf } from './helpers';
+import { testActivityDeps } from '../support/activity-deps';
 
 /**
  * Handoff deadlines and idle retention on the time-skipping test server: minutes and days pass in
@@ -80,15 +73,14 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflows(),
-      activities: createActivities({
-        db: db.pool,
-        temporal: env.client,
-        graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
-        secrets: createSecretBox(config.masterKey),
-        vault: new SubjectVault(db.pool, new LocalKms([config.masterKey])),
-        media: createLocalMediaStore(mkdtempSync(path.join(tmpdir(), 'aura-media-'))),
-        log: createLogger('silent'),
-      }),
+      activities: createActivities(
+        testActivityDeps({
+          db: db.pool,
+          temporal: env.client,
+          graphUrl: graph.url,
+          masterKey: config.masterKey,
+        }),
+      ),
     });
     running = worker.run();
   });

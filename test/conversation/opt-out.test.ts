@@ -3,13 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { SendMessageInput, SendMessageResult } from '../../activities/whatsapp';
-import { createSecretBox } from '../../crypto/secret-box';
-import { createLogger } from '../../logging';
-import { createGraphClient } from '../../whatsapp/graph-client';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
 import { bodyOf, endUser, type TestClient } from './helpers';
+import { testActivityDeps } from '../support/activity-deps';
 
 describe('conversation engine: opt-out', () => {
   let stack: Stack;
@@ -18,15 +16,17 @@ describe('conversation engine: opt-out', () => {
   before(async () => {
     stack = await startStack();
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
-    activities = createActivities({
-      db: stack.db.pool,
-      temporal: stack.temporal,
-      graph: createGraphClient({ baseUrl: stack.graph.url, version: stack.config.whatsapp.graphVersion }),
-      secrets: createSecretBox(stack.config.masterKey),
-      vault: stack.vault,
-      media: stack.media,
-      log: createLogger('silent'),
-    });
+    activities = createActivities(
+      testActivityDeps(
+        {
+          db: stack.db.pool,
+          temporal: stack.temporal,
+          graphUrl: stack.graph.url,
+          masterKey: stack.config.masterKey,
+        },
+        { vault: stack.vault, media: stack.media },
+      ),
+    );
   });
   after(async () => {
     await stack?.close();

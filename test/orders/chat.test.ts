@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { createSecretBox } from '../../crypto/secret-box';
-import { createLogger } from '../../logging';
-import { createGraphClient } from '../../whatsapp/graph-client';
 import { OrderMachine } from '../../workflows/order/state';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
 import { orderInput } from './fixtures';
 import { call, eventually, orderBody, putRates, seedContact, subjectHashOf, vaultOf } from './support';
+import { testActivityDeps } from '../support/activity-deps';
 
 describe('order activities for the conversation: status lookup, shipping quote, catalogue orders', () => {
   let stack: Stack;
@@ -28,15 +26,17 @@ describe('order activities for the conversation: status lookup, shipping quote, 
     other = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     await putRates(stack, shop.apiKey);
     await putRates(stack, other.apiKey);
-    acts = createActivities({
-      db: stack.db.pool,
-      temporal: stack.temporal,
-      graph: createGraphClient({ baseUrl: stack.graph.url, version: stack.config.whatsapp.graphVersion }),
-      secrets: createSecretBox(stack.config.masterKey),
-      vault: vaultOf(stack),
-      media: stack.media,
-      log: createLogger('silent'),
-    });
+    acts = createActivities(
+      testActivityDeps(
+        {
+          db: stack.db.pool,
+          temporal: stack.temporal,
+          graphUrl: stack.graph.url,
+          masterKey: stack.config.masterKey,
+        },
+        { vault: vaultOf(stack), media: stack.media },
+      ),
+    );
     env = new MockActivityEnvironment({ taskQueue: stack.config.temporal.taskQueue });
   });
   after(async () => {

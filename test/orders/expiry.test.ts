@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -14,18 +11,16 @@ import { SubjectVault } from '../../crypto/vault';
 import { upsertContact } from '../../db/contacts';
 import { listOrderNotifications } from '../../db/orders';
 import { putRateTable } from '../../db/shipping-rates';
-import { createLogger } from '../../logging';
-import { createLocalMediaStore } from '../../media/store';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { ensureTemporalTools } from '../../temporal/tools';
-import { createGraphClient } from '../../whatsapp/graph-client';
 import { bundleWorkflows } from '../../worker/worker';
 import { getOrderQuery, orderWorkflowId, type OrderInput } from '../../workflows/order/contract';
 import { createTestDatabase, type TestDatabase } from '../support/env';
 import { phoneNumberId } from '../support/whatsapp';
 import { orderInput, RATES } from './fixtures';
 import { eventually } from './support';
+import { testActivityDeps } from '../support/activity-deps';
 
 describe('order payment deadline and retention (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
@@ -75,15 +70,9 @@ describe('order payment deadline and retention (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflows(),
-      activities: createActivities({
-        db: db.pool,
-        temporal: env.client,
-        graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
-        secrets,
-        vault,
-        media: createLocalMediaStore(mkdtempSync(path.join(tmpdir(), 'aura-media-'))),
-        log: createLogger('silent'),
-      }),
+      activities: createActivities(
+        testActivityDeps({ db: db.pool, temporal: env.client, graphUrl: graph.url, masterKey }, { vault }),
+      ),
     });
   });
   after(async () => {

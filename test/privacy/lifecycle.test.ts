@@ -6,6 +6,7 @@ import { SubjectErasedError } from '../../crypto/vault';
 import { createPrivacyActivities } from '../../activities/privacy';
 import { RETENTION_RULES, sweepRetention } from '../../db/retention';
 import { createLogger } from '../../logging';
+import { createMetrics } from '../../metrics';
 import { subjectTables } from '../../db/subject-tables';
 import { ensureRetentionSweep } from '../../worker/retention';
 import { conversationWorkflowId } from '../../workflows/conversation/contract';
@@ -202,6 +203,7 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
       temporal: stack.temporal,
       vault: stack.vault,
       log: createLogger('silent'),
+      metrics: createMetrics('worker'),
     };
     const input = { requestId: 'pr_test', ...subject };
     await assert.rejects(createPrivacyActivities(deps).eraseSubjectData(input), /no media store/);

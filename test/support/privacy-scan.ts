@@ -39,13 +39,17 @@ export async function rawHistories(
 ): Promise<{ workflowId: string; bytes: Buffer }[]> {
   const raw = new Client({ connection, namespace });
   const out: { workflowId: string; bytes: Buffer }[] = [];
-  for await (const wf of raw.workflow.list({ query })) {
-    const history = await raw.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    out.push({
-      workflowId: wf.workflowId,
-      bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()),
-    });
-  }
+  // Listed through the raw service: the client's list would decode memos, which the codec encrypts.
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await connection.workflowService.listWorkflowExecutions({ namespace, query, nextPageToken });
+    for (const wf of page.executions) {
+      const workflowId = wf.execution!.workflowId!;
+      const history = await raw.workflow.getHandle(workflowId, wf.execution!.runId!).fetchHistory();
+      out.push({ workflowId, bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()) });
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
   return out;
 }
 

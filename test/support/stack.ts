@@ -12,7 +12,7 @@ import { masterKeys, type Config } from '../../config';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
-import { createMetrics } from '../../metrics';
+import { createMetrics, type Metrics } from '../../metrics';
 import { createLogger, type Logger } from '../../logging';
 import { createLocalMediaStore, type MediaStore } from '../../media/store';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
@@ -32,6 +32,10 @@ export interface Stack {
   worker: Worker;
   /** The worker's media store (a temporary folder). */
   media: MediaStore;
+  /** The worker's Prometheus registry and instruments. */
+  workerMetrics: Metrics;
+  /** The API's Prometheus registry and instruments (served at `/metrics`). */
+  apiMetrics: Metrics;
   /** Base URL of the API over real HTTP. */
   apiUrl: string;
   close(): Promise<void>;
@@ -54,6 +58,8 @@ export async function startStack(
     temporalAddress?: string;
     /** Activity dependencies beyond the defaults (NLU engine, media reader). */
     deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia'>;
+    /** Another media store for worker and API (e.g. one whose health check fails). */
+    media?: MediaStore;
   } = {},
 ): Promise<Stack> {
   const temporalAddress = opts.temporalAddress ?? testInfra().temporalAddress;
@@ -76,7 +82,9 @@ export async function startStack(
   const temporal = createTemporalClient(config, temporalAddress);
   const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'aura-media-'));
-  const media = createLocalMediaStore(mediaDir);
+  const media = opts.media ?? createLocalMediaStore(mediaDir);
+  const workerMetrics = createMetrics('worker');
+  const apiMetrics = createMetrics('api');
   const worker = await createAuraWorker({
     config,
     connection,
@@ -89,6 +97,7 @@ export async function startStack(
       vault,
       media,
       log,
+      metrics: workerMetrics,
       // Meta's pair limit (a burst of 30, then one message per 6 s to the same user) would make the
       // burst tests wait minutes; the pacing tests use Meta's shape with their own numbers.
       pacing: { pairIntervalMs: 100, pairBurst: 30 },
@@ -103,7 +112,8 @@ export async function startStack(
     secrets,
     vault,
     log,
-    metrics: createMetrics('api'),
+    metrics: apiMetrics,
+    media,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -121,6 +131,8 @@ export async function startStack(
     temporal,
     worker,
     media,
+    workerMetrics,
+    apiMetrics,
     apiUrl,
     async close() {
       await new Promise((r) => server.close(r));

@@ -49,6 +49,19 @@ export interface InboundMessage {
   sender: { recipient: string; name?: string };
 }
 
+/** What a conversation workflow is, for the Temporal UI's memo: ids only, never PII. */
+// A type alias, not an interface: start options want a Record, which interfaces are not.
+export type ConversationMemo = {
+  kind: 'conversation';
+  clientId: string;
+  phoneNumberId: string;
+};
+
+/** The memo every starter of a conversation attaches. */
+export function conversationMemo(input: { clientId: string; phoneNumberId: string }): ConversationMemo {
+  return { kind: 'conversation', clientId: input.clientId, phoneNumberId: input.phoneNumberId };
+}
+
 export interface ConversationInput {
   clientId: string;
   phoneNumberId: string;

@@ -1,0 +1,23 @@
+import type { Db } from '../db/pool';
+import type { Metrics } from './index';
+
+/**
+ * Fills the handoff queue gauge from PostgreSQL when `/metrics` is scraped: the queue lives in the
+ * database, so any API process reports the same number and nothing has to keep it in step. Per client
+ * is left out on purpose: one series per tenant would grow without bound.
+ */
+export function observeHandoffQueue(metrics: Metrics, db: Db): void {
+  const gauge = metrics.handoffQueueDepth;
+  // prom-client calls a metric's `collect` on every scrape; the gauge is declared without one (the
+  // worker's registry has no database query to run), so the API attaches it here.
+  (gauge as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    try {
+      const { rows } = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM handoff_queue WHERE status = 'waiting'",
+      );
+      gauge.set(rows[0]?.n ?? 0);
+    } catch {
+      // PostgreSQL is down: /readyz says so; the scrape keeps the last known depth.
+    }
+  };
+}
