@@ -6,10 +6,8 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { modeAttribute } from '../../temporal/search-attributes';
 import type { Activities } from '../../activities';
 import {
   cancelUpdate,
@@ -114,21 +112,13 @@ async function keepForRetention(order: OrderMachine, step: Step, retentionDays: 
 
 type Recorder = ReturnType<typeof recorder>;
 
-/**
- * Writes the order's newest state to its record; concurrent writes are safe (the record keeps the
- * newest version). Keeps the `AuraMode` search attribute on the order's status for the Temporal UI.
- */
+/** Writes the order's newest state to its record; concurrent writes are safe (the record keeps the newest version). */
 function recorder(input: OrderInput, order: OrderMachine) {
   let recorded = 0;
-  let mode = 'created';
   return {
     isCurrent: () => recorded >= order.view().version,
     async write(): Promise<void> {
       const view = order.view();
-      if (view.status !== mode) {
-        mode = view.status;
-        upsertSearchAttributes([{ key: modeAttribute, value: mode }]);
-      }
       if (view.version <= recorded) return;
       await recordOrder({ clientId: input.clientId, view });
       recorded = Math.max(recorded, view.version);
