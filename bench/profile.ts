@@ -31,19 +31,25 @@ export function area(frame: ProfileNode['callFrame']): string {
 }
 
 /** Self-time share per area in one profile, biggest first; `(idle)` is reported but not counted as busy. */
-export function summarise(profile: CpuProfile): { busyMs: number; areas: { area: string; pct: number }[] } {
+export function summarise(profile: CpuProfile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const ms = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   profile.samples.forEach((id, i) => {
-    const key = area(byId.get(id)!.callFrame);
-    ms.set(key, (ms.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const frame = byId.get(id)!.callFrame;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    add(byArea, area(frame), ms);
+    add(byFunction, `${frame.functionName || '(anonymous)'} ${path.basename(frame.url)}`.trim(), ms);
   });
-  const busyMs = [...ms].filter(([k]) => k !== '(idle)').reduce((s, [, v]) => s + v, 0);
-  const areas = [...ms]
-    .filter(([k]) => k !== '(idle)')
-    .map(([k, v]) => ({ area: k, pct: Math.round((v / busyMs) * 1000) / 10 }))
-    .sort((a, b) => b.pct - a.pct);
-  return { busyMs: Math.round(busyMs), areas };
+  const busyMs = [...byArea].filter(([k]) => k !== '(idle)').reduce((s, [, v]) => s + v, 0);
+  const shares = (m: Map<string, number>, n: number) =>
+    [...m]
+      .filter(([k]) => !k.startsWith('(idle)'))
+      .map(([name, v]) => ({ name, pct: Math.round((v / busyMs) * 1000) / 10 }))
+      .sort((a, b) => b.pct - a.pct)
+      .slice(0, n);
+  return { busyMs: Math.round(busyMs), areas: shares(byArea, 12), functions: shares(byFunction, 15) };
 }
 
 /** Every profile in `dir`, labelled with the process name `names` gives its pid, and its thread. */

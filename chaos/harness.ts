@@ -28,6 +28,8 @@ export interface Harness {
   /** The Temporal dev server's SQLite file, and its process id while it runs. */
   readonly temporalDbFile: string;
   readonly temporalAddress: string;
+  /** The worker's Prometheus endpoint (its own metrics and the Temporal SDK's). */
+  readonly workerMetricsUrl: string;
   temporalPid(): number | undefined;
   /** The one provisioned client every scenario writes to. */
   readonly client: { clientId: string; phoneNumberId: string };
@@ -108,9 +110,10 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       startFakeGraph(),
     ]);
     closers.push(() => graph.close());
+    const workerMetrics = await freePort();
     const env = childEnv(
       { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
-      { api: ports.api, workerMetrics: await freePort() },
+      { api: ports.api, workerMetrics },
     );
     const db = createPool(postgres.url, 4);
     closers.push(() => db.end());
@@ -145,6 +148,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       adminToken: env.AURA_ADMIN_TOKEN,
       temporalDbFile: path.join(dir, 'temporal.sqlite'),
       temporalAddress: devServer.address,
+      workerMetricsUrl: `http://127.0.0.1:${workerMetrics}/metrics`,
       temporalPid: () => temporalServer.current?.process.pid,
       client: await provision(apiUrl, env.AURA_ADMIN_TOKEN),
       graph,

@@ -1,8 +1,25 @@
 import { loadavg } from 'node:os';
+import { processEnv } from '../../config';
 import { readProfiles } from '../profile';
 import { percentile, round, userPrefix, type Scenario } from '../scenario';
 
 const RATE = 80;
+
+/** The SDK's sticky-cache counters: misses mean a workflow task had to replay the history. */
+async function cacheMetrics(url: string): Promise<Record<string, number>> {
+  const text = await fetch(url).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const sums: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = line.match(
+      /^temporal_(sticky_cache_\w+|workflow_task_replay_latency_count)(?:\{[^}]*\})? ([\d.e+]+)$/,
+    );
+    if (m) sums[m[1]!] = (sums[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return sums;
+}
 const SECONDS = 20;
 
 /**
@@ -57,6 +74,13 @@ export const profileScenario: Scenario = {
       });
     }
     rows.push({ measure: 'load average', value: round(loadavg()[0]!) });
+    const cache = await cacheMetrics(harness.workerMetricsUrl);
+    rows.push({
+      measure: `worker cache (max ${processEnv().WORKER_MAX_CACHED_WORKFLOWS ?? 500})`,
+      value: Object.entries(cache)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    });
     await Promise.all([harness.worker.stop(), harness.api.stop()]);
     const names: Record<number, string> = {};
     if (pids.worker) names[pids.worker] = 'worker';
@@ -67,9 +91,9 @@ export const profileScenario: Scenario = {
         measure: `${p.label}: ${p.busyMs} ms busy`,
         value: p.areas
           .slice(0, 6)
-          .map((a) => `${a.area} ${a.pct}%`)
+          .map((a) => `${a.name} ${a.pct}%`)
           .join(', '),
       });
-    return { rows, details: { rate, seconds, wall, startCpu, endCpu, profiles } };
+    return { rows, details: { rate, seconds, wall, startCpu, endCpu, cache, profiles } };
   },
 };
