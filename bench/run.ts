@@ -14,7 +14,7 @@ import { openBenchSystem } from './system';
  * its own. Each result is printed as a table and written, with the machine and its load average at
  * the start, to `bench/results/<scenario>-<time>.json`. Add a scenario by listing it here.
  */
-const SCENARIOS: Scenario[] = [inboundScenario, idleScenario, ordersBenchScenario, profileScenario];
+const SCENARIOS: Scenario[] = [inboundScenario, ordersBenchScenario, idleScenario, profileScenario];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 

@@ -65,7 +65,11 @@ export class ReplyIndex {
 }
 
 export async function openBenchSystem(opts: { nodeArgs?: string[] } = {}): Promise<BenchSystem> {
-  const harness = await openHarness({ nodeArgs: opts.nodeArgs });
+  // The per-key rate limit (600/min) would answer most of the orders scenario's requests 429.
+  const harness = await openHarness({
+    nodeArgs: opts.nodeArgs,
+    env: { AURA_RATE_LIMIT_PER_MINUTE: '1000000' },
+  });
   let baseline: { child: ChildProcess; url: string } | undefined;
   try {
     baseline = await startBaselineProcess(harness.temporalAddress, harness.graph.url);

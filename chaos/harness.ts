@@ -93,6 +93,8 @@ function childEnv(
 export interface HarnessOptions {
   /** Extra `node` flags for the worker and the API processes. */
   nodeArgs?: readonly string[];
+  /** Extra environment for the worker and the API (the benchmark lifts the API's rate limit). */
+  env?: Record<string, string>;
 }
 
 export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -111,10 +113,13 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     ]);
     closers.push(() => graph.close());
     const workerMetrics = await freePort();
-    const env = childEnv(
-      { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
-      { api: ports.api, workerMetrics },
-    );
+    const env = {
+      ...childEnv(
+        { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
+        { api: ports.api, workerMetrics },
+      ),
+      ...opts.env,
+    };
     const db = createPool(postgres.url, 4);
     closers.push(() => db.end());
     await migrate(db);

@@ -48,7 +48,7 @@ export const idleScenario: Scenario = {
   description: 'RSS, Temporal and PostgreSQL size per open conversation (10,000); cold vs warm reply latency',
   async run(ctx) {
     const count = ctx.quick ? 20 : 10_000;
-    const rate = ctx.quick ? 20 : 60;
+    const rate = ctx.quick ? 20 : 40;
     const { system } = ctx;
     const phoneNumberId = await system.provisionNumber();
     const before = await footprint(ctx);
@@ -61,7 +61,7 @@ export const idleScenario: Scenario = {
       userPrefix: prefix,
     });
     const accepted = samples.filter((s) => s.status === 200).map((s) => s.user);
-    const unanswered = await system.replies.waitFor(accepted, ctx.quick ? 30_000 : 300_000);
+    const unanswered = await system.replies.waitFor(accepted, ctx.quick ? 30_000 : 240_000);
     // Let the last workflow tasks and SQLite's WAL settle before reading sizes.
     await new Promise((r) => setTimeout(r, 3_000));
     const after = await footprint(ctx);

@@ -130,7 +130,7 @@ async function sustains(ctx: BenchContext, rate: number, seconds: number, window
   // Let the leftover backlog drain so it does not weigh on the next step.
   const leftover = await system.replies.waitFor(
     acked.map((s) => s.user),
-    60_000,
+    30_000,
   );
   return { rate, ok, sent: samples.length, refused, backlogs, heldSeconds, leftover };
 }
