@@ -4,7 +4,8 @@ import { signBody } from '../whatsapp/signature';
 /**
  * The load generator, run as its own process (`tsx bench/load.ts '<spec json>'`): POSTs signed text
  * webhooks at a fixed rate (open loop: a slow answer does not slow the schedule), each from a new
- * end-user, and prints one JSON report on stdout.
+ * end-user, and prints one JSON line per answered POST on stdout as it happens, so the benchmark can
+ * watch the backlog live (and stop the generator early).
  */
 export interface LoadSpec {
   url: string;
@@ -14,6 +15,8 @@ export interface LoadSpec {
   durationSeconds: number;
   /** Prefix of the generated wa_ids, so a scenario can tell its users apart. */
   userPrefix: string;
+  /** The first user's sequence number (default 0), to reach an existing conversation again. */
+  firstUser?: number;
 }
 
 export interface LoadSample {
@@ -23,12 +26,8 @@ export interface LoadSample {
   status: number;
 }
 
-export interface LoadReport {
-  samples: LoadSample[];
-}
-
 async function post(spec: LoadSpec, seq: number): Promise<LoadSample> {
-  const user = `${spec.userPrefix}${String(seq).padStart(6, '0')}`;
+  const user = `${spec.userPrefix}${String(seq + (spec.firstUser ?? 0)).padStart(6, '0')}`;
   const now = Date.now();
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
@@ -78,15 +77,14 @@ async function main(): Promise<void> {
   const total = Math.round(spec.messagesPerSecond * spec.durationSeconds);
   const interval = 1000 / spec.messagesPerSecond;
   const start = performance.now();
-  const pending: Promise<LoadSample>[] = [];
+  const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(post(spec, i));
+    pending.push(post(spec, i).then((sample) => void process.stdout.write(`${JSON.stringify(sample)}\n`)));
   }
-  const report: LoadReport = { samples: await Promise.all(pending) };
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  await Promise.all(pending);
 }
 
 if (require.main === module) {

@@ -1,20 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import pg from 'pg';
-import { processEnv } from '../config';
-import { startEmbeddedPostgres } from '../db/embedded';
-import { startFakeGraph } from '../sandbox/fake-graph';
-import { freePort, startDevServer, stopProcess } from '../temporal/dev-server';
 import type { RateTable } from '../shipping/rate-table';
 
 /**
  * Orders benchmark: orders created per second through `POST /v1/orders` (each one a workflow started
  * with update-with-start, priced, recorded), then `GET /v1/orders/:id` latency over the live orders.
- * The load generator is this process; the API and the worker run in their own processes (the real
- * entry points), so what is measured is the system, not the generator.
- *
- *   npx tsx bench/orders.ts [orders=1000] [concurrency=16] [reads=2000] [readConcurrency=4]
+ * It drives a running system (the bench runs it as the `orders` scenario against the API and the
+ * worker in their own processes), so what is measured is the system, not the generator.
  */
 
 /** The rate table the orders benchmark sets: Portugal by weight bracket. */
@@ -153,92 +144,4 @@ export async function ordersScenario(
     reads,
     readErrors,
   };
-}
-
-const ROOT = path.resolve(__dirname, '..');
-
-function startEntryPoint(entry: string, env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitForReady(url: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`API at ${url} not ready in time`);
-}
-
-/** Boots Temporal, PostgreSQL (DATABASE_URL or embedded), a fake Graph, the worker and the API; runs the scenario. */
-async function main(): Promise<void> {
-  const [orders, concurrency, reads, readConcurrency] = process.argv.slice(2).map(Number);
-  const env = processEnv();
-  const temporal = await startDevServer({ headless: true });
-  const embedded = env.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({
-        dir: path.join(ROOT, '.data', `bench-postgres-${process.pid}`),
-        port: await freePort(),
-        persistent: false,
-      });
-  const serverUrl = env.DATABASE_URL ?? embedded!.url;
-  const dbName = `aura_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const graph = await startFakeGraph();
-  const port = await freePort();
-  const adminToken = randomBytes(24).toString('hex');
-  const childEnv = {
-    ...env,
-    AURA_PROFILE: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    DATABASE_URL: dbUrl.toString(),
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: `bench-orders-${randomBytes(3).toString('hex')}`,
-    AURA_ADMIN_TOKEN: adminToken,
-    AURA_MASTER_KEY: randomBytes(32).toString('base64'),
-    WHATSAPP_APP_SECRET: randomBytes(16).toString('hex'),
-    WHATSAPP_VERIFY_TOKEN: randomBytes(8).toString('hex'),
-    WHATSAPP_GRAPH_URL: graph.url,
-  };
-  const migrate = startEntryPoint('db/migrate-cli.ts', childEnv);
-  await new Promise((r) => migrate.once('exit', r));
-  const children = [startEntryPoint('worker/main.ts', childEnv), startEntryPoint('api/main.ts', childEnv)];
-  try {
-    const apiUrl = `http://127.0.0.1:${port}`;
-    await waitForReady(apiUrl);
-    const result = await ordersScenario(
-      { apiUrl, adminToken },
-      { orders, concurrency, reads, readConcurrency },
-    );
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    await Promise.all(children.map((c) => stopProcess(c)));
-    await graph.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await temporal.stop();
-    await embedded?.stop();
-  }
-}
-
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`orders bench failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
 }

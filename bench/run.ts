@@ -1,46 +1,87 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Scenario } from './scenario';
-import { webhookScenario } from './scenarios/webhook';
-import { startBenchStack } from './stack';
+import type { Scenario, ScenarioResult } from './scenario';
+import { idleScenario } from './scenarios/idle';
+import { inboundScenario } from './scenarios/inbound';
+import { ordersBenchScenario } from './scenarios/orders';
+import { profileScenario } from './scenarios/profile';
+import { openBenchSystem } from './system';
 
 /**
- * `npm run bench` runs every scenario; `npm run bench -- webhook` runs the named ones. Each scenario
- * gets a fresh in-process system (see `stack.ts`); results are printed as a table and written to
- * `bench/results/<scenario>-<time>.json`. Add a scenario by listing it here.
+ * `npm run bench [-- [--quick] [name …]]`: every scenario (or the named ones) against the system as
+ * separate processes (`system.ts`); one system is shared by the plain scenarios, a profiled one gets
+ * its own. Each result is printed as a table and written, with the machine and its load average at
+ * the start, to `bench/results/<scenario>-<time>.json`. Add a scenario by listing it here.
  */
-const SCENARIOS: Scenario[] = [webhookScenario];
+const SCENARIOS: Scenario[] = [inboundScenario, ordersBenchScenario, idleScenario, profileScenario];
+
+const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    node: process.version,
+  };
+}
+
+function writeResult(dir: string, scenario: string, quick: boolean, result: ScenarioResult, host: unknown) {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const body = { scenario, quick, at: new Date().toISOString(), machine: host, ...result };
+  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  return file;
+}
+
+async function runOn(scenarios: Scenario[], quick: boolean, resultsDir: string, host: unknown) {
+  const profiled = scenarios.some((s) => s.profiled);
+  const profileDir = profiled ? mkdtempSync(path.join(os.tmpdir(), 'aura-bench-prof-')) : undefined;
+  const system = await openBenchSystem({
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  try {
+    for (const scenario of scenarios) {
+      say(`${scenario.name}: ${scenario.description}`);
+      const started = Date.now();
+      const result = await scenario.run({ system, quick, profileDir, log: say });
+      console.table(result.rows);
+      const file = writeResult(resultsDir, scenario.name, quick, result, host);
+      say(
+        `${scenario.name} took ${Math.round((Date.now() - started) / 1000)} s; ${path.relative(process.cwd(), file)}`,
+      );
+    }
+  } finally {
+    await system.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  }
+}
 
 async function main(): Promise<void> {
-  const names = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  // --results=<dir> is for the test, which must not litter the repository's results folder.
+  const resultsArg = args.find((a) => a.startsWith('--results='));
+  const resultsDir = resultsArg ? resultsArg.slice('--results='.length) : path.join(__dirname, 'results');
+  const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
   if (unknown.length) {
-    process.stderr.write(
-      `unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
-    );
+    say(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
     process.exit(2);
   }
-  const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
-  for (const scenario of selected) {
-    const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
-    say(`${scenario.name}: ${scenario.description}`);
-    const { ctx, close } = await startBenchStack(say);
-    try {
-      const result = await scenario.run(ctx);
-      console.table(result.rows);
-      const dir = path.resolve(__dirname, 'results');
-      mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-      const machine = { cpus: (await import('node:os')).cpus().length, node: process.version };
-      writeFileSync(
-        file,
-        `${JSON.stringify({ scenario: scenario.name, at: new Date().toISOString(), machine, ...result }, null, 2)}\n`,
-      );
-      say(`results written to ${path.relative(process.cwd(), file)}`);
-    } finally {
-      await close();
-    }
-  }
+  const selected = names.length
+    ? SCENARIOS.filter((s) => names.includes(s.name))
+    : SCENARIOS.filter((s) => !s.onlyByName);
+  const host = machine();
+  say(
+    `${host.cores} cores (${host.cpuModel}), ${host.memoryGiB} GiB, load average ${host.loadAverageAtStart.join(' ')}`,
+  );
+  const plain = selected.filter((s) => !s.profiled);
+  if (plain.length) await runOn(plain, quick, resultsDir, host);
+  for (const s of selected.filter((s) => s.profiled)) await runOn([s], quick, resultsDir, host);
 }
 
 main().then(

@@ -1,20 +1,14 @@
-import type { Db } from '../db/pool';
-import type { FakeGraph } from '../sandbox/fake-graph';
-import type { LoadReport, LoadSpec } from './load';
+import type { BenchSystem } from './system';
 
 /**
- * What a benchmark scenario gets: a running system (API, worker, Temporal, PostgreSQL, fake Graph)
- * in this process, and a load generator that runs in a child process so it does not compete with
- * the measured code for the event loop.
+ * What a benchmark scenario gets: the system as separate processes (see `system.ts`), whether this
+ * is the `--quick` run (small counts, for the test that keeps the bench from rotting), and a logger.
  */
 export interface BenchContext {
-  apiUrl: string;
-  graph: FakeGraph;
-  db: Db;
-  /** Creates a client with a fresh business number. */
-  provisionClient(settings?: Record<string, unknown>): Promise<{ clientId: string; phoneNumberId: string }>;
-  /** Runs signed webhook load from a child process and returns what it saw. */
-  runLoad(spec: Omit<LoadSpec, 'url' | 'appSecret'>): Promise<LoadReport>;
+  system: BenchSystem;
+  quick: boolean;
+  /** Where the worker and the API write their `--cpu-prof` profiles, for scenarios that profile. */
+  profileDir?: string;
   log(line: string): void;
 }
 
@@ -22,12 +16,16 @@ export interface BenchContext {
 export interface Scenario {
   name: string;
   description: string;
+  /** Runs on a system of its own whose worker and API run under `node --cpu-prof`. */
+  profiled?: boolean;
+  /** Left out of a plain `npm run bench` (run it by name). */
+  onlyByName?: boolean;
   run(ctx: BenchContext): Promise<ScenarioResult>;
 }
 
 export interface ScenarioResult {
   rows: Record<string, string | number>[];
-  /** Anything else worth keeping in the JSON file (raw samples, settings). */
+  /** Anything else worth keeping in the JSON file (raw windows, settings). */
   details?: unknown;
 }
 
@@ -36,4 +34,18 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** One decimal place, for tables. */
+export const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Bytes as MiB with one decimal place. */
+export const mib = (bytes: number) => round(bytes / 2 ** 20);
+
+let prefixes = 0;
+
+/** A user prefix unique to this process run (wa_ids are digits); `tag` makes it readable in logs. */
+export function userPrefix(tag: number): string {
+  prefixes += 1;
+  return `5${String(tag % 1000).padStart(3, '0')}${String(prefixes).padStart(3, '0')}${String(Date.now()).slice(-3)}`;
 }

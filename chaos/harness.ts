@@ -23,6 +23,14 @@ export interface Harness {
   readonly dir: string;
   readonly apiUrl: string;
   readonly appSecret: string;
+  /** The admin API's bearer token (the benchmark provisions more clients with it). */
+  readonly adminToken: string;
+  /** The Temporal dev server's SQLite file, and its process id while it runs. */
+  readonly temporalDbFile: string;
+  readonly temporalAddress: string;
+  /** The worker's Prometheus endpoint (its own metrics and the Temporal SDK's). */
+  readonly workerMetricsUrl: string;
+  temporalPid(): number | undefined;
   /** The one provisioned client every scenario writes to. */
   readonly client: { clientId: string; phoneNumberId: string };
   readonly graph: FakeGraph;
@@ -46,7 +54,7 @@ const TASK_QUEUE = 'aura-engage';
 
 /** A server the harness stops and starts again on the same port and data. */
 class Restartable<T extends { stop(): Promise<void> }> {
-  private current: T | undefined;
+  current: T | undefined;
   constructor(private readonly launch: () => Promise<T>) {}
   async start(): Promise<T> {
     this.current = await this.launch();
@@ -82,7 +90,14 @@ function childEnv(
   };
 }
 
-export async function openHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra `node` flags for the worker and the API processes. */
+  nodeArgs?: readonly string[];
+  /** Extra environment for the worker and the API (the benchmark lifts the API's rate limit). */
+  env?: Record<string, string>;
+}
+
+export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-chaos-'));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
   const ports = { temporal: await freePort(), postgres: await freePort(), api: await freePort() };
@@ -97,17 +112,35 @@ export async function openHarness(): Promise<Harness> {
       startFakeGraph(),
     ]);
     closers.push(() => graph.close());
-    const env = childEnv(
-      { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
-      { api: ports.api, workerMetrics: await freePort() },
-    );
+    const workerMetrics = await freePort();
+    const env = {
+      ...childEnv(
+        { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
+        { api: ports.api, workerMetrics },
+      ),
+      ...opts.env,
+    };
     const db = createPool(postgres.url, 4);
     closers.push(() => db.end());
     await migrate(db);
     const temporal = createTemporalClient(parseConfig(env), devServer.address);
     closers.push(() => temporal.connection.close());
-    const worker = new ManagedProcess('worker', 'worker/main.ts', env, path.join(dir, 'worker.log'), crashes);
-    const api = new ManagedProcess('api', 'api/main.ts', env, path.join(dir, 'api.log'), crashes);
+    const worker = new ManagedProcess(
+      'worker',
+      'worker/main.ts',
+      env,
+      path.join(dir, 'worker.log'),
+      crashes,
+      opts.nodeArgs,
+    );
+    const api = new ManagedProcess(
+      'api',
+      'api/main.ts',
+      env,
+      path.join(dir, 'api.log'),
+      crashes,
+      opts.nodeArgs,
+    );
     closers.push(async () => (await worker.stop(), worker.close()));
     closers.push(async () => (await api.stop(), api.close()));
     const apiUrl = `http://127.0.0.1:${ports.api}`;
@@ -117,6 +150,11 @@ export async function openHarness(): Promise<Harness> {
       dir,
       apiUrl,
       appSecret: env.WHATSAPP_APP_SECRET,
+      adminToken: env.AURA_ADMIN_TOKEN,
+      temporalDbFile: path.join(dir, 'temporal.sqlite'),
+      temporalAddress: devServer.address,
+      workerMetricsUrl: `http://127.0.0.1:${workerMetrics}/metrics`,
+      temporalPid: () => temporalServer.current?.process.pid,
       client: await provision(apiUrl, env.AURA_ADMIN_TOKEN),
       graph,
       db,

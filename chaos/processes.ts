@@ -27,6 +27,8 @@ export class ManagedProcess {
     private readonly env: Record<string, string | undefined>,
     private readonly logFile: string,
     private readonly crashes: Crash[],
+    /** Extra `node` flags (the benchmark passes `--cpu-prof` to profile a process). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
   }
@@ -42,11 +44,15 @@ export class ManagedProcess {
   /** Spawns the process; `ready` resolves once the process reports (by its public surface) ready. */
   async start(ready: (pid: number) => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
     this.expectingExit = false;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, this.entry)], {
-      cwd: ROOT,
-      env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...this.nodeArgs, '--import', 'tsx', path.join(ROOT, this.entry)],
+      {
+        cwd: ROOT,
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });

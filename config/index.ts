@@ -22,6 +22,7 @@ const schema = z.object({
   AURA_DATA_DIR: z.string().default('.data'),
   PORT: port.default(3000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: optionalString,
   TEMPORAL_ADDRESS: optionalString,
@@ -83,6 +84,8 @@ export interface Config {
   readonly port: number;
   /** Port of the worker's Prometheus endpoint; 0 turns it off. */
   readonly workerMetricsPort: number;
+  /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
+  readonly workerMaxCachedWorkflows: number;
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly databaseUrl: string | undefined;
   readonly temporal: {
@@ -162,6 +165,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.AURA_DATA_DIR,
     port: e.PORT,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     temporal: Object.freeze({

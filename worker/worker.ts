@@ -39,6 +39,6 @@ export function createAuraWorker(opts: {
     workflowBundle: opts.bundle,
     activities: createActivities(opts.deps),
     dataConverter: dataConverter(opts.config),
-    maxCachedWorkflows: 500,
+    maxCachedWorkflows: opts.config.workerMaxCachedWorkflows,
   });
 }
