@@ -38,6 +38,8 @@ async function main(): Promise<number> {
       if (code !== 0) return code;
     }
   }
+  const chromium = await run('bash', [path.join('scripts', 'install-chromium.sh')]);
+  if (chromium !== 0) return chromium;
   const env = processEnv();
   const temporal = await startDevServer({ headless: true });
   const embedded = env.DATABASE_URL
