@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../support/env';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
 import { orderInput, RATES } from '../orders/fixtures';
 
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const DOCS = path.resolve(__dirname, '../../docs');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const UI_TIMEOUT = 30_000;
 /** Runs in the page: the key the console keeps in session storage. */
 const storedKey = () =>
@@ -94,7 +85,7 @@ describe('agent console in a real browser', () => {
 
   before(async () => {
     stack = await startStack({ env: { AURA_PROFILE: 'local' }, statusWebhooks: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, { name: 'Console Shop' });
   });
   after(async () => {

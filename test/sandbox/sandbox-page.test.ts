@@ -3,32 +3,22 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createApp } from '../../api/app';
 import { createSecretBox } from '../../crypto/secret-box';
 import { createLogger } from '../../logging';
 import { createMetrics } from '../../metrics';
 import { TEST_ADMIN_TOKEN } from '../support/env';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, waitUntil } from '../support/whatsapp';
-
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe('sandbox phone simulator in a real browser', () => {
   let stack: Stack;
   let browser: Browser;
   before(async () => {
     stack = await startStack({ env: { AURA_PROFILE: 'local' }, statusWebhooks: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
