@@ -2,6 +2,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { SubjectVault } from '../crypto/vault';
 import { findNluResult, recordNluResult } from '../db/conversations';
 import { recordInsight } from '../db/insights';
+import { addReviewItem, REVIEW_TEXT_FIELD } from '../db/nlu-review';
+import { findContactNameEnc } from '../db/contacts';
+import { findLatestOrderOfSubject } from '../db/orders';
+import { viewFromRecord } from '../orders/record';
+import { redactUtterance } from '../nlu/redact';
+import { loadClientSettings } from '../settings/client-settings';
 import type { Db } from '../db/pool';
 import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
@@ -56,46 +62,82 @@ export function createNluActivities({
     return undefined;
   }
 
+  /** Calls the engine and records its result; answers the result as recorded (the first one wins). */
+  async function detectOnce(input: UnderstandInput): Promise<NluResult> {
+    const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+    const audio = await audioBytes(input);
+    if (!input.text && !audio) {
+      throw ApplicationFailure.nonRetryable('message has neither text nor audio', 'NluNoInput');
+    }
+    const stopTimer = metrics.nluDuration.startTimer({ engine: nlu.name });
+    const result = await nlu.detect({
+      clientId: input.clientId,
+      subjectHash: input.subjectHash,
+      text: input.text,
+      audio,
+      languageHint: input.languageHint,
+      timeZone: input.timeZone,
+    });
+    stopTimer();
+    const stored = await recordNluResult(db, {
+      ...subject,
+      messageId: input.messageId,
+      engine: nlu.name,
+      resultEnc: await vault.seal(subject, 'nlu_result.result', JSON.stringify(result)),
+    });
+    return JSON.parse(await vault.openText(subject, 'nlu_result.result', stored)) as NluResult;
+  }
+
+  /**
+   * Keeps a no-match utterance for review where the client turned review on: redacted of numbers,
+   * emails, links and the names the system knows of the speaker, then sealed under their key.
+   */
+  async function keepForReview(input: UnderstandInput, result: NluResult): Promise<void> {
+    const said = input.text ?? result.transcript;
+    if (!said || !(await loadClientSettings(db, input.clientId))?.insights.reviewNoMatch) return;
+    const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+    const text = redactUtterance(said, await knownNames(subject));
+    await addReviewItem(db, {
+      ...subject,
+      messageId: input.messageId,
+      textEnc: await vault.seal(subject, REVIEW_TEXT_FIELD, text),
+      language: result.language,
+    });
+  }
+
+  /** The speaker's WhatsApp profile name and the customer name on their latest order, where known. */
+  async function knownNames(subject: { clientId: string; subjectHash: string }): Promise<string[]> {
+    const names: string[] = [];
+    const nameEnc = await findContactNameEnc(db, subject.clientId, subject.subjectHash);
+    if (nameEnc) names.push(await vault.openText(subject, 'contact.name', nameEnc));
+    const order = await findLatestOrderOfSubject(db, subject.clientId, subject.subjectHash);
+    const customer = order && (await viewFromRecord(vault, order)).customer.name;
+    if (customer) names.push(customer);
+    return names;
+  }
+
   return {
     /**
      * Understands one inbound message with the configured engine, at most once per message: the
      * result is recorded (sealed) under the message id and a retry returns the recorded result,
      * because Dialogflow CX's detectIntent advances the session and must not run twice. Engine
-     * errors are retried (transient); a message with neither text nor audio is a fallback.
+     * errors are retried (transient); a message with neither text nor audio is a fallback. The
+     * insight event and, for a no-match, the review copy are recorded once per message as well.
      */
     async understand(input: UnderstandInput): Promise<NluResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
       const recorded = await findNluResult(db, input.clientId, input.messageId);
-      if (recorded)
-        return JSON.parse(await vault.openText(subject, 'nlu_result.result', recorded)) as NluResult;
-      const audio = await audioBytes(input);
-      if (!input.text && !audio) {
-        throw ApplicationFailure.nonRetryable('message has neither text nor audio', 'NluNoInput');
-      }
-      const stopTimer = metrics.nluDuration.startTimer({ engine: nlu.name });
-      const result = await nlu.detect({
-        clientId: input.clientId,
-        subjectHash: input.subjectHash,
-        text: input.text,
-        audio,
-        languageHint: input.languageHint,
-        timeZone: input.timeZone,
-      });
-      stopTimer();
-      const stored = await recordNluResult(db, {
-        ...subject,
-        messageId: input.messageId,
-        engine: nlu.name,
-        resultEnc: await vault.seal(subject, 'nlu_result.result', JSON.stringify(result)),
-      });
-      const kept = JSON.parse(await vault.openText(subject, 'nlu_result.result', stored)) as NluResult;
+      const result = recorded
+        ? (JSON.parse(await vault.openText(subject, 'nlu_result.result', recorded)) as NluResult)
+        : await detectOnce(input);
       await recordInsight(db, {
         clientId: input.clientId,
         kind: 'nlu_result',
-        dims: { intent: kept.intent, engine: kept.engine, matched: !kept.noMatch },
+        dims: { intent: result.intent, engine: result.engine, matched: !result.noMatch },
         key: input.messageId,
       });
-      return kept;
+      if (result.noMatch) await keepForReview(input, result);
+      return result;
     },
   };
 }

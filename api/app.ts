@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/v1', rateLimit(config.rateLimitPerMinute));
   app.use(meRouter({ db }));
-  app.use(insightsRouter({ db }));
+  app.use(insightsRouter({ db, vault: deps.vault }));
   app.use(pagesRouter());
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));

@@ -12,6 +12,7 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'PUT /v1/settings': 'settings',
   'GET /v1/audit': 'admin',
   'GET /v1/insights': 'settings',
+  'GET /v1/insights/no-match': 'settings',
   'GET /v1/privacy/subjects/:userId/export': 'privacy',
   'DELETE /v1/privacy/subjects/:userId': 'privacy',
   'GET /v1/privacy/requests/:id': 'privacy',

@@ -8,7 +8,8 @@ export type AuditAction =
   | 'settings.update'
   | 'conversation.assign'
   | 'conversation.takeover'
-  | 'conversation.preview';
+  | 'conversation.preview'
+  | 'nlu_review.read';
 
 /** Appends one audit record. The table refuses UPDATE and DELETE (see migration 003). */
 export async function writeAudit(

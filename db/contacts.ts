@@ -72,3 +72,16 @@ export async function markUndeliverable(db: Queryable, clientId: string, subject
     [clientId, subjectHash],
   );
 }
+
+/** The contact's WhatsApp profile name, sealed (`contact.name`); null when Meta sent none. */
+export async function findContactNameEnc(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ name_enc: string | null }>(
+    'SELECT name_enc FROM contacts WHERE client_id = $1 AND subject_hash = $2',
+    [clientId, subjectHash],
+  );
+  return rows[0]?.name_enc ?? null;
+}

@@ -16,6 +16,8 @@ export interface RetentionRule {
 
 export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: 'messages', column: 'occurred_at', setting: 'transcriptDays' },
+  { table: 'nlu_results', column: 'created_at', setting: 'transcriptDays' },
+  { table: 'nlu_review', column: 'created_at', setting: 'transcriptDays' },
   { table: 'media', column: 'created_at', setting: 'mediaDays' },
   { table: 'orders', column: 'completed_at', setting: 'orderRecordDays' },
 ];

@@ -1,11 +1,15 @@
 import express, { Router } from 'express';
 import { writeAudit } from '../../db/audit';
+import { deleteReviewItems } from '../../db/nlu-review';
 import { inTransaction, type Db } from '../../db/pool';
 import { clientSettingsSchema, loadClientSettings } from '../../settings/client-settings';
 import { requireScope, type AuthContext } from '../auth';
 import { notFound, parseOr400 } from '../errors';
 
-/** `GET|PUT /v1/settings` (scope `settings`): the client's settings; every change is audited. */
+/**
+ * `GET|PUT /v1/settings` (scope `settings`): the client's settings; every change is audited. A PUT
+ * with `insights.reviewNoMatch` off deletes the no-match utterances kept for review.
+ */
 export function settingsRouter(deps: { db: Db }): Router {
   const router = Router();
   const auth = requireScope(deps.db, 'settings');
@@ -21,6 +25,8 @@ export function settingsRouter(deps: { db: Db }): Router {
     const { clientId, keyId } = res.locals.auth as AuthContext;
     await inTransaction(deps.db, async (tx) => {
       await tx.query('UPDATE clients SET settings = $2 WHERE id = $1', [clientId, settings]);
+      // Review is consent to keep utterances: turning it off deletes what was kept.
+      if (!settings.insights.reviewNoMatch) await deleteReviewItems(tx, clientId);
       await writeAudit(tx, { clientId, actor: keyId, action: 'settings.update', resource: 'settings' });
     });
     res.json(settings);

@@ -76,17 +76,20 @@ describe('agent console in a real browser', () => {
     return page;
   };
   const queueItem = (page: Page, text: string) => page.locator('#list li', { hasText: text });
-  const shot = async (page: Page, name: string) => {
+  const shot = async (page: Page, name: string, fullPage = false) => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, name);
-    await page.screenshot({ path: file });
+    await page.screenshot({ path: file, fullPage });
     return file;
   };
 
   before(async () => {
     stack = await startStack({ env: { AURA_PROFILE: 'local' }, statusWebhooks: true });
     browser = await launchChromium();
-    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, { name: 'Console Shop' });
+    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, {
+      name: 'Console Shop',
+      settings: { insights: { reviewNoMatch: true } },
+    });
   });
   after(async () => {
     await browser?.close();
@@ -164,6 +167,8 @@ describe('agent console in a real browser', () => {
     await user
       .locator('.bubble.bot', { hasText: 'How can we help you today?' })
       .waitFor({ timeout: UI_TIMEOUT });
+    await say(user, 'purple elephants at 42 Elm St');
+    await user.locator('.bubble.bot', { hasText: 'did not understand' }).waitFor({ timeout: UI_TIMEOUT });
 
     const { rows: audits } = await stack.db.pool.query<{ action: string }>(
       `SELECT action FROM audit_log WHERE client_id = $1 AND actor = $2`,
@@ -175,7 +180,10 @@ describe('agent console in a real browser', () => {
 
     await agent.click('#tabs button[data-tab=insights]');
     await agent.waitForSelector('#insights-body .metric', { timeout: UI_TIMEOUT });
-    await shot(agent, 'console-insights.png');
+    await agent
+      .locator('#no-match li', { hasText: 'purple elephants at [number] Elm St' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    await shot(agent, 'console-insights.png', true);
     await Promise.all([user.close(), second.close(), agent.close()]);
   });
 

@@ -33,7 +33,7 @@ export function endUser(stack: Stack, client: TestClient, waId: string) {
     ref: conversationRef(client.phoneNumberId, subjectHash),
     handle,
     /** Sends a text through the signed webhook; returns its message id. */
-    async says(text: string, opts: { id?: string; timestamp?: number } = {}): Promise<string> {
+    async says(text: string, opts: { id?: string; timestamp?: number; name?: string } = {}): Promise<string> {
       const id = opts.id ?? wamid();
       clock += 1;
       const res = await postWebhook(
@@ -44,6 +44,7 @@ export function endUser(stack: Stack, client: TestClient, waId: string) {
           text,
           id,
           timestamp: opts.timestamp ?? clock,
+          name: opts.name,
         }),
       );
       assert.equal(res.status, 200);

@@ -23,13 +23,39 @@ function bars(title, data) {
   );
 }
 
+/** The redacted no-match utterances, newest first, to improve the NLU from. */
+function noMatchReview(review) {
+  const note = review.enabled
+    ? 'Redacted of numbers, emails, links and known names; kept no longer than transcripts.'
+    : 'Review is off: turn on insights.reviewNoMatch in the settings to keep them (redacted).';
+  return el(
+    'div',
+    { class: 'chart', id: 'no-match' },
+    el('h3', {}, 'Not understood'),
+    el('p', { class: 'muted' }, note),
+    review.items.length
+      ? el(
+          'ul',
+          {},
+          ...review.items.map((r) =>
+            el('li', {}, el('span', { class: 'muted' }, `${ago(r.at)} ago · `), r.text),
+          ),
+        )
+      : el('p', { class: 'muted' }, 'nothing in this period'),
+  );
+}
+
 async function loadInsights() {
   const to = $('to').value ? new Date(`${$('to').value}T23:59:59Z`) : new Date();
   const from = $('from').value
     ? new Date(`${$('from').value}T00:00:00Z`)
     : new Date(to.getTime() - 30 * 86400000);
+  const period = `from=${from.toISOString()}&to=${to.toISOString()}`;
   try {
-    const i = await api('GET', `/v1/insights?from=${from.toISOString()}&to=${to.toISOString()}`);
+    const [i, review] = await Promise.all([
+      api('GET', `/v1/insights?${period}`),
+      api('GET', `/v1/insights/no-match?${period}`),
+    ]);
     const pct = (x) => (x === null ? '—' : `${Math.round(x * 100)}%`);
     const ms = (x) => (x === null ? '—' : ago(new Date(Date.now() - x).toISOString()));
     const metric = (label, value) => el('div', { class: 'metric' }, el('b', {}, String(value)), label);
@@ -54,6 +80,7 @@ async function loadInsights() {
         Object.fromEntries(Object.entries(i.messages.byType).map(([k, v]) => [k, v.in])),
       ),
       bars('Handoff reasons', i.handoff.reasons),
+      noMatchReview(review),
     );
   } catch (err) {
     if (err.status !== 401)

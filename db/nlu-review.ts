@@ -1,0 +1,60 @@
+import type { Queryable } from './pool';
+
+/** One no-match utterance kept for review: redacted before it was sealed under the subject's key. */
+export interface ReviewRow {
+  id: string;
+  subjectHash: string;
+  textEnc: string;
+  language: string | null;
+  createdAt: Date;
+}
+
+/** The field name the text is sealed under (`<table>.<column>`, as subject-tables.ts expects). */
+export const REVIEW_TEXT_FIELD = 'nlu_review.text';
+
+/** Keeps one utterance; a second one for the same message is ignored (retried activity). */
+export async function addReviewItem(
+  db: Queryable,
+  r: { clientId: string; subjectHash: string; messageId: string; textEnc: string; language: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO nlu_review(client_id, subject_hash, message_id, text_enc, language) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (client_id, message_id) DO NOTHING`,
+    [r.clientId, r.subjectHash, r.messageId, r.textEnc, r.language],
+  );
+}
+
+/** A client's utterances kept in [from, to), newest first. */
+export async function listReviewItems(
+  db: Queryable,
+  clientId: string,
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<ReviewRow[]> {
+  const { rows } = await db.query<{
+    id: string;
+    subject_hash: string;
+    text_enc: string;
+    language: string | null;
+    created_at: Date;
+  }>(
+    `SELECT id, subject_hash, text_enc, language, created_at FROM nlu_review
+      WHERE client_id = $1 AND created_at >= $2 AND created_at < $3
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [clientId, from, to, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    subjectHash: r.subject_hash,
+    textEnc: r.text_enc,
+    language: r.language,
+    createdAt: r.created_at,
+  }));
+}
+
+/** Deletes every utterance a client kept (review turned off); answers how many. */
+export async function deleteReviewItems(db: Queryable, clientId: string): Promise<number> {
+  const res = await db.query('DELETE FROM nlu_review WHERE client_id = $1', [clientId]);
+  return res.rowCount ?? 0;
+}
