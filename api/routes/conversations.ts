@@ -8,12 +8,12 @@ import type { SubjectVault } from '../../crypto/vault';
 import { writeAudit, type AuditAction } from '../../db/audit';
 import { findApiKeyLabel } from '../../db/clients';
 import {
-  CONVERSATION_EVENTS_CHANNEL,
   findConversation,
   lastInboundBodies,
   listConversations,
   type ConversationRow,
 } from '../../db/conversations';
+import { createConversationEvents, type ConversationEvents } from '../../db/conversation-events';
 import { listOrdersOfSubject } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import {
@@ -62,6 +62,7 @@ const emptyBody = z.strictObject({}).optional();
  */
 export function conversationsRouter({ db, temporal, vault }: ConversationRoutesDeps): Router {
   const router = Router();
+  const events = createConversationEvents(db);
   router.use('/v1/conversations', express.json({ limit: '64kb' }));
   const read = requireScope(db, 'agent', 'conversations:read');
   const act = requireScope(db, 'agent');
@@ -128,7 +129,7 @@ export function conversationsRouter({ db, temporal, vault }: ConversationRoutesD
     });
   });
 
-  router.get('/v1/conversations/events', read, (req, res) => streamEvents(db, auth(res).clientId, req, res));
+  router.get('/v1/conversations/events', read, (_req, res) => streamEvents(events, auth(res).clientId, res));
 
   router.get('/v1/conversations/:id', read, async (req, res) => {
     const c = await conversationOf(req, res);
@@ -272,19 +273,18 @@ async function transcript(db: Db, vault: SubjectVault, clientId: string, subject
 }
 
 /**
- * Server-sent events for the agent console: one dedicated connection LISTENs for conversation
- * events and forwards the caller's client's ones (ref, mode, event type: no PII).
+ * Server-sent events for the agent console: the caller's client's conversation events (ref, mode,
+ * event type: no PII) from the process's one LISTEN connection. The stream ends if that connection
+ * is lost; the console reconnects.
  */
-async function streamEvents(db: Db, clientId: string, req: Request, res: Response): Promise<void> {
-  const conn = await db.connect();
-  const onNotification = (n: { channel: string; payload?: string }) => {
-    if (n.channel !== CONVERSATION_EVENTS_CHANNEL || !n.payload) return;
-    const e = JSON.parse(n.payload) as { clientId: string; ref: string; type: string; mode: string };
-    if (e.clientId !== clientId) return;
-    res.write(`event: ${e.type}\ndata: ${JSON.stringify({ id: e.ref, mode: e.mode, type: e.type })}\n\n`);
-  };
-  conn.on('notification', onNotification);
-  await conn.query(`LISTEN ${CONVERSATION_EVENTS_CHANNEL}`);
+async function streamEvents(events: ConversationEvents, clientId: string, res: Response): Promise<void> {
+  const unsubscribe = await events.subscribe(
+    clientId,
+    (e) =>
+      res.write(`event: ${e.type}\ndata: ${JSON.stringify({ id: e.ref, mode: e.mode, type: e.type })}\n\n`),
+    () => res.end(),
+  );
+  if (res.socket?.destroyed !== false) return unsubscribe(); // the caller left while we subscribed
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',
@@ -292,12 +292,8 @@ async function streamEvents(db: Db, clientId: string, req: Request, res: Respons
   });
   res.write(': connected\n\n');
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-  req.on('close', () => {
+  res.on('close', () => {
     clearInterval(heartbeat);
-    conn.removeListener('notification', onNotification);
-    conn
-      .query(`UNLISTEN ${CONVERSATION_EVENTS_CHANNEL}`)
-      .catch(() => undefined)
-      .finally(() => conn.release());
+    unsubscribe();
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient } from '../support/whatsapp';
+import { provisionTestClient, waitUntil } from '../support/whatsapp';
 import { bodyOf, endUser, type TestClient } from './helpers';
 
 describe('conversation engine: agents', () => {
@@ -192,6 +192,33 @@ describe('conversation engine: agents', () => {
       { status: 'expired', priority: 0, reason: 'intent' },
       { status: 'waiting', priority: 1, reason: 'agent_idle' },
     ]);
+  });
+
+  it('when more consoles stream events than the pool has connections, then the API still answers and every stream gets each event over one LISTEN connection', async () => {
+    const listening = async () =>
+      (
+        await stack.db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+      ).rows[0]!.n;
+    const streams = await Promise.all(
+      Array.from({ length: 8 }, () => openEventStream(stack.apiUrl, agentA.apiKey)), // the test pool has 5
+    );
+    assert.equal((await api(reader.apiKey, 'GET', '/v1/conversations')).status, 200);
+    assert.equal(await listening(), 1);
+    const first = endUser(stack, client, '5511966600101');
+    await first.says('I want to talk to a human');
+    for (const s of streams)
+      assert.ok(await s.waitFor((e) => e.includes('event: queued') && e.includes(first.ref)));
+
+    // The last stream leaving closes the connection; one opened at that moment listens on a new one.
+    for (const s of streams) s.close();
+    const next = await openEventStream(stack.apiUrl, agentA.apiKey);
+    const second = endUser(stack, client, '5511966600102');
+    await second.says('I want to talk to a human');
+    assert.ok(await next.waitFor((e) => e.includes('event: queued') && e.includes(second.ref)));
+    next.close();
+    await waitUntil(async () => (await listening()) === 0, 10_000, 'LISTEN connection closed');
   });
 });
 
