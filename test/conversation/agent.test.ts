@@ -220,6 +220,19 @@ describe('conversation engine: agents', () => {
     next.close();
     await waitUntil(async () => (await listening()) === 0, 10_000, 'LISTEN connection closed');
   });
+
+  it('when the LISTEN connection is lost, then open streams end (so consoles reconnect) and a new stream gets events', async () => {
+    const stream = await openEventStream(stack.apiUrl, agentA.apiKey);
+    await stack.db.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    );
+    await waitUntil(async () => stream.ended(), 10_000, 'stream ended');
+    const again = await openEventStream(stack.apiUrl, agentA.apiKey);
+    const u = endUser(stack, client, '5511966600103');
+    await u.says('I want to talk to a human');
+    assert.ok(await again.waitFor((e) => e.includes('event: queued') && e.includes(u.ref)));
+    again.close();
+  });
 });
 
 /** Reads an SSE stream in the background; `waitFor` resolves when the text so far satisfies it. */
@@ -232,6 +245,7 @@ async function openEventStream(apiUrl: string, key: string) {
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   let text = '';
+  let ended = false;
   const reader = res.body!.getReader();
   void (async () => {
     try {
@@ -242,6 +256,8 @@ async function openEventStream(apiUrl: string, key: string) {
       }
     } catch {
       // aborted
+    } finally {
+      ended = true;
     }
   })();
   return {
@@ -253,6 +269,8 @@ async function openEventStream(apiUrl: string, key: string) {
       }
       return true;
     },
+    /** The server ended the stream (or it was aborted). */
+    ended: () => ended,
     close: () => controller.abort(),
   };
 }

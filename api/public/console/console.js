@@ -174,6 +174,7 @@ function renderList() {
 
 async function listen() {
   let delay = 1000;
+  let reconnecting = false;
   const key = state.key;
   while (state.key === key) {
     const stream = new AbortController();
@@ -188,6 +189,11 @@ async function listen() {
       if (!res.ok || !res.body) throw new Error(String(res.status));
       $('live').textContent = 'live updates: on';
       delay = 1000;
+      // Events sent while the stream was down are gone: re-read what the page shows.
+      if (reconnecting) {
+        void loadList();
+        if (state.selected) void open(state.selected, { quiet: true });
+      }
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
       for (;;) {
@@ -210,6 +216,7 @@ async function listen() {
       // fall through to reconnect (or stop: signed out)
     }
     if (state.key !== key) return;
+    reconnecting = true;
     $('live').textContent = 'live updates: reconnecting…';
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 15000);
