@@ -28,6 +28,8 @@ export interface Harness {
   /** The Temporal dev server's SQLite file, and its process id while it runs. */
   readonly temporalDbFile: string;
   readonly temporalAddress: string;
+  /** The task queue the worker polls. */
+  readonly taskQueue: string;
   /** The worker's Prometheus endpoint (its own metrics and the Temporal SDK's). */
   readonly workerMetricsUrl: string;
   temporalPid(): number | undefined;
@@ -153,6 +155,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       adminToken: env.AURA_ADMIN_TOKEN,
       temporalDbFile: path.join(dir, 'temporal.sqlite'),
       temporalAddress: devServer.address,
+      taskQueue: TASK_QUEUE,
       workerMetricsUrl: `http://127.0.0.1:${workerMetrics}/metrics`,
       temporalPid: () => temporalServer.current?.process.pid,
       client: await provision(apiUrl, env.AURA_ADMIN_TOKEN),

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -21,7 +20,7 @@ import {
   type ConversationMode,
   type InboundMessage,
 } from '../../workflows/conversation/contract';
-import { createTestDatabase, testConfig, type TestDatabase } from '../support/env';
+import { addAuraSearchAttributes, createTestDatabase, testConfig, type TestDatabase } from '../support/env';
 import { bodyOf } from './helpers';
 import { testActivityDeps } from '../support/activity-deps';
 
@@ -45,16 +44,7 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: ensureTemporalTools().testServer } },
     });
-    // The time-skipping server knows no custom search attributes until they are added.
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(
-        ['AuraClientId', 'AuraMode', 'AuraSubject'].map((name) => [
-          name,
-          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        ]),
-      ),
-    });
+    await addAuraSearchAttributes(env.connection);
     db = await createTestDatabase();
     graph = await startFakeGraph();
     ({ clientId } = await provisionClient(

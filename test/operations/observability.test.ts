@@ -9,19 +9,9 @@ import { orderWorkflowId } from '../../workflows/order/contract';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { call, orderBody, putRates } from '../orders/support';
 import { TEST_ADMIN_TOKEN } from '../support/env';
+import { sample } from '../support/prometheus';
 import { startStack, type Stack } from '../support/stack';
 import { postWebhook, provisionTestClient, waitUntil } from '../support/whatsapp';
-
-/** The value of one series in a Prometheus text exposition (0 when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (wanted.every((w) => line.includes(w))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
 
 const scrape = async (m: Metrics) => m.registry.metrics();
 

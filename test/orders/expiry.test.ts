@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { provisionClient } from '../../api/provisioning';
 import { LocalKms } from '../../crypto/kms';
@@ -13,10 +17,11 @@ import { listOrderNotifications } from '../../db/orders';
 import { putRateTable } from '../../db/shipping-rates';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
+import { modeAttribute } from '../../temporal/search-attributes';
 import { ensureTemporalTools } from '../../temporal/tools';
 import { bundleWorkflows } from '../../worker/worker';
 import { getOrderQuery, orderWorkflowId, type OrderInput } from '../../workflows/order/contract';
-import { createTestDatabase, type TestDatabase } from '../support/env';
+import { addAuraSearchAttributes, createTestDatabase, type TestDatabase } from '../support/env';
 import { phoneNumberId } from '../support/whatsapp';
 import { orderInput, RATES } from './fixtures';
 import { eventually } from './support';
@@ -27,6 +32,7 @@ describe('order payment deadline and retention (time-skipping)', () => {
   let db: TestDatabase;
   let graph: FakeGraph;
   let worker: Worker;
+  let bundle: WorkflowBundle;
   let input: OrderInput;
   const taskQueue = `orders-ts-${randomBytes(4).toString('hex')}`;
 
@@ -34,6 +40,7 @@ describe('order payment deadline and retention (time-skipping)', () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: ensureTemporalTools().testServer } },
     });
+    await addAuraSearchAttributes(env.connection);
     db = await createTestDatabase();
     graph = await startFakeGraph();
     const masterKey = randomBytes(32);
@@ -66,10 +73,11 @@ describe('order payment deadline and retention (time-skipping)', () => {
       nameEnc: null,
       inboundAt: new Date(),
     });
+    bundle = await bundleWorkflows();
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await bundleWorkflows(),
+      workflowBundle: bundle,
       activities: createActivities(
         testActivityDeps({ db: db.pool, temporal: env.client, graphUrl: graph.url, masterKey }, { vault }),
       ),
@@ -81,7 +89,10 @@ describe('order payment deadline and retention (time-skipping)', () => {
     await env?.teardown();
   });
 
-  it('when the payment deadline passes unpaid, then the order is cancelled and the customer told; after retention the record is purged', async () => {
+  const modeOf = async (handle: WorkflowHandle) =>
+    (await handle.describe()).typedSearchAttributes.get(modeAttribute);
+
+  it('when the payment deadline passes unpaid, then the order is cancelled (AuraMode too) and the customer told; after retention the record is purged and the history replays', async () => {
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start('orderWorkflow', {
         workflowId: orderWorkflowId(input.clientId, input.orderId),
@@ -93,6 +104,7 @@ describe('order payment deadline and retention (time-skipping)', () => {
         return v.status === 'awaiting_payment' && v;
       });
       assert.equal(Date.parse(open.paymentDeadline!) - Date.parse(open.createdAt), 2 * 3_600_000);
+      await eventually(async () => (await modeOf(handle)) === 'awaiting_payment');
 
       await env.sleep('121 minutes');
       const expired = await eventually(async () => {
@@ -100,6 +112,7 @@ describe('order payment deadline and retention (time-skipping)', () => {
         return v.status === 'cancelled' && v;
       });
       assert.equal(expired.cancelReason, 'payment_expired');
+      await eventually(async () => (await modeOf(handle)) === 'cancelled');
       const log = await eventually(async () => {
         const n = await listOrderNotifications(db.pool, input.clientId, input.orderId);
         return n.length === 2 && n;
@@ -120,6 +133,14 @@ describe('order payment deadline and retention (time-skipping)', () => {
       assert.equal(purged.rowCount, 0, 'the record is gone after orderRecordDays');
       const last = await handle.query(getOrderQuery);
       assert.deepEqual([last.purged, last.items, last.customer], [true, [], {}]);
+      await Worker.runReplayHistory({ workflowBundle: bundle }, await handle.fetchHistory());
     });
+  });
+
+  it('when an order history recorded before orders set AuraMode is replayed, then the current code replays it without nondeterminism', async () => {
+    // The same deadline-and-purge run, recorded by the order workflow of commit 9f5aa58 (History.toObject).
+    const recorded = readFileSync(path.join(__dirname, 'histories', 'expiry-before-mode.json'), 'utf8');
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(recorded));
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
   });
 });

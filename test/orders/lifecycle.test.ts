@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
+import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import { orderWorkflowId } from '../../workflows/order/contract';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
@@ -229,14 +229,30 @@ describe('orders over the API on real Temporal', () => {
     assert.equal(sentTo(closed).length, 1);
   });
 
-  it('when an order is created, then its workflow carries the client and subject search attributes (no PII)', async () => {
+  it('when an order is created and paid, then its workflow carries the client and subject search attributes (no PII) and AuraMode follows its status', async () => {
     const body = orderBody('351910000108');
     await call(stack, shop.apiKey, 'POST', '/v1/orders', body);
-    const described = await stack.temporal.workflow
-      .getHandle(orderWorkflowId(shop.clientId, body.orderId))
-      .describe();
+    const handle = stack.temporal.workflow.getHandle(orderWorkflowId(shop.clientId, body.orderId));
+    const described = await handle.describe();
     assert.equal(described.typedSearchAttributes.get(clientIdAttribute), shop.clientId);
     assert.match(described.typedSearchAttributes.get(subjectAttribute) ?? '', /^[0-9a-f]{64}$/);
+    // Other tests' orders of this shop wait for payment too: the list is narrowed to this workflow.
+    const listed = async (mode: string) => {
+      const ids: string[] = [];
+      const query = `WorkflowId = '${handle.workflowId}' AND AuraClientId = '${shop.clientId}' AND AuraMode = '${mode}'`;
+      for await (const wf of stack.temporal.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids.length > 0 && ids;
+    };
+    assert.deepEqual(await eventually(() => listed('awaiting_payment')), [handle.workflowId]);
+
+    const paid = await call(stack, shop.apiKey, 'POST', `/v1/orders/${body.orderId}/payment`, {
+      status: 'paid',
+      reference: 'psp-mode',
+    });
+    assert.equal(paid.status, 200);
+    assert.equal((await handle.describe()).typedSearchAttributes.get(modeAttribute), 'paid');
+    assert.deepEqual(await eventually(() => listed('paid')), [handle.workflowId]);
+    assert.equal(await listed('awaiting_payment'), false);
   });
 
   it('when an order body is invalid or cannot ship, then 400 names the field or 422 says so, and nothing is created', async () => {

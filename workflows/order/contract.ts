@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
-import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
+import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 
 /**
  * The order workflow's contract: id, input, view, updates and query. The API, the activities and
@@ -134,7 +134,10 @@ export type OrderMemo = {
   orderId: string;
 };
 
-/** Start options every starter uses: the search attributes let erasure find the subject's orders. */
+/**
+ * Start options every starter uses: the search attributes let erasure find the subject's orders and
+ * operators filter by status (`AuraMode`, kept current by the workflow).
+ */
 export function orderStartOptions(input: OrderInput, taskQueue: string) {
   return {
     workflowId: orderWorkflowId(input.clientId, input.orderId),
@@ -144,6 +147,7 @@ export function orderStartOptions(input: OrderInput, taskQueue: string) {
     typedSearchAttributes: [
       { key: clientIdAttribute, value: input.clientId },
       { key: subjectAttribute, value: input.subjectHash },
+      { key: modeAttribute, value: 'created' satisfies OrderStatus },
     ] satisfies SearchAttributePair[],
     memo: { kind: 'order', clientId: input.clientId, orderId: input.orderId } satisfies OrderMemo,
   };
