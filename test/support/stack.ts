@@ -42,6 +42,8 @@ export interface Stack {
 }
 
 let bundle: ReturnType<typeof bundleWorkflows> | undefined;
+/** The workflow code, bundled once per test process (workers and replays share it). */
+export const workflowBundle = () => (bundle ??= bundleWorkflows());
 let runtimeInstalled = false;
 
 /**
@@ -78,7 +80,6 @@ export async function startStack(
     runtimeInstalled = true;
   }
   const connection: NativeConnection = await connectWorker(config, temporalAddress);
-  bundle ??= bundleWorkflows();
   const temporal = createTemporalClient(config, temporalAddress);
   const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'aura-media-'));
@@ -88,7 +89,7 @@ export async function startStack(
   const worker = await createAuraWorker({
     config,
     connection,
-    bundle: await bundle,
+    bundle: await workflowBundle(),
     deps: {
       db: db.pool,
       temporal,

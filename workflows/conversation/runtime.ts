@@ -1,5 +1,7 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   upsertSearchAttributes,
@@ -19,29 +21,55 @@ import type { ConversationSettings, ConversationState } from './state';
 
 // Database and Graph calls are quick; 30 s covers a slow response, and retries back off up to a
 // minute so an outage is ridden out rather than failing the conversation.
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const retryForever = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever });
 
 // Read receipts are best effort: a few quick attempts, then the conversation goes on without the tick.
-const receipts = proxyActivities<Activities>({
+const receiptOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
+};
 
 // Dialogflow CX voice requests can take several seconds; the activity records its result, so a
 // retry after a timeout never calls detectIntent twice for one message.
-const nlu = proxyActivities<Activities>({
+const nluOptions = {
   startToCloseTimeout: '60 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+};
+
+/**
+ * The steps before the reply (record the message, read receipt, NLU) run as local activities: in
+ * the worker, inside the workflow task, with no server round trip each — every one is idempotent
+ * per message id, so a local retry after a crash is harmless. Histories recorded before this
+ * (`LOCAL_TURN_PATCH` absent) replay them as the remote activities they were. The send stays a
+ * remote activity: pacing may hold it for seconds, and it is the step whose retries matter most.
+ */
+const LOCAL_TURN_PATCH = 'turn-steps-as-local-activities';
+const remoteTurn = {
+  record: acts,
+  receipts: proxyActivities<Activities>(receiptOptions),
+  nlu: proxyActivities<Activities>(nluOptions),
+};
+const localTurn = {
+  record: proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever }),
+  receipts: proxyLocalActivities<Activities>(receiptOptions),
+  nlu: proxyLocalActivities<Activities>(nluOptions),
+};
+const turnSteps = () => (patched(LOCAL_TURN_PATCH) ? localTurn : remoteTurn);
 
 // Settings and the agents' row: two quick queries, run locally to save a server round trip per message.
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
+
+/**
+ * An activity that failed for good (non-retryable, or out of attempts): a remote activity's failure
+ * arrives as an `ActivityFailure` wrapping the cause, a local activity's as the cause itself.
+ */
+export function activityFailedForGood(err: unknown): err is ActivityFailure | ApplicationFailure {
+  return err instanceof ActivityFailure || err instanceof ApplicationFailure;
+}
 
 /** Two no-matches in a row hand the conversation to a person. */
 export const NO_MATCH_HANDOFF = 2;
@@ -114,10 +142,11 @@ export class ConversationRuntime {
 
   /** One inbound message: persist, consent keywords, then (by mode) NLU and the action, then the reply. */
   async handleMessage(message: InboundMessage): Promise<void> {
-    await acts.recordInbound({ ...this.subject, message });
+    const steps = turnSteps();
+    await steps.record.recordInbound({ ...this.subject, message });
     if (this.state.mode === 'bot') {
       // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
-      await receipts
+      await steps.receipts
         .markRead({ ...this.subject, messageId: message.messageId, typing: true })
         .catch(() => undefined);
     }
@@ -139,7 +168,7 @@ export class ConversationRuntime {
     const mediaId = voiceNoteMediaId(message);
     if (!message.text && !mediaId)
       return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
-    const result = await nlu
+    const result = await steps.nlu
       .understand({
         clientId: this.input.clientId,
         subjectHash: this.input.subjectHash,
@@ -151,7 +180,7 @@ export class ConversationRuntime {
       })
       // Nothing to understand (a voice note the media store cannot give us): say so, carry on.
       .catch((err: unknown) => {
-        if (err instanceof ActivityFailure) return undefined;
+        if (activityFailedForGood(err)) return undefined;
         throw err;
       });
     if (!result) return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));

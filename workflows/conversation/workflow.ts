@@ -19,7 +19,7 @@ import {
   resolveUpdate,
   type ConversationInput,
 } from './contract';
-import { ConversationRuntime } from './runtime';
+import { activityFailedForGood, ConversationRuntime } from './runtime';
 import { ConversationState } from './state';
 
 /**
@@ -83,9 +83,11 @@ async function handleSafely(step: () => Promise<void>): Promise<void> {
   try {
     await step();
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const cause = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
-    log.warn('conversation step failed', { activity: err.activityType, type: cause ?? 'unknown' });
+    if (!activityFailedForGood(err)) throw err;
+    const failure = err instanceof ActivityFailure ? err.cause : err;
+    const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+    const activity = err instanceof ActivityFailure ? err.activityType : 'local';
+    log.warn('conversation step failed', { activity, type: type ?? 'unknown' });
   }
 }
 
