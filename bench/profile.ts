@@ -26,7 +26,9 @@ export function area(frame: ProfileNode['callFrame']): string {
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return 'node internals';
   const file = url.replace(/^file:\/\//, '');
-  if (file.startsWith(`${ROOT}/`)) return `aura ${path.relative(ROOT, file).split('/')[0]}/`;
+  // The compiled processes run from `.data/build-<id>/`: their folders are ours all the same.
+  const ours = path.relative(ROOT, file).replace(/^\.data\/build-[^/]+\//, '');
+  if (file.startsWith(`${ROOT}/`)) return `aura ${ours.split('/')[0]}/`;
   return url;
 }
 

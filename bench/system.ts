@@ -67,6 +67,7 @@ export class ReplyIndex {
 export async function openBenchSystem(opts: { nodeArgs?: string[] } = {}): Promise<BenchSystem> {
   // The per-key rate limit (600/min) would answer most of the orders scenario's requests 429.
   const harness = await openHarness({
+    compiled: true,
     nodeArgs: opts.nodeArgs,
     env: { AURA_RATE_LIMIT_PER_MINUTE: '1000000' },
   });

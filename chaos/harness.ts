@@ -11,7 +11,10 @@ import { createPool, type Db } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
 import { createTemporalClient } from '../temporal/connection';
 import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { build } from '../scripts/build';
 import { ManagedProcess, type Crash } from './processes';
+
+const ROOT = path.resolve(__dirname, '..');
 
 /**
  * The system as separate OS processes that the chaos scenarios can break: a Temporal dev server on a
@@ -97,6 +100,11 @@ export interface HarnessOptions {
   nodeArgs?: readonly string[];
   /** Extra environment for the worker and the API (the benchmark lifts the API's rate limit). */
   env?: Record<string, string>;
+  /**
+   * Run the compiled entry points (`npm run build` output, as the Docker image does) instead of the
+   * TypeScript through tsx: the benchmark measures what production runs.
+   */
+  compiled?: boolean;
 }
 
 export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -127,9 +135,12 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     await migrate(db);
     const temporal = createTemporalClient(parseConfig(env), devServer.address);
     closers.push(() => temporal.connection.close());
+    const entries = opts.compiled
+      ? compiledEntries(closers)
+      : { worker: 'worker/main.ts', api: 'api/main.ts' };
     const worker = new ManagedProcess(
       'worker',
-      'worker/main.ts',
+      entries.worker,
       env,
       path.join(dir, 'worker.log'),
       crashes,
@@ -137,7 +148,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     );
     const api = new ManagedProcess(
       'api',
-      'api/main.ts',
+      entries.api,
       env,
       path.join(dir, 'api.log'),
       crashes,
@@ -225,4 +236,16 @@ async function provision(
   if (res.status !== 201) throw new Error(`provisioning failed: ${res.status} ${await res.text()}`);
   const { clientId } = (await res.json()) as { clientId: string };
   return { clientId, phoneNumberId };
+}
+
+/**
+ * Builds the system into a folder of its own inside the project (the compiled code resolves its
+ * packages from the project's node_modules), removed when the harness closes; answers the compiled
+ * worker and API entry points.
+ */
+function compiledEntries(closers: (() => Promise<void>)[]): { worker: string; api: string } {
+  const out = path.join(ROOT, '.data', `build-${randomBytes(4).toString('hex')}`);
+  closers.push(async () => rmSync(out, { recursive: true, force: true }));
+  build(out);
+  return { worker: path.join(out, 'worker/main.js'), api: path.join(out, 'api/main.js') };
 }

@@ -12,8 +12,8 @@ export interface Crash {
 }
 
 /**
- * One of our entry points (`api/main.ts`, `worker/main.ts`) run as a child process exactly as in
- * production, so that it can be `kill -9`ed and started again. Its output goes to a log file (read
+ * One of our entry points (`api/main.ts`, `worker/main.ts` through tsx, or their compiled `.js`)
+ * run as a child process exactly as in production, so that it can be `kill -9`ed and started again. Its output goes to a log file (read
  * back only to explain a failure, never to decide one); an exit nobody asked for is recorded.
  */
 export class ManagedProcess {
@@ -46,7 +46,11 @@ export class ManagedProcess {
     this.expectingExit = false;
     const child = spawn(
       process.execPath,
-      [...this.nodeArgs, '--import', 'tsx', path.join(ROOT, this.entry)],
+      [
+        ...this.nodeArgs,
+        ...(this.entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
+        path.resolve(ROOT, this.entry),
+      ],
       {
         cwd: ROOT,
         env: this.env,
