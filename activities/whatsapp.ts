@@ -141,6 +141,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     try {
       const message = { to, ...toGraphMessage(content) };
       await pace(target.phoneNumberId, target.subjectHash, target.messagesPerSecond);
+      Context.current().heartbeat(); // the pacing wait is over: the heartbeat timeout covers the call
       return {
         ok: true as const,
         wamid: (await graph.sendMessage(target.phoneNumberId, token, message)).wamid,
@@ -211,8 +212,10 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
      * user opted out, is undeliverable, or the 24-hour window is closed with no fallback template;
      * outside the window a configured template replaces free text. Sends once per idempotency key.
      * Throws a non-retryable ApplicationFailure typed by the Graph error for permanent faults.
-     * The one window for a duplicate: Meta accepted the send but this process died before the wamid
-     * was recorded; the retry then sends again (the Graph API has no idempotency key).
+     * Once Meta accepted it, the wamid is recorded before the activity ends, however long PostgreSQL
+     * takes to come back (see `untilRecorded`): a retry would find the row pending and send again,
+     * since the Graph API has no idempotency key. The one window left for a duplicate is this
+     * process dying between Meta's answer and the record.
      */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
@@ -261,16 +264,11 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       }
       if (result.ok) {
         const viaTemplate = content !== input.content;
-        await markOutboundSent(
-          db,
-          input.idempotencyKey,
-          result.wamid,
-          viaTemplate
-            ? {
-                type: 'template',
-                bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(content)),
-              }
-            : undefined,
+        const sent = viaTemplate
+          ? { type: 'template', bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(content)) }
+          : undefined;
+        await untilRecorded(log, 'sent message', () =>
+          markOutboundSent(db, input.idempotencyKey, result.wamid, sent),
         );
         await observeSent(input, result.wamid, content.type, viaTemplate);
         return { status: 'sent', wamid: result.wamid, viaTemplate };
@@ -321,4 +319,24 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       }
     },
   };
+}
+
+/**
+ * Runs `record` until it succeeds: for a write that must not be lost to a passing database outage
+ * because what it records already happened elsewhere. Backs off from 250 ms to 5 s and heartbeats
+ * meanwhile, so the activity stays alive (its heartbeat timeout, not its start-to-close timeout,
+ * is what detects a dead worker); gives up only when the activity is cancelled.
+ */
+async function untilRecorded(log: Logger, what: string, record: () => Promise<void>): Promise<void> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await record();
+    } catch (err) {
+      Context.current().heartbeat();
+      // The error's class and code only: a database error's message may quote the values.
+      const { name, code } = err as { name?: string; code?: string };
+      log.warn(`${what} not recorded yet; retrying`, { error: name, code, retryInMs: delay });
+      await Context.current().sleep(delay);
+    }
+  }
 }

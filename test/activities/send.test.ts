@@ -113,6 +113,51 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     assert.equal(graph.sent.length, before);
   });
 
+  it('when PostgreSQL fails to record the wamid after Meta accepted the send, then the activity retries the record (heartbeating) and the message goes out once', async () => {
+    const c = await clientWith();
+    const s = await contact(c.clientId, '5511900000606', HOUR);
+    // The same pool, except that the first two writes of a wamid fail as a dropped connection would.
+    let failures = 2;
+    const flaky = new Proxy(db.pool, {
+      get(target, prop) {
+        if (prop === 'query')
+          return (text: unknown, values?: unknown[]) =>
+            typeof text === 'string' && text.startsWith('UPDATE messages SET wamid') && failures-- > 0
+              ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
+              : target.query(text as string, values);
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const flakyActivities = createWhatsAppActivities(
+      testActivityDeps(
+        { db: flaky, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
+        { secrets, vault },
+      ),
+    );
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    let heartbeats = 0;
+    env.on('heartbeat', () => (heartbeats += 1));
+    const idempotencyKey = `k-${randomBytes(6).toString('hex')}`;
+    const input = {
+      ...c,
+      subjectHash: s.subjectHash,
+      idempotencyKey,
+      content: { type: 'text' as const, body: 'once' },
+      sentBy: 'bot',
+    };
+    // As Temporal would: run again after a failed attempt (at most three attempts).
+    let result: Awaited<ReturnType<Activities['sendMessage']>> | undefined;
+    for (let attempt = 0; attempt < 3 && !result; attempt += 1)
+      result = (await env.run(flakyActivities.sendMessage, input).catch(() => undefined)) as typeof result;
+    assert.equal(result?.status, 'sent');
+    assert.equal(graph.sent.filter((m) => m.body.to === '5511900000606').length, 1, 'sent once');
+    assert.equal(failures, -1, 'both failed writes were retried');
+    assert.ok(heartbeats >= 3, `heartbeats after pacing and per failed write (${heartbeats})`);
+    const { rows } = await db.pool.query('SELECT wamid FROM messages WHERE id = $1', [idempotencyKey]);
+    assert.equal(rows[0]?.wamid, result?.status === 'sent' ? result.wamid : undefined);
+  });
+
   // Bounds are measured from before the first reservation: a slot is never released early, however
   // slow the machine, so these lower bounds cannot flake; no upper bound on time is asserted.
   it('when several bubbles go to one user past the pair burst, then they wait for pair slots; other users are not held up', async () => {

@@ -12,6 +12,7 @@ import type { ConversationEvent } from '../../activities/conversation';
 import { supportedLanguage, type Language, type NluResult } from '../../nlu/port';
 import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
+import { SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
 import { catalogueItems, replyId, tapAction, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
@@ -23,6 +24,7 @@ import type { ConversationSettings, ConversationState } from './state';
 // minute so an outage is ridden out rather than failing the conversation.
 const retryForever = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever });
+const sends = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
 
 // Read receipts are best effort: a few quick attempts, then the conversation goes on without the tick.
 const receiptOptions = {
@@ -113,7 +115,7 @@ export class ConversationRuntime {
     content: OutboundContent,
     opts: { sentBy?: string; fallback?: TemplatePurpose } = {},
   ) {
-    return acts.sendMessage({
+    return sends.sendMessage({
       ...this.subject,
       idempotencyKey: `${workflowInfo().workflowId}:${key}`,
       content,
@@ -272,7 +274,7 @@ export class ConversationRuntime {
     this.state.optOut();
     await acts.setConsent({ ...this.subject, optedOut: true });
     await this.sync('opted_out');
-    await acts.sendMessage({
+    await sends.sendMessage({
       ...this.subject,
       idempotencyKey: `${workflowInfo().workflowId}:reply:${message.messageId}`,
       content: say(this.lang, 'optedOut'),

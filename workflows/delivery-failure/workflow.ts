@@ -1,5 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { DeliveryFailureInput } from './contract';
 
 // Resolving looks the message up; it may not be recorded yet when Meta's status outruns the send, so
@@ -15,10 +16,7 @@ const { resolveDeliveryFailure } = proxyActivities<Activities>({
 });
 
 // The fallback send rides out a Graph outage like any other send.
-const { sendMessage } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { sendMessage } = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
 
 /**
  * Follows up an outbound message Meta reported `failed`: 131026 marks the contact undeliverable,
