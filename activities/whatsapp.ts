@@ -212,10 +212,10 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
      * user opted out, is undeliverable, or the 24-hour window is closed with no fallback template;
      * outside the window a configured template replaces free text. Sends once per idempotency key.
      * Throws a non-retryable ApplicationFailure typed by the Graph error for permanent faults.
-     * Once Meta accepted it, the wamid is recorded before the activity ends, however long PostgreSQL
-     * takes to come back (see `untilRecorded`): a retry would find the row pending and send again,
-     * since the Graph API has no idempotency key. The one window left for a duplicate is this
-     * process dying between Meta's answer and the record.
+     * Once Meta accepted it, the wamid is recorded before the activity ends, waiting for PostgreSQL
+     * up to the send's start-to-close timeout (5 min, see `untilRecorded`): a retry would find the
+     * row pending and send again, since the Graph API has no idempotency key. What is left for a
+     * duplicate is this process dying between Meta's answer and the record, or a longer outage.
      */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
