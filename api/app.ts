@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
+import { createConversationEvents, type ConversationEvents } from '../db/conversation-events';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { MediaStore } from '../media/store';
@@ -39,6 +40,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The media store the worker keeps files in, when this process can reach it: `/readyz` checks it. */
   media?: MediaStore;
+  /** Conversation events for the consoles' live streams; the entry point closes them on shutdown. */
+  events?: ConversationEvents;
 }
 
 /** The Express app: every route, one error middleware. Built from its dependencies, so tests use real ones. */
@@ -104,7 +107,8 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
-  app.use(conversationsRouter({ db, temporal, vault: deps.vault }));
+  const events = deps.events ?? createConversationEvents(db);
+  app.use(conversationsRouter({ db, temporal, vault: deps.vault, events }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;

@@ -3,6 +3,7 @@ import { loadConfigOrExit, masterKeys } from '../config';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
+import { createConversationEvents } from '../db/conversation-events';
 import { createPool } from '../db/pool';
 import { createLocalMediaStore } from '../media/store';
 import { createMetrics } from '../metrics';
@@ -22,8 +23,10 @@ function main(): void {
   const db = createPool(config.databaseUrl);
   const temporal = createTemporalClient(config, config.temporal.address);
   const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
+  const events = createConversationEvents(db);
   const app = createApp({
     config,
+    events,
     db,
     temporal,
     secrets: createSecretBox(config.masterKey),
@@ -41,6 +44,7 @@ function main(): void {
     server.close(() => {
       void Promise.allSettled([db.end(), temporal.connection.close()]).then(() => process.exit(0));
     });
+    events.close(); // open console streams would otherwise hold the server open until the deadline
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once('SIGINT', shutdown);

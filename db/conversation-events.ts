@@ -86,5 +86,15 @@ export function createConversationEvents(db: Db) {
         void closing?.then((c) => c.end()).catch(() => undefined);
       };
     },
+
+    /** Ends every open stream and the connection: the API is stopping, the consoles will reconnect. */
+    close(): void {
+      const closing = active;
+      active = undefined;
+      const told = [...subscribers];
+      subscribers.clear();
+      for (const s of told) if (s.live) s.onLost();
+      void closing?.then((c) => c.end()).catch(() => undefined);
+    },
   };
 }

@@ -13,7 +13,7 @@ import {
   listConversations,
   type ConversationRow,
 } from '../../db/conversations';
-import { createConversationEvents, type ConversationEvents } from '../../db/conversation-events';
+import type { ConversationEvents } from '../../db/conversation-events';
 import { listOrdersOfSubject } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import {
@@ -32,6 +32,8 @@ export interface ConversationRoutesDeps {
   db: Db;
   temporal: Client;
   vault: SubjectVault;
+  /** The process's conversation events (one LISTEN connection for every open stream). */
+  events: ConversationEvents;
 }
 
 const listQuery = z.strictObject({
@@ -60,9 +62,8 @@ const emptyBody = z.strictObject({}).optional();
  * Conversations are named by their opaque ref; the workflow id is rebuilt with the caller's client
  * id, so another client's ref names nothing here (404).
  */
-export function conversationsRouter({ db, temporal, vault }: ConversationRoutesDeps): Router {
+export function conversationsRouter({ db, temporal, vault, events }: ConversationRoutesDeps): Router {
   const router = Router();
-  const events = createConversationEvents(db);
   router.use('/v1/conversations', express.json({ limit: '64kb' }));
   const read = requireScope(db, 'agent', 'conversations:read');
   const act = requireScope(db, 'agent');

@@ -5,10 +5,11 @@ import { openHarness, type Harness } from '../../chaos/harness';
 import { sample } from '../support/prometheus';
 
 /**
- * The worker's `/metrics` as an operator scrapes it: the production entry point in its own process
- * (where the Temporal runtime is installed with its Prometheus exporter), not the in-process stack.
+ * The production entry points as operators run them, each in its own process (the worker installs
+ * the Temporal runtime with its Prometheus exporter; the API's shutdown hook runs on SIGTERM), not
+ * the in-process stack.
  */
-describe('operations: the worker process exports the Temporal SDK metrics', () => {
+describe('operations: the worker and API processes', () => {
   let h: Harness;
   before(async () => {
     h = await openHarness();
@@ -37,5 +38,31 @@ describe('operations: the worker process exports the Temporal SDK metrics', () =
     } finally {
       await handle.terminate('test over');
     }
+  });
+
+  it('when the API is stopped while a console streams events, then the stream ends cleanly and the process exits by itself', async () => {
+    const minted = await fetch(`${h.apiUrl}/admin/v1/clients/${h.client.clientId}/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['agent'] }),
+    });
+    const { apiKey } = (await minted.json()) as { apiKey: string };
+    const res = await fetch(`${h.apiUrl}/v1/conversations/events`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const ended = (async () => {
+      try {
+        while (!(await reader.read()).done);
+        return 'ended';
+      } catch {
+        return 'cut'; // the process died with the stream open
+      }
+    })();
+    await h.api.stop();
+    assert.equal(await ended, 'ended');
+    assert.match(h.api.tail(5), /exited code=0 signal=null/);
+    assert.deepEqual(h.crashes, []);
   });
 });
