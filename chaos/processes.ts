@@ -37,6 +37,11 @@ export class ManagedProcess {
     return this.child?.pid;
   }
 
+  /** The exit code once the process exited by itself (null while it runs or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   get alive(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
