@@ -19,9 +19,10 @@ describe('operations: metrics and insights follow what the system does', () => {
   let stack: Stack;
   let client: TestClient;
   let agent: { apiKey: string; keyId: string };
+  const logs: string[] = [];
 
   before(async () => {
-    stack = await startStack({ statusWebhooks: true });
+    stack = await startStack({ statusWebhooks: true, log: createLogger('debug', {}, (l) => logs.push(l)) });
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     const res = await call(stack, TEST_ADMIN_TOKEN, 'POST', `/admin/v1/clients/${client.clientId}/keys`, {
       scopes: ['agent', 'settings', 'orders:write', 'orders:read'],
@@ -191,5 +192,30 @@ describe('operations: metrics and insights follow what the system does', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('when the API answers and an activity logs, then every line is JSON carrying the request id and client id, or the workflow id and activity type', async () => {
+    const u = endUser(stack, client, '351910007099');
+    // A Graph error operators must see: the next call to the messages endpoint (the read receipt,
+    // a local activity) is answered with it, and the activity logs an alert.
+    stack.graph.failNext(131048);
+    await u.says('hello');
+    await waitUntil(async () => logs.some((l) => l.includes('"msg":"graph alert"')));
+    assert.equal((await call(stack, agent.apiKey, 'GET', '/v1/settings')).status, 200);
+    await waitUntil(async () => logs.some((l) => l.includes('"route":"/v1/settings"')));
+
+    const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = lines.filter((l) => l.msg === 'request');
+    assert.ok(requests.length > 0);
+    for (const l of requests) assert.equal(typeof l.requestId, 'string', JSON.stringify(l));
+    const keyed = requests.filter((l) => String(l.route).startsWith('/v1/') && l.status === 200);
+    assert.ok(keyed.some((l) => l.clientId === client.clientId));
+    for (const l of keyed) assert.match(String(l.clientId), /^cl_/, JSON.stringify(l));
+    const fromActivities = lines.filter((l) => l.activityType !== undefined);
+    for (const l of fromActivities) assert.match(String(l.workflowId), /\S/, JSON.stringify(l));
+    const alert = fromActivities.find((l) => l.msg === 'graph alert');
+    assert.equal(alert?.workflowId, u.workflowId);
+    assert.equal(alert?.activityType, 'markRead');
+    assert.equal(alert?.clientId, client.clientId);
   });
 });
