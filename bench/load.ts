@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { messagesNotification } from '../whatsapp/envelope';
 import { signBody } from '../whatsapp/signature';
 
 /**
@@ -29,33 +30,24 @@ export interface LoadSample {
 async function post(spec: LoadSpec, seq: number): Promise<LoadSample> {
   const user = `${spec.userPrefix}${String(seq + (spec.firstUser ?? 0)).padStart(6, '0')}`;
   const now = Date.now();
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  const body = JSON.stringify(
+    messagesNotification(
+      spec.phoneNumberId,
       {
-        id: 'BENCH-WABA',
-        changes: [
+        contacts: [{ profile: { name: 'Bench User' }, wa_id: user }],
+        messages: [
           {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: spec.phoneNumberId },
-              contacts: [{ profile: { name: 'Bench User' }, wa_id: user }],
-              messages: [
-                {
-                  from: user,
-                  id: `wamid.BENCH${randomBytes(12).toString('hex')}`,
-                  timestamp: String(Math.floor(now / 1000)),
-                  type: 'text',
-                  text: { body: 'Where is my order?' },
-                },
-              ],
-            },
+            from: user,
+            id: `wamid.BENCH${randomBytes(12).toString('hex')}`,
+            timestamp: String(Math.floor(now / 1000)),
+            type: 'text',
+            text: { body: 'Where is my order?' },
           },
         ],
       },
-    ],
-  });
+      { wabaId: 'BENCH-WABA', displayPhoneNumber: '15550000000' },
+    ),
+  );
   const started = performance.now();
   let status = 0;
   try {

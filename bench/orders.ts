@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { provisionClient } from '../sandbox/provision';
 import type { RateTable } from '../shipping/rate-table';
 
 /**
@@ -82,16 +83,7 @@ export async function ordersScenario(
   opts: OrdersBenchOptions = {},
 ): Promise<OrdersBenchResult> {
   const { orders = 1000, concurrency = 16, reads = 2000, readConcurrency = 4 } = opts;
-  const provision = await fetch(`${target.apiUrl}/admin/v1/clients`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${target.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Bench Shop',
-      phoneNumberIds: [String(100_000_000_000 + Math.floor(Math.random() * 1e11))],
-      graphAccessToken: 'EAAG-bench-token',
-    }),
-  });
-  const { apiKey } = (await provision.json()) as { apiKey: string };
+  const { apiKey } = await provisionClient(target.apiUrl, target.adminToken, { name: 'Bench Shop' });
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
   await fetch(`${target.apiUrl}/v1/shipping/rates`, {
     method: 'PUT',

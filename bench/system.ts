@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { openHarness, type Harness } from '../chaos/harness';
+import { provisionClient } from '../sandbox/provision';
 import { stopProcess } from '../temporal/dev-server';
 import type { LoadSample, LoadSpec } from './load';
 
@@ -83,7 +84,8 @@ export async function openBenchSystem(opts: { nodeArgs?: string[] } = {}): Promi
     harness,
     baselineUrl,
     replies: new ReplyIndex(harness.graph.sent),
-    provisionNumber: () => provisionNumber(harness.apiUrl, harness.adminToken),
+    provisionNumber: async () =>
+      (await provisionClient(harness.apiUrl, harness.adminToken, { name: 'Bench Shop' })).phoneNumberId,
     runLoad: (target, spec, onSample) =>
       runLoadProcess(
         {
@@ -132,21 +134,6 @@ function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
-}
-
-async function provisionNumber(apiUrl: string, adminToken: string): Promise<string> {
-  const phoneNumberId = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
-  const res = await fetch(`${apiUrl}/admin/v1/clients`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Bench Shop',
-      phoneNumberIds: [phoneNumberId],
-      graphAccessToken: 'bench-token',
-    }),
-  });
-  if (res.status !== 201) throw new Error(`provisioning failed: ${res.status}`);
-  return phoneNumberId;
 }
 
 function startBaselineProcess(temporalAddress: string, graphUrl: string) {

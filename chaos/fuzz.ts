@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { messagesNotification } from '../whatsapp/envelope';
 import { signBody } from '../whatsapp/signature';
 import type { Harness } from './harness';
 import { allWorkflows, brokenWorkflows, count, settle } from './measure';
@@ -74,33 +75,22 @@ function randomJson(rng: Rng, depth = 0): unknown {
 }
 
 function baseNotification(phoneNumberId: string, waId: string): Json {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-FUZZ',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: 'Fuzz User' }, wa_id: waId }],
-              messages: [
-                {
-                  from: waId,
-                  id: `wamid.FUZZ${randomBytes(10).toString('hex')}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: 'hello' },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return messagesNotification(
+    phoneNumberId,
+    {
+      contacts: [{ profile: { name: 'Fuzz User' }, wa_id: waId }],
+      messages: [
+        {
+          from: waId,
+          id: `wamid.FUZZ${randomBytes(10).toString('hex')}`,
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          type: 'text',
+          text: { body: 'hello' },
+        },
+      ],
+    },
+    { wabaId: 'WABA-FUZZ' },
+  );
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- mutations reach into an untyped JSON tree */

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { createPool, type Db } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
+import { provisionClient } from '../sandbox/provision';
 import { createTemporalClient } from '../temporal/connection';
 import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { build } from '../scripts/build';
@@ -138,22 +139,10 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     const entries = opts.compiled
       ? compiledEntries(closers)
       : { worker: 'worker/main.ts', api: 'api/main.ts' };
-    const worker = new ManagedProcess(
-      'worker',
-      entries.worker,
-      env,
-      path.join(dir, 'worker.log'),
-      crashes,
-      opts.nodeArgs,
-    );
-    const api = new ManagedProcess(
-      'api',
-      entries.api,
-      env,
-      path.join(dir, 'api.log'),
-      crashes,
-      opts.nodeArgs,
-    );
+    const managed = (name: 'worker' | 'api') =>
+      new ManagedProcess(name, entries[name], env, path.join(dir, `${name}.log`), crashes, opts.nodeArgs);
+    const worker = managed('worker');
+    const api = managed('api');
     closers.push(async () => (await worker.stop(), worker.close()));
     closers.push(async () => (await api.stop(), api.close()));
     const apiUrl = `http://127.0.0.1:${ports.api}`;
@@ -169,7 +158,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       taskQueue: TASK_QUEUE,
       workerMetricsUrl: `http://127.0.0.1:${workerMetrics}/metrics`,
       temporalPid: () => temporalServer.current?.process.pid,
-      client: await provision(apiUrl, env.AURA_ADMIN_TOKEN),
+      client: await provisionClient(apiUrl, env.AURA_ADMIN_TOKEN, { name: 'Chaos Shop' }),
       graph,
       db,
       temporal,
@@ -216,26 +205,6 @@ async function hasPoller(temporal: Client, pid: number): Promise<boolean> {
     taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
   return pollers.some((p) => p.identity?.startsWith(`${pid}@`));
-}
-
-/** Provisions the scenarios' client through the admin API, as an operator would. */
-async function provision(
-  apiUrl: string,
-  adminToken: string,
-): Promise<{ clientId: string; phoneNumberId: string }> {
-  const phoneNumberId = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
-  const res = await fetch(`${apiUrl}/admin/v1/clients`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Chaos Shop',
-      phoneNumberIds: [phoneNumberId],
-      graphAccessToken: 'chaos-graph-token',
-    }),
-  });
-  if (res.status !== 201) throw new Error(`provisioning failed: ${res.status} ${await res.text()}`);
-  const { clientId } = (await res.json()) as { clientId: string };
-  return { clientId, phoneNumberId };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { messagesNotification } from '../whatsapp/envelope';
 import { signBody } from '../whatsapp/signature';
 import { sleep } from './processes';
 
@@ -39,27 +40,14 @@ export function notification(
   timestamp: number,
   text = CHAOS_TEXT,
 ): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-CHAOS',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: 'Chaos User' }, wa_id: waId }],
-              messages: [
-                { from: waId, id, timestamp: String(timestamp), type: 'text', text: { body: text } },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return messagesNotification(
+    phoneNumberId,
+    {
+      contacts: [{ profile: { name: 'Chaos User' }, wa_id: waId }],
+      messages: [{ from: waId, id, timestamp: String(timestamp), type: 'text', text: { body: text } }],
+    },
+    { wabaId: 'WABA-CHAOS' },
+  );
 }
 
 export interface DeliveryTally {

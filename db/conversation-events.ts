@@ -31,6 +31,16 @@ export function createConversationEvents(db: Db) {
   const subscribers = new Set<Subscriber>();
   let active: Promise<pg.Client> | undefined;
 
+  /** Drops the connection and ends every live stream (their consoles reconnect). */
+  function endAll(): void {
+    const closing = active;
+    active = undefined;
+    const told = [...subscribers];
+    subscribers.clear();
+    for (const s of told) if (s.live) s.onLost();
+    void closing?.then((c) => c.end()).catch(() => undefined);
+  }
+
   function open(): Promise<pg.Client> {
     const client = new pg.Client(db.options);
     const connected: Promise<pg.Client> = client
@@ -39,12 +49,7 @@ export function createConversationEvents(db: Db) {
       .then(() => client);
     const current = () => active === connected;
     const lost = () => {
-      if (!current()) return;
-      active = undefined;
-      const told = [...subscribers];
-      subscribers.clear();
-      for (const s of told) if (s.live) s.onLost();
-      client.end().catch(() => undefined);
+      if (current()) endAll();
     };
     client.on('error', lost);
     client.on('end', lost);
@@ -80,21 +85,11 @@ export function createConversationEvents(db: Db) {
       if (!subscribers.has(s)) throw new Error('the conversation events connection was lost');
       s.live = true;
       return () => {
-        if (!subscribers.delete(s) || subscribers.size > 0) return;
-        const closing = active;
-        active = undefined;
-        void closing?.then((c) => c.end()).catch(() => undefined);
+        if (subscribers.delete(s) && subscribers.size === 0) endAll();
       };
     },
 
     /** Ends every open stream and the connection: the API is stopping, the consoles will reconnect. */
-    close(): void {
-      const closing = active;
-      active = undefined;
-      const told = [...subscribers];
-      subscribers.clear();
-      for (const s of told) if (s.live) s.onLost();
-      void closing?.then((c) => c.end()).catch(() => undefined);
-    },
+    close: endAll,
   };
 }

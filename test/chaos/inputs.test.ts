@@ -3,17 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { fuzz } from '../../chaos/fuzz';
 import { openHarness, type Harness } from '../../chaos/harness';
 import { calibrate } from '../../chaos/measure';
-import { duplicateStorm, violations, type ScenarioResult } from '../../chaos/scenarios';
+import { duplicateStorm } from '../../chaos/scenarios';
+import { assertClean } from '../support/chaos';
 
 /** Short versions of chaos scenarios 4 and 5 (`npm run chaos` runs the full ones). */
-
-function assertClean(h: Harness, result: ScenarioResult): void {
-  assert.deepEqual(
-    violations(result),
-    [],
-    `${JSON.stringify(result, null, 2)}\n--- worker\n${h.worker.tail(20)}\n--- api\n${h.api.tail(20)}`,
-  );
-}
 
 describe('chaos: hostile deliveries (short versions)', () => {
   let h: Harness;

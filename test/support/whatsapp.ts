@@ -6,8 +6,8 @@ import { TEST_APP_SECRET } from './env';
 /** A fresh Meta-style message id. */
 export const wamid = () => `wamid.HBgL${randomBytes(10).toString('hex')}`;
 
-/** A fresh phone_number_id (digits, as Meta's are). */
-export const phoneNumberId = () => String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+/** Fresh numbers and clients over the admin API, as the chaos harness and the benchmark make them. */
+export { phoneNumberId, provisionClient as provisionTestClient } from '../../sandbox/provision';
 
 export function textNotification(opts: {
   phoneNumberId: string;
@@ -43,28 +43,6 @@ export function postWebhook(
     opts.signature === undefined ? signBody(raw, opts.secret ?? TEST_APP_SECRET) : opts.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return fetch(`${apiUrl}/webhooks/whatsapp`, { method: 'POST', headers, body: raw });
-}
-
-/** Provisions a client over the admin API; returns its id, API key and number. */
-export async function provisionTestClient(
-  apiUrl: string,
-  adminToken: string,
-  extra: Record<string, unknown> = {},
-): Promise<{ clientId: string; apiKey: string; phoneNumberId: string }> {
-  const number = phoneNumberId();
-  const res = await fetch(`${apiUrl}/admin/v1/clients`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Test Shop',
-      phoneNumberIds: [number],
-      graphAccessToken: 'EAAG-test-token',
-      ...extra,
-    }),
-  });
-  if (res.status !== 201) throw new Error(`provisioning failed: ${res.status} ${await res.text()}`);
-  const json = (await res.json()) as { clientId: string; apiKey: string };
-  return { ...json, phoneNumberId: number };
 }
 
 /** Polls `probe` until it returns a truthy value, or throws after `timeoutMs`. */
