@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -39,16 +37,5 @@ describe('conversation engine: histories stay replayable', () => {
       { workflowBundle: await workflowBundle(), dataConverter: dataConverter(stack.config) },
       history,
     );
-  });
-
-  it('when a history recorded before the turn steps ran locally is replayed, then the current code replays it without nondeterminism', async () => {
-    // Greeting, two no-matches and the handoff, recorded by the conversation workflow of commit
-    // 640c12c (remote recordInbound, markRead and understand); payloads decoded, fake data only.
-    const recorded = readFileSync(
-      path.join(__dirname, 'histories', 'bot-turns-before-local-steps.json'),
-      'utf8',
-    );
-    const history = temporal.api.history.v1.History.fromObject(JSON.parse(recorded));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history);
   });
 });

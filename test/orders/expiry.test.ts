@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { provisionClient } from '../../api/provisioning';
@@ -135,12 +132,5 @@ describe('order payment deadline and retention (time-skipping)', () => {
       assert.deepEqual([last.purged, last.items, last.customer], [true, [], {}]);
       await Worker.runReplayHistory({ workflowBundle: bundle }, await handle.fetchHistory());
     });
-  });
-
-  it('when an order history recorded before orders set AuraMode is replayed, then the current code replays it without nondeterminism', async () => {
-    // The same deadline-and-purge run, recorded by the order workflow of commit 9f5aa58 (History.toObject).
-    const recorded = readFileSync(path.join(__dirname, 'histories', 'expiry-before-mode.json'), 'utf8');
-    const history = temporal.api.history.v1.History.fromObject(JSON.parse(recorded));
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
   });
 });

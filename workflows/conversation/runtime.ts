@@ -1,7 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   upsertSearchAttributes,
@@ -42,22 +41,14 @@ const nluOptions = {
 /**
  * The steps before the reply (record the message, read receipt, NLU) run as local activities: in
  * the worker, inside the workflow task, with no server round trip each — every one is idempotent
- * per message id, so a local retry after a crash is harmless. Histories recorded before this
- * (`LOCAL_TURN_PATCH` absent) replay them as the remote activities they were. The send stays a
- * remote activity: pacing may hold it for seconds, and it is the step whose retries matter most.
+ * per message id, so a local retry after a crash is harmless. The send stays a remote activity:
+ * pacing may hold it for seconds, and it is the step whose retries matter most.
  */
-const LOCAL_TURN_PATCH = 'turn-steps-as-local-activities';
-const remoteTurn = {
-  record: acts,
-  receipts: proxyActivities<Activities>(receiptOptions),
-  nlu: proxyActivities<Activities>(nluOptions),
-};
-const localTurn = {
+const turn = {
   record: proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever }),
   receipts: proxyLocalActivities<Activities>(receiptOptions),
   nlu: proxyLocalActivities<Activities>(nluOptions),
 };
-const turnSteps = () => (patched(LOCAL_TURN_PATCH) ? localTurn : remoteTurn);
 
 // Settings and the agents' row: two quick queries, run locally to save a server round trip per message.
 const local = proxyLocalActivities<Activities>({
@@ -144,11 +135,10 @@ export class ConversationRuntime {
 
   /** One inbound message: persist, consent keywords, then (by mode) NLU and the action, then the reply. */
   async handleMessage(message: InboundMessage): Promise<void> {
-    const steps = turnSteps();
-    await steps.record.recordInbound({ ...this.subject, message });
+    await turn.record.recordInbound({ ...this.subject, message });
     if (this.state.mode === 'bot') {
       // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
-      await steps.receipts
+      await turn.receipts
         .markRead({ ...this.subject, messageId: message.messageId, typing: true })
         .catch(() => undefined);
     }
@@ -170,7 +160,7 @@ export class ConversationRuntime {
     const mediaId = voiceNoteMediaId(message);
     if (!message.text && !mediaId)
       return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
-    const result = await steps.nlu
+    const result = await turn.nlu
       .understand({
         clientId: this.input.clientId,
         subjectHash: this.input.subjectHash,

@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   condition,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -128,9 +127,7 @@ function recorder(input: OrderInput, order: OrderMachine) {
     async write(): Promise<void> {
       const view = order.view();
       if (view.version <= recorded) return;
-      // Histories recorded before orders set AuraMode have no upsert here: replay skips it, and such
-      // an order gets the attribute at its first change on a worker with this code.
-      if (view.status !== mode && patched('order-mode-search-attribute')) {
+      if (view.status !== mode) {
         upsertSearchAttributes([{ key: modeAttribute, value: view.status }]);
         mode = view.status;
       }
