@@ -154,7 +154,7 @@ describe('agent console in a real browser', () => {
       .locator('#transcript li.in', { hasText: 'parcel arrived broken' })
       .waitFor({ timeout: UI_TIMEOUT });
     const conversationShot = await shot(agent, 'console-conversation.png');
-    // The README's screenshot is refreshed by deleting it and running this test; otherwise every run
+    // The docs' screenshot (docs/console.md) is refreshed by deleting it and running this test; otherwise every run
     // would leave the committed image modified.
     if (!existsSync(path.join(DOCS, 'console.png'))) {
       mkdirSync(DOCS, { recursive: true });
