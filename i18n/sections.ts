@@ -1,0 +1,5 @@
+import type { Section } from '.';
+import { common } from './common';
+
+/** Every section of the catalogue, by name: the parity test and the pages' catalogue route read this. */
+export const SECTIONS: Readonly<Record<string, Section>> = { common };
