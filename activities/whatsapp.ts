@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
-import { findClient, graphTokenAad } from '../db/clients';
+import { findClient, graphTokenAad, setGraphTokenRejected } from '../db/clients';
 import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
 import { markFirstAgentResponse } from '../db/conversations';
@@ -82,12 +82,20 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
   const { db, graph, secrets, vault, log, metrics } = deps;
   const pace = createPacer(db, deps.pacing);
 
-  /** Counts a Graph error by code, and raises the operator alert for the ones that need a human. */
-  function countGraphError(err: GraphError, verdict: { type: string; alert?: boolean }, clientId: string) {
+  /**
+   * Counts a Graph error by code, and raises the operator alert for the ones that need a human; a
+   * rejected token (190) also flags the client, which `/readyz` and a metric report until it works.
+   */
+  async function countGraphError(
+    err: GraphError,
+    verdict: { type: string; alert?: boolean },
+    clientId: string,
+  ) {
     metrics.graphErrors.inc({ code: String(err.code ?? err.httpStatus ?? 'none'), type: verdict.type });
     if (!verdict.alert) return;
     metrics.graphAlerts.inc({ type: verdict.type, client_id: clientId });
     log.error('graph alert', { code: err.code, type: verdict.type, clientId });
+    if (verdict.type === 'TokenExpired') await setGraphTokenRejected(db, clientId, true);
   }
 
   /** Counts a message that went out (once per wamid) and, for an agent's reply, the first-response time. */
@@ -122,6 +130,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     const settings = settingsFrom(client.settings);
     return {
       token: secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId)),
+      tokenRejected: client.graphTokenRejectedAt !== null,
       templates: settings.templates,
       messagesPerSecond: settings.pacing.messagesPerSecond,
     };
@@ -240,7 +249,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse('opted_out');
       if (contact.undeliverable) return refuse('undeliverable');
 
-      const { token, templates, messagesPerSecond } = await clientContext(input.clientId);
+      const { token, tokenRejected, templates, messagesPerSecond } = await clientContext(input.clientId);
       const target = {
         phoneNumberId: input.phoneNumberId,
         subjectHash: input.subjectHash,
@@ -271,10 +280,11 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
           markOutboundSent(db, input.idempotencyKey, result.wamid, sent),
         );
         await observeSent(input, result.wamid, content.type, viaTemplate);
+        if (tokenRejected) await setGraphTokenRejected(db, input.clientId, false); // it works again
         return { status: 'sent', wamid: result.wamid, viaTemplate };
       }
       const verdict = classifyGraphError(result.err, Context.current().info.attempt);
-      countGraphError(result.err, verdict, input.clientId);
+      await countGraphError(result.err, verdict, input.clientId);
       if (verdict.type === 'Undeliverable') {
         await markUndeliverable(db, input.clientId, input.subjectHash);
         return refuse('undeliverable');
@@ -306,7 +316,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       } catch (err) {
         if (!(err instanceof GraphError)) throw err;
         const verdict = classifyGraphError(err, Context.current().info.attempt);
-        countGraphError(err, verdict, input.clientId);
+        await countGraphError(err, verdict, input.clientId);
         if (!verdict.retryable) {
           log.warn('mark as read refused', { code: err.code, type: verdict.type, clientId: input.clientId });
           return;

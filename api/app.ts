@@ -4,12 +4,13 @@ import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
+import { usesSandboxGraph } from '../config';
 import { createConversationEvents, type ConversationEvents } from '../db/conversation-events';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { MediaStore } from '../media/store';
 import type { Metrics } from '../metrics';
-import { observeHandoffQueue } from '../metrics/collectors';
+import { observeGraphTokens, observeHandoffQueue } from '../metrics/collectors';
 import { payloadCodec } from '../temporal/connection';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
@@ -19,6 +20,7 @@ import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
+import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
 import { meRouter } from './routes/me';
@@ -51,16 +53,26 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders, requestContext(log));
-  app.use(healthRouter({ db, temporal, media: deps.media }));
+  app.use(
+    healthRouter({
+      db,
+      temporal,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      media: deps.media,
+    }),
+  );
   observeHandoffQueue(deps.metrics, db);
+  observeGraphTokens(deps.metrics, db);
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   const indexKey = deriveKey(config.masterKey, 'blind-index');
+  const numbers = createNumberDirectory(db);
   app.use(
     webhookRouter({
       db,
-      numbers: createNumberDirectory(db),
+      numbers,
       temporal,
       log,
       taskQueue: config.temporal.taskQueue,
@@ -70,7 +82,15 @@ export function createApp(deps: AppDeps): Express {
       metrics: deps.metrics,
     }),
   );
-  app.use(adminRouter({ db, secrets: deps.secrets, adminToken: config.adminToken }));
+  app.use(
+    adminRouter({
+      db,
+      secrets: deps.secrets,
+      adminToken: config.adminToken,
+      numbers,
+      sandboxGraph: usesSandboxGraph(config),
+    }),
+  );
   app.use(
     codecRouter({
       codec: payloadCodec(config),
@@ -83,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
   app.use(pagesRouter());
+  app.use(i18nRouter());
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));

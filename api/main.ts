@@ -8,12 +8,16 @@ import { createPool } from '../db/pool';
 import { createLocalMediaStore } from '../media/store';
 import { createMetrics } from '../metrics';
 import { createLogger } from '../logging';
-import { createTemporalClient } from '../temporal/connection';
+import { createTemporalClient, payloadCodec } from '../temporal/connection';
 import { createApp } from './app';
 import { createServer } from './server';
+import { warmUpApi } from './warm-up';
 
-/** API entry point. SIGINT/SIGTERM stop accepting, finish in-flight requests, then close connections. */
-function main(): void {
+/**
+ * API entry point. Warms its hot path, then listens. SIGINT/SIGTERM stop accepting, finish in-flight
+ * requests, then close connections.
+ */
+async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, { service: 'api' });
   if (!config.databaseUrl || !config.temporal.address) {
@@ -35,9 +39,10 @@ function main(): void {
     metrics: createMetrics('api'),
     media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
   });
+  const warmMs = await warmUpApi({ db, temporal, codec: payloadCodec(config) });
   const server = createServer(config, app);
   server.listen(config.port, () =>
-    log.info('api listening', { port: config.port, https: Boolean(config.https) }),
+    log.info('api listening', { port: config.port, https: Boolean(config.https), warmMs }),
   );
   const shutdown = () => {
     log.info('api stopping');
@@ -51,4 +56,7 @@ function main(): void {
   process.once('SIGTERM', shutdown);
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`api failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -14,6 +14,8 @@ import type { Queryable } from '../db/pool';
  */
 export interface NumberDirectory {
   clientIdFor(phoneNumberId: string): Promise<string | undefined>;
+  /** Drops what is known of these numbers (an admin moved them): the next lookup asks the database. */
+  forget(phoneNumberIds: readonly string[]): void;
 }
 
 export const NUMBER_DIRECTORY_TTL_MS = 60_000;
@@ -39,6 +41,9 @@ export function createNumberDirectory(
       if (clientId) known.set(phoneNumberId, { clientId, freshUntil: now() + ttlMs });
       else known.delete(phoneNumberId);
       return clientId;
+    },
+    forget(phoneNumberIds) {
+      for (const id of phoneNumberIds) known.delete(id);
     },
   };
 }

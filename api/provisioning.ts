@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
+import { SANDBOX_GRAPH_TOKEN } from '../sandbox/seed';
+import { badRequest } from './errors';
 import { generateApiKey, hashApiKey } from '../crypto/keys';
 import { graphTokenAad, insertApiKey, insertClient, newClientId, SCOPES, type Scope } from '../db/clients';
 import type { Db } from '../db/pool';
@@ -7,18 +9,51 @@ import { clientSettingsSchema } from '../settings/client-settings';
 
 export const scopeSchema = z.enum(SCOPES);
 
+const clientName = z.string().trim().min(1).max(200);
+const phoneNumberIds = z
+  .array(z.string().regex(/^\d{5,20}$/, 'must be a WhatsApp phone_number_id (digits)'))
+  .min(1)
+  .max(50)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id');
+const graphAccessToken = z.string().trim().min(10).max(1000);
+
 export const clientInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  phoneNumberIds: z
-    .array(z.string().regex(/^\d{5,20}$/, 'must be a WhatsApp phone_number_id (digits)'))
-    .min(1)
-    .max(50)
-    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
-  graphAccessToken: z.string().min(10).max(1000).optional(),
+  name: clientName,
+  phoneNumberIds,
+  graphAccessToken: graphAccessToken.optional(),
   settings: clientSettingsSchema.optional(),
   scopes: z.array(scopeSchema).min(1).optional(),
 });
 export type ClientInput = z.infer<typeof clientInputSchema>;
+
+/**
+ * `PATCH /admin/v1/clients/:id`: only what is given changes. `phoneNumberIds` is the client's new set
+ * of numbers (numbers left out are released); `graphAccessToken` rotates the token.
+ */
+export const clientUpdateSchema = z
+  .strictObject({
+    name: clientName.optional(),
+    phoneNumberIds: phoneNumberIds.optional(),
+    graphAccessToken: graphAccessToken.optional(),
+  })
+  .refine(
+    (v) => Object.values(v).some((x) => x !== undefined),
+    'name the fields to change: name, phoneNumberIds or graphAccessToken',
+  );
+
+/**
+ * A client needs a Graph access token (every reply is sent with it). Without one it is refused, with a
+ * reason, unless the local profile's sandbox Graph API is in use: that accepts any token, so the
+ * sandbox's token is stored and replies work.
+ */
+export function withGraphToken(input: ClientInput, sandboxGraph: boolean): ClientInput {
+  if (input.graphAccessToken) return input;
+  if (sandboxGraph) return { ...input, graphAccessToken: SANDBOX_GRAPH_TOKEN };
+  throw badRequest(
+    "invalid body: graphAccessToken: is required (the client's replies are sent through the Graph API with it)",
+    { fields: [{ field: 'graphAccessToken', message: 'is required' }] },
+  );
+}
 
 export const apiKeyInputSchema = z.strictObject({
   scopes: z.array(scopeSchema).min(1),

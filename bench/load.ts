@@ -3,7 +3,8 @@ import { messagesNotification } from '../whatsapp/envelope';
 import { signBody } from '../whatsapp/signature';
 
 /**
- * The load generator, run as its own process (`tsx bench/load.ts '<spec json>'`): POSTs signed text
+ * The load generator, run as its own process (`tsx bench/load.ts '<spec json>'`, or `-` to read the
+ * spec from stdin when it comes): POSTs signed text
  * webhooks at a fixed rate (open loop: a slow answer does not slow the schedule), each from a new
  * end-user, and prints one JSON line per answered POST on stdout as it happens, so the benchmark can
  * watch the backlog live (and stop the generator early).
@@ -64,8 +65,20 @@ async function post(spec: LoadSpec, seq: number): Promise<LoadSample> {
   return { user, sentAt: now, ackMs: performance.now() - started, status };
 }
 
+/** The spec, when it comes on stdin (`load.ts -`): the generator is loaded before the moment it starts. */
+async function firstLineOfStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.split('\n')[0]!;
+}
+
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  const spec = JSON.parse(
+    process.argv[2] === '-' ? await firstLineOfStdin() : (process.argv[2] ?? '{}'),
+  ) as LoadSpec;
   const total = Math.round(spec.messagesPerSecond * spec.durationSeconds);
   const interval = 1000 / spec.messagesPerSecond;
   const start = performance.now();

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Scenario, ScenarioResult } from './scenario';
+import type { Scenario, ScenarioResult, StandaloneScenario } from './scenario';
+import { coldstartScenario } from './scenarios/coldstart';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
 import { ordersBenchScenario } from './scenarios/orders';
@@ -14,7 +15,13 @@ import { openBenchSystem } from './system';
  * its own. Each result is printed as a table and written, with the machine and its load average at
  * the start, to `bench/results/<scenario>-<time>.json`. Add a scenario by listing it here.
  */
-const SCENARIOS: Scenario[] = [inboundScenario, ordersBenchScenario, idleScenario, profileScenario];
+const SCENARIOS: (Scenario | StandaloneScenario)[] = [
+  inboundScenario,
+  ordersBenchScenario,
+  idleScenario,
+  profileScenario,
+  coldstartScenario,
+];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
@@ -37,6 +44,31 @@ function writeResult(dir: string, scenario: string, quick: boolean, result: Scen
   return file;
 }
 
+/** Prints a scenario's table and writes its file. */
+function report(
+  name: string,
+  started: number,
+  result: ScenarioResult,
+  quick: boolean,
+  dir: string,
+  host: unknown,
+) {
+  console.table(result.rows);
+  const file = writeResult(dir, name, quick, result, host);
+  say(`${name} took ${Math.round((Date.now() - started) / 1000)} s; ${path.relative(process.cwd(), file)}`);
+}
+
+async function runStandalone(
+  scenario: StandaloneScenario,
+  quick: boolean,
+  resultsDir: string,
+  host: unknown,
+) {
+  say(`${scenario.name}: ${scenario.description}`);
+  const started = Date.now();
+  report(scenario.name, started, await scenario.run({ quick, log: say }), quick, resultsDir, host);
+}
+
 async function runOn(scenarios: Scenario[], quick: boolean, resultsDir: string, host: unknown) {
   const profiled = scenarios.some((s) => s.profiled);
   const profileDir = profiled ? mkdtempSync(path.join(os.tmpdir(), 'aura-bench-prof-')) : undefined;
@@ -48,11 +80,7 @@ async function runOn(scenarios: Scenario[], quick: boolean, resultsDir: string, 
       say(`${scenario.name}: ${scenario.description}`);
       const started = Date.now();
       const result = await scenario.run({ system, quick, profileDir, log: say });
-      console.table(result.rows);
-      const file = writeResult(resultsDir, scenario.name, quick, result, host);
-      say(
-        `${scenario.name} took ${Math.round((Date.now() - started) / 1000)} s; ${path.relative(process.cwd(), file)}`,
-      );
+      report(scenario.name, started, result, quick, resultsDir, host);
     }
   } finally {
     await system.close();
@@ -79,9 +107,11 @@ async function main(): Promise<void> {
   say(
     `${host.cores} cores (${host.cpuModel}), ${host.memoryGiB} GiB, load average ${host.loadAverageAtStart.join(' ')}`,
   );
-  const plain = selected.filter((s) => !s.profiled);
+  const shared = selected.filter((s): s is Scenario => !s.standalone);
+  const plain = shared.filter((s) => !s.profiled);
   if (plain.length) await runOn(plain, quick, resultsDir, host);
-  for (const s of selected.filter((s) => s.profiled)) await runOn([s], quick, resultsDir, host);
+  for (const s of shared.filter((s) => s.profiled)) await runOn([s], quick, resultsDir, host);
+  for (const s of selected) if (s.standalone) await runStandalone(s, quick, resultsDir, host);
 }
 
 main().then(

@@ -12,8 +12,19 @@ export interface BenchContext {
   log(line: string): void;
 }
 
+/** A scenario that opens the system itself (it measures the system's own start): no shared system. */
+export interface StandaloneScenario {
+  name: string;
+  description: string;
+  standalone: true;
+  onlyByName?: boolean;
+  profiled?: undefined;
+  run(ctx: Omit<BenchContext, 'system' | 'profileDir'>): Promise<ScenarioResult>;
+}
+
 /** A named scenario: `npm run bench -- <name>`. Its rows are printed as a table and saved as JSON. */
 export interface Scenario {
+  standalone?: undefined;
   name: string;
   description: string;
   /** Runs on a system of its own whose worker and API run under `node --cpu-prof`. */

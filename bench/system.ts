@@ -155,14 +155,33 @@ function startBaselineProcess(temporalAddress: string, graphUrl: string) {
 
 /** Runs bench/load.ts in a child process, collecting its samples (one JSON line each). */
 function runLoadProcess(spec: LoadSpec, onSample?: (s: LoadSample, stop: () => void) => void) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'load.ts'), JSON.stringify(spec)],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
+  return collect(spawnLoad(JSON.stringify(spec)), onSample);
+}
+
+/**
+ * A load generator started ahead of time and waiting for its spec on stdin: `go(spec)` starts the
+ * schedule at once (no process start in between), for scenarios that time from a precise moment.
+ */
+export function preparedLoadProcess(): { go(spec: LoadSpec): Promise<LoadSample[]>; cancel(): void } {
+  const child = spawnLoad('-');
+  const samples = collect(child);
+  return {
+    go(spec) {
+      child.stdin!.end(`${JSON.stringify(spec)}\n`);
+      return samples;
     },
-  );
+    cancel: () => void child.kill('SIGKILL'),
+  };
+}
+
+function spawnLoad(specArg: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'load.ts'), specArg], {
+    cwd: ROOT,
+    stdio: [specArg === '-' ? 'pipe' : 'ignore', 'pipe', 'inherit'],
+  });
+}
+
+function collect(child: ChildProcess, onSample?: (s: LoadSample, stop: () => void) => void) {
   const samples: LoadSample[] = [];
   const stop = () => void child.kill('SIGKILL');
   let rest = '';

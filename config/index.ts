@@ -21,6 +21,9 @@ const schema = z.object({
   AURA_PROFILE: z.enum(['local', 'production']).default('production'),
   AURA_DATA_DIR: z.string().default('.data'),
   PORT: port.default(3000),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_DEV_UI_PORT: port.default(8233),
+  SANDBOX_GRAPH_PORT: port.default(3100),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -82,6 +85,12 @@ export interface Config {
   readonly profile: 'local' | 'production';
   readonly dataDir: string;
   readonly port: number;
+  /** Ports `npm start` binds for what it runs itself: the Temporal dev server and the sandbox Graph API. */
+  readonly localPorts: {
+    readonly temporal: number;
+    readonly temporalUi: number;
+    readonly sandboxGraph: number;
+  };
   /** Port of the worker's Prometheus endpoint; 0 turns it off. */
   readonly workerMetricsPort: number;
   /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
@@ -164,6 +173,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     profile: e.AURA_PROFILE,
     dataDir: e.AURA_DATA_DIR,
     port: e.PORT,
+    localPorts: Object.freeze({
+      temporal: e.TEMPORAL_DEV_PORT,
+      temporalUi: e.TEMPORAL_DEV_UI_PORT,
+      sandboxGraph: e.SANDBOX_GRAPH_PORT,
+    }),
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
@@ -200,6 +214,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : undefined,
   });
+}
+
+/**
+ * The local profile talking to a Graph API on this machine: `npm start`'s sandbox Graph (or a test's
+ * fake), which accepts any access token. Never true in production.
+ */
+export function usesSandboxGraph(config: Pick<Config, 'profile' | 'whatsapp'>): boolean {
+  if (config.profile !== 'local') return false;
+  const host = new URL(config.whatsapp.graphUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
 /** Every master key this deployment can read with: the current one first, then previous ones. */

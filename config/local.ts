@@ -51,5 +51,8 @@ export function localEnv(env: Record<string, string | undefined>): Record<string
   for (const [name, value] of Object.entries(secrets)) {
     if (!filled[name]) filled[name] = value;
   }
+  // The dev server's UI calls the codec from its own origin, which moves with its port.
+  const uiPort = env.TEMPORAL_DEV_UI_PORT?.trim() || '8233';
+  filled.AURA_CODEC_CORS_ORIGINS ||= `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`;
   return filled;
 }

@@ -18,6 +18,8 @@ export interface ClientRow {
   name: string;
   graphAccessTokenEnc: string | null;
   settings: Record<string, unknown>;
+  /** When Graph last rejected the client's token (error 190); null while it works. */
+  graphTokenRejectedAt: Date | null;
 }
 
 export interface ApiKeyRow {
@@ -106,7 +108,11 @@ export async function findClient(db: Queryable, clientId: string): Promise<Clien
     name: string;
     graph_access_token_enc: string | null;
     settings: Record<string, unknown>;
-  }>('SELECT id, name, graph_access_token_enc, settings FROM clients WHERE id = $1', [clientId]);
+    graph_token_rejected_at: Date | null;
+  }>(
+    'SELECT id, name, graph_access_token_enc, settings, graph_token_rejected_at FROM clients WHERE id = $1',
+    [clientId],
+  );
   const row = rows[0];
   return (
     row && {
@@ -114,6 +120,7 @@ export async function findClient(db: Queryable, clientId: string): Promise<Clien
       name: row.name,
       graphAccessTokenEnc: row.graph_access_token_enc,
       settings: row.settings,
+      graphTokenRejectedAt: row.graph_token_rejected_at,
     }
   );
 }
@@ -141,4 +148,151 @@ export async function findApiKeyLabel(
     [clientId, keyId],
   );
   return rows[0]?.label ?? undefined;
+}
+
+/** What an operator sees of a client: never the token itself, only whether it is set and works. */
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  phoneNumberIds: string[];
+  graphToken: { status: 'ok' | 'rejected' | 'missing'; rejectedAt?: string; rotatedAt?: string };
+  createdAt: string;
+}
+
+interface SummaryRow {
+  id: string;
+  name: string;
+  phone_number_ids: string[];
+  has_token: boolean;
+  graph_token_rejected_at: Date | null;
+  graph_token_rotated_at: Date | null;
+  created_at: Date;
+}
+
+const SUMMARY_SELECT = `SELECT c.id, c.name, c.created_at, c.graph_access_token_enc IS NOT NULL AS has_token,
+    c.graph_token_rejected_at, c.graph_token_rotated_at,
+    coalesce(array_agg(p.phone_number_id ORDER BY p.phone_number_id) FILTER (WHERE p.phone_number_id IS NOT NULL), '{}') AS phone_number_ids
+  FROM clients c LEFT JOIN client_phone_numbers p ON p.client_id = c.id`;
+
+function toSummary(row: SummaryRow): ClientSummary {
+  const status = !row.has_token ? 'missing' : row.graph_token_rejected_at ? 'rejected' : 'ok';
+  return {
+    clientId: row.id,
+    name: row.name,
+    phoneNumberIds: row.phone_number_ids,
+    graphToken: {
+      status,
+      ...(row.graph_token_rejected_at ? { rejectedAt: row.graph_token_rejected_at.toISOString() } : {}),
+      ...(row.graph_token_rotated_at ? { rotatedAt: row.graph_token_rotated_at.toISOString() } : {}),
+    },
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Clients in creation order, `limit` at a time after the client id `after` (keyset pagination). */
+export async function listClients(
+  db: Queryable,
+  page: { limit: number; after?: string },
+): Promise<ClientSummary[]> {
+  const { rows } = await db.query<SummaryRow>(
+    `${SUMMARY_SELECT}
+     WHERE $1::text IS NULL OR (c.created_at, c.id) > (SELECT created_at, id FROM clients WHERE id = $1)
+     GROUP BY c.id ORDER BY c.created_at, c.id LIMIT $2`,
+    [page.after ?? null, page.limit],
+  );
+  return rows.map(toSummary);
+}
+
+export async function findClientSummary(db: Queryable, clientId: string): Promise<ClientSummary | undefined> {
+  const { rows } = await db.query<SummaryRow>(`${SUMMARY_SELECT} WHERE c.id = $1 GROUP BY c.id`, [clientId]);
+  return rows[0] && toSummary(rows[0]);
+}
+
+/**
+ * Changes what `change` mentions, in one transaction: the name; the numbers (the new set replaces
+ * the old one; a number of another client throws PhoneNumberTakenError and nothing changes); the
+ * sealed Graph token (a rotation clears the rejection flag). Returns false when there is no such client.
+ */
+export async function updateClient(
+  db: Db,
+  clientId: string,
+  change: { name?: string; phoneNumberIds?: string[]; graphAccessTokenEnc?: string },
+): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const found = await tx.query('SELECT 1 FROM clients WHERE id = $1 FOR UPDATE', [clientId]);
+    if (found.rowCount === 0) return false;
+    if (change.name !== undefined)
+      await tx.query('UPDATE clients SET name = $2 WHERE id = $1', [clientId, change.name]);
+    if (change.graphAccessTokenEnc !== undefined)
+      await tx.query(
+        `UPDATE clients SET graph_access_token_enc = $2, graph_token_rotated_at = now(), graph_token_rejected_at = NULL
+         WHERE id = $1`,
+        [clientId, change.graphAccessTokenEnc],
+      );
+    if (change.phoneNumberIds) await replacePhoneNumbers(tx, clientId, change.phoneNumberIds);
+    return true;
+  });
+}
+
+async function replacePhoneNumbers(tx: Queryable, clientId: string, phoneNumberIds: string[]): Promise<void> {
+  await tx.query(
+    'DELETE FROM client_phone_numbers WHERE client_id = $1 AND NOT (phone_number_id = ANY($2))',
+    [clientId, phoneNumberIds],
+  );
+  for (const phoneNumberId of phoneNumberIds) {
+    const res = await tx.query(
+      `INSERT INTO client_phone_numbers(phone_number_id, client_id) VALUES ($1, $2)
+       ON CONFLICT (phone_number_id) DO UPDATE SET client_id = excluded.client_id
+       WHERE client_phone_numbers.client_id = excluded.client_id`,
+      [phoneNumberId, clientId],
+    );
+    if (res.rowCount === 0) throw new PhoneNumberTakenError(phoneNumberId);
+  }
+}
+
+/** A client's API keys (revoked ones too), newest first: labels and scopes, never the hash. */
+export async function listApiKeys(
+  db: Queryable,
+  clientId: string,
+): Promise<
+  { keyId: string; label: string | null; scopes: Scope[]; createdAt: string; revokedAt: string | null }[]
+> {
+  const { rows } = await db.query<{
+    id: string;
+    label: string | null;
+    scopes: Scope[];
+    created_at: Date;
+    revoked_at: Date | null;
+  }>(
+    'SELECT id, label, scopes, created_at, revoked_at FROM api_keys WHERE client_id = $1 ORDER BY created_at DESC, id',
+    [clientId],
+  );
+  return rows.map((r) => ({
+    keyId: r.id,
+    label: r.label,
+    scopes: r.scopes,
+    createdAt: r.created_at.toISOString(),
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  }));
+}
+
+/** Records that Graph rejected the client's token (190), or, with `false`, that it works again. */
+export async function setGraphTokenRejected(
+  db: Queryable,
+  clientId: string,
+  rejected: boolean,
+): Promise<void> {
+  await db.query(
+    `UPDATE clients SET graph_token_rejected_at = CASE WHEN $2 THEN coalesce(graph_token_rejected_at, now()) END
+     WHERE id = $1`,
+    [clientId, rejected],
+  );
+}
+
+/** Clients whose Graph token was rejected and not yet rotated or seen working again. */
+export async function clientsWithRejectedToken(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM clients WHERE graph_token_rejected_at IS NOT NULL ORDER BY id LIMIT 1000',
+  );
+  return rows.map((r) => r.id);
 }

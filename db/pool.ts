@@ -27,3 +27,25 @@ export async function inTransaction<T>(pool: Db, fn: (tx: pg.PoolClient) => Prom
     client.release();
   }
 }
+
+/**
+ * Opens every connection the pool may hold (so the first burst does not pay for connecting) and runs
+ * `reads` (read-only query functions) a few times on each, which also warms the driver's code: part
+ * of a process warm-up.
+ */
+export async function warmPool(
+  pool: Db,
+  reads: readonly ((db: Queryable) => Promise<unknown>)[],
+  rounds = 20,
+): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: pool.options.max ?? 10 }, () => pool.connect()));
+  try {
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = 0; i < rounds; i++) for (const read of reads) await read(client);
+      }),
+    );
+  } finally {
+    for (const client of clients) client.release();
+  }
+}

@@ -1,3 +1,4 @@
+import { clientsWithRejectedToken } from '../db/clients';
 import type { Db } from '../db/pool';
 import type { Metrics } from './index';
 
@@ -18,6 +19,25 @@ export function observeHandoffQueue(metrics: Metrics, db: Db): void {
       gauge.set(rows[0]?.n ?? 0);
     } catch {
       // PostgreSQL is down: /readyz says so; the scrape keeps the last known depth.
+    }
+  };
+}
+
+/**
+ * Fills `aura_client_graph_token_rejected{client_id}` (1 per client whose Graph token was rejected
+ * with error 190 and not rotated since) from PostgreSQL on each scrape: an alert rule on it names the
+ * client to call. Only flagged clients have a series, so it stays small; a client whose token works
+ * again disappears from it.
+ */
+export function observeGraphTokens(metrics: Metrics, db: Db): void {
+  const gauge = metrics.graphTokenRejected;
+  (gauge as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    try {
+      const rejected = await clientsWithRejectedToken(db);
+      gauge.reset();
+      for (const clientId of rejected) gauge.set({ client_id: clientId }, 1);
+    } catch {
+      // PostgreSQL is down: /readyz says so; the scrape keeps the last known flags.
     }
   };
 }

@@ -56,6 +56,12 @@ export function createMetrics(service: 'api' | 'worker') {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+    graphTokenRejected: new Gauge({
+      name: 'aura_client_graph_token_rejected',
+      help: 'Clients whose Graph access token Graph rejected (error 190) and that were not rotated since (1 each)',
+      labelNames: ['client_id'],
+      registers,
+    }),
     handoffQueueDepth: new Gauge({
       name: 'aura_handoff_queue_depth',
       help: 'Conversations waiting for an agent',

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { signBody } from '../whatsapp/signature';
@@ -19,6 +20,18 @@ export interface SentMessage {
   at: number;
   /** The last status reported to the webhook, if any. */
   status?: 'sent' | 'delivered' | 'read';
+}
+
+/** What the phone simulator sent as the end-user (the other side of the sandbox conversation). */
+export interface PhoneMessage {
+  phoneNumberId: string;
+  userId: string;
+  wamid: string;
+  kind: 'text' | 'reply' | 'image' | 'audio';
+  /** The text, the title of the tapped reply, or the media caption. */
+  text: string;
+  at: number;
+  webhookStatus: number;
 }
 
 /** A mark-as-read call (blue ticks on the user's message), with or without a typing indicator. */
@@ -53,9 +66,21 @@ interface StoredMedia {
   corrupt: number;
 }
 
-export async function startFakeGraph(opts: { port?: number; host?: string } = {}): Promise<FakeGraph> {
-  const sent: SentMessage[] = [];
-  const reads: ReadMark[] = [];
+/** How many entries of each kind the sandbox phone's history file keeps. */
+const HISTORY_LIMIT = 2_000;
+
+export async function startFakeGraph(
+  opts: {
+    port?: number;
+    host?: string;
+    /** Keep the sandbox phone's conversations (both sides) in this file across restarts. */
+    historyFile?: string;
+  } = {},
+): Promise<FakeGraph> {
+  const history = opts.historyFile ? phoneHistory(opts.historyFile) : undefined;
+  const sent: SentMessage[] = history?.sent ?? [];
+  const reads: ReadMark[] = history?.reads ?? [];
+  const inbound: PhoneMessage[] = history?.inbound ?? [];
   const failures: { code: number; httpStatus: number }[] = [];
   const media = new Map<string, StoredMedia>();
   let webhook: { url: string; appSecret: string; stepMs: number } | undefined;
@@ -89,8 +114,27 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
       messages: sent
         .filter((m) => m.phoneNumberId === phoneNumberId && m.body.to === to)
         .map((m) => ({ wamid: m.wamid, at: m.at, body: m.body, status: m.status ?? 'accepted' })),
+      inbound: inbound.filter((m) => m.phoneNumberId === phoneNumberId && m.userId === to),
       reads: reads.filter((r) => r.phoneNumberId === phoneNumberId).map((r) => r.messageId),
     });
+  });
+
+  /** The phone simulator records what its user sent, so the page shows both sides after a reload. */
+  app.post('/sandbox/inbound', (req, res) => {
+    const m = req.body as Partial<PhoneMessage>;
+    if (typeof m.phoneNumberId !== 'string' || typeof m.userId !== 'string' || typeof m.wamid !== 'string')
+      return graphError(res, 400, 100, 'phoneNumberId, userId and wamid are required');
+    inbound.push({
+      phoneNumberId: m.phoneNumberId,
+      userId: m.userId,
+      wamid: m.wamid,
+      kind: m.kind === 'reply' || m.kind === 'image' || m.kind === 'audio' ? m.kind : 'text',
+      text: String(m.text ?? ''),
+      at: Number(m.at ?? Date.now()),
+      webhookStatus: Number(m.webhookStatus ?? 0),
+    });
+    history?.changed();
+    res.status(201).json({ ok: true });
   });
 
   app.post('/:version/:phoneNumberId/media', express.raw({ type: () => true, limit: '16mb' }), (req, res) => {
@@ -132,6 +176,7 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
         typing: Boolean(body.typing_indicator),
         at: Date.now(),
       });
+      history?.changed();
       return void res.json({ success: true });
     }
     if (
@@ -149,6 +194,7 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
       at: Date.now(),
     };
     sent.push(message);
+    history?.changed();
     res.json({
       messaging_product: 'whatsapp',
       contacts: [{ input: body.to, wa_id: body.to }],
@@ -172,6 +218,7 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
           body,
         });
         if (res.ok) message.status = status;
+        history?.changed();
       } catch {
         return; // the API is gone (shutting down); Meta would retry, the sandbox does not need to
       }
@@ -209,9 +256,36 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
     },
     close: () =>
       new Promise((resolve) => {
+        history?.flush();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The sandbox phone's memory in a JSON file: loaded at start, written a second after a change and
+ * on close, the newest `HISTORY_LIMIT` entries of each kind. Local sample data only (the sandbox).
+ */
+function phoneHistory(file: string) {
+  const empty = { sent: [] as SentMessage[], reads: [] as ReadMark[], inbound: [] as PhoneMessage[] };
+  const data = existsSync(file)
+    ? { ...empty, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<typeof empty>) }
+    : empty;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    for (const list of [data.sent, data.reads, data.inbound]) list.splice(0, list.length - HISTORY_LIMIT);
+    writeFileSync(`${file}.tmp`, JSON.stringify(data), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  };
+  return {
+    ...data,
+    flush,
+    changed() {
+      timer ??= setTimeout(flush, 1_000).unref();
+    },
   };
 }
 

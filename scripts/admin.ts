@@ -1,12 +1,18 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { apiKeyInputSchema, clientInputSchema, mintApiKey, provisionClient } from '../api/provisioning';
-import { loadConfigOrExit, masterKeys, processEnv, type Config } from '../config';
+import {
+  apiKeyInputSchema,
+  clientInputSchema,
+  mintApiKey,
+  provisionClient,
+  withGraphToken,
+} from '../api/provisioning';
+import { loadConfigOrExit, masterKeys, processEnv, usesSandboxGraph, type Config } from '../config';
 import { localEnv } from '../config/local';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
-import { PhoneNumberTakenError, revokeApiKey } from '../db/clients';
+import { listClients, PhoneNumberTakenError, revokeApiKey } from '../db/clients';
 import { openLocalDatabase } from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { createPool, type Db } from '../db/pool';
@@ -14,12 +20,15 @@ import { freePort } from '../temporal/dev-server';
 
 const USAGE = `npm run admin -- <command> [options]
 
-  create-client --name NAME --phone-number-id ID [--phone-number-id ID …] [--graph-token TOKEN]
-      creates a client; prints {clientId, apiKey, keyId} (the key is shown once)
+  create-client --name NAME --phone-number-id ID [--phone-number-id ID …] --graph-token TOKEN
+      creates a client; prints {clientId, apiKey, keyId} (the key is shown once); the token may be
+      left out only in the local profile with the sandbox Graph API
   create-key --client CLIENT_ID --scopes orders:read,orders:write [--label TEXT]
       mints another API key for a client
   revoke-key --client CLIENT_ID --key KEY_ID
   list-clients
+      the first 1,000 clients with their numbers and the state of their Graph token
+      (over HTTP: GET /admin/v1/clients, GET|PATCH /admin/v1/clients/:id, GET …/:id/keys)
   rotate-keys
       re-wraps every subject data key with the current AURA_MASTER_KEY (online, batched); run it after
       moving the old key to AURA_MASTER_KEY_PREVIOUS; prints how many were re-wrapped and how many
@@ -54,7 +63,8 @@ async function main(): Promise<number> {
   try {
     await migrate(db);
     if (command === 'rotate-keys') return await rotateKeys(config, db);
-    return await runCommand(command, values, { db, secrets: createSecretBox(config.masterKey) });
+    const deps = { db, secrets: createSecretBox(config.masterKey), sandboxGraph: usesSandboxGraph(config) };
+    return await runCommand(command, values, deps);
   } finally {
     await db.end();
     await local?.stop();
@@ -64,7 +74,7 @@ async function main(): Promise<number> {
 async function runCommand(
   command: string,
   values: Record<string, string | string[] | boolean | undefined>,
-  deps: { db: Db; secrets: ReturnType<typeof createSecretBox> },
+  deps: { db: Db; secrets: ReturnType<typeof createSecretBox>; sandboxGraph: boolean },
 ): Promise<number> {
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
   switch (command) {
@@ -74,7 +84,7 @@ async function runCommand(
         phoneNumberIds: values['phone-number-id'] ?? [],
         graphAccessToken: values['graph-token'],
       });
-      print(await provisionClient(deps, input));
+      print(await provisionClient(deps, withGraphToken(input, deps.sandboxGraph)));
       return 0;
     }
     case 'create-key': {
@@ -94,11 +104,7 @@ async function runCommand(
       return 0;
     }
     case 'list-clients': {
-      const { rows } = await deps.db.query(
-        `SELECT c.id AS "clientId", c.name, array_agg(p.phone_number_id ORDER BY p.phone_number_id) AS "phoneNumberIds"
-         FROM clients c LEFT JOIN client_phone_numbers p ON p.client_id = c.id GROUP BY c.id ORDER BY c.created_at`,
-      );
-      print(rows);
+      print(await listClients(deps.db, { limit: 1000 }));
       return 0;
     }
     default:

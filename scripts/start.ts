@@ -1,87 +1,168 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { provisionClient } from '../api/provisioning';
 import { loadConfigOrExit, processEnv, type Config } from '../config';
 import { localEnv } from '../config/local';
 import { createSecretBox } from '../crypto/secret-box';
-import { advertiseLocalDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
+import {
+  advertiseLocalDatabase,
+  ownShutdownOfEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
-import { freePort, startDevServer, stopProcess, type DevServer } from '../temporal/dev-server';
+import { SANDBOX_GRAPH_TOKEN, SANDBOX_PHONE_NUMBER_ID, seedSandboxShop } from '../sandbox/seed';
+import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { unavailablePorts, type NeededPort } from './ports';
+import { Supervisor } from './supervisor';
 
 /**
- * `npm start`: the whole system on embedded defaults. Temporal dev server (persistent SQLite, Web UI
- * on 8233) unless TEMPORAL_ADDRESS is set; PostgreSQL from DATABASE_URL or an embedded one under the
- * data folder; migrations; the sandbox Graph API unless WHATSAPP_GRAPH_URL is set; then the worker and
- * the API as two processes. Ctrl-C stops all of it.
+ * `npm start`: the whole system on embedded defaults. Temporal dev server (persistent SQLite, Web UI)
+ * unless TEMPORAL_ADDRESS is set; PostgreSQL from DATABASE_URL or an embedded one under the data
+ * folder; migrations; the sandbox Graph API unless WHATSAPP_GRAPH_URL is set; then the worker and the
+ * API as supervised processes (restarted when they crash). It refuses to start when a port it needs
+ * is taken, and SIGINT, SIGTERM or SIGHUP — to npm, to this process or to the whole terminal group —
+ * stop everything it started, in order, within 10 s.
  */
 const ROOT = path.resolve(__dirname, '..');
-const SANDBOX_PHONE_NUMBER_ID = '100000000001';
+/** Everything must be down by then; what is not is killed. */
+const STOP_DEADLINE_MS = 9_000;
 
 interface Running {
   temporal?: DevServer;
   postgres?: EmbeddedDatabase;
   graph?: FakeGraph;
-  children: ChildProcess[];
+  supervisor: Supervisor;
 }
 
 async function main(): Promise<void> {
+  ownShutdownOfEmbeddedPostgres();
   const env = processEnv();
   const profileEnv = env.AURA_PROFILE === 'production' ? env : localEnv(env);
   const config = loadConfigOrExit(profileEnv);
-  const running: Running = { children: [] };
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping…');
-    await Promise.allSettled(running.children.map((c) => stopProcess(c)));
-    await running.graph?.close();
-    await running.temporal?.stop();
-    await running.postgres?.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  await refuseBusyPorts(neededPorts(config, !profileEnv.WHATSAPP_GRAPH_URL));
 
+  const aborter = new AbortController();
+  let startup: Promise<unknown> = Promise.resolve();
+  let stopping: Promise<void> | undefined;
+  const running: Running = {
+    supervisor: new Supervisor({ say, alarm, onGiveUp: () => void stop(1) }),
+  };
+  const stop = (code: number) =>
+    (stopping ??= (async () => {
+      say('stopping…');
+      aborter.abort();
+      const deadline = setTimeout(() => killAll(running, code), STOP_DEADLINE_MS);
+      await Promise.race([startup.catch(() => undefined), sleep(3_000)]);
+      await stopAll(running);
+      clearTimeout(deadline);
+      process.exit(code);
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+
+  startup = startEverything(config, profileEnv, running, aborter.signal, () => void stop(1));
   try {
-    const started = Date.now();
-    const temporalAddress = config.temporal.address ?? (await startTemporal(config, running));
-    const databaseUrl = config.databaseUrl ?? (await startPostgres(config, running));
-    const demoKey = await prepareDatabase(config, databaseUrl);
-    const graphUrl = profileEnv.WHATSAPP_GRAPH_URL ?? (await startSandboxGraph(config, running));
-    const childEnv = {
-      ...profileEnv,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporalAddress,
-      WHATSAPP_GRAPH_URL: graphUrl,
-    };
-    running.children.push(launch('worker', 'worker/main.ts', childEnv, stop));
-    running.children.push(launch('api', 'api/main.ts', childEnv, stop));
-    await waitForHttp(`http://127.0.0.1:${config.port}/readyz`);
-    printBanner(config, {
-      temporalAddress,
-      databaseUrl,
-      graphUrl,
-      demoKey,
-      seconds: (Date.now() - started) / 1000,
-    });
+    await startup;
   } catch (err) {
-    process.stderr.write(`start failed: ${(err as Error).message}\n`);
-    await stop(1);
+    if (!aborter.signal.aborted) {
+      alarm(`start failed: ${(err as Error).message}`);
+      await stop(1);
+    }
   }
 }
 
-async function startTemporal(config: Config, running: Running): Promise<string> {
-  say('starting Temporal dev server (UI on :8233)…');
+async function startEverything(
+  config: Config,
+  profileEnv: Record<string, string | undefined>,
+  running: Running,
+  signal: AbortSignal,
+  onTemporalExit: () => void,
+): Promise<void> {
+  const started = Date.now();
+  const step = <T>(fn: () => Promise<T>) => (signal.throwIfAborted(), fn());
+  const temporalAddress =
+    config.temporal.address ?? (await step(() => startTemporal(config, running, signal, onTemporalExit)));
+  const databaseUrl = config.databaseUrl ?? (await step(() => startPostgres(config, running)));
+  const sandbox = await step(() => prepareDatabase(config, databaseUrl));
+  const graphUrl = profileEnv.WHATSAPP_GRAPH_URL ?? (await step(() => startSandboxGraph(config, running)));
+  const childEnv = {
+    ...profileEnv,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    WHATSAPP_GRAPH_URL: graphUrl,
+  };
+  signal.throwIfAborted();
+  for (const [name, entry] of [
+    ['worker', 'worker/main.ts'],
+    ['api', 'api/main.ts'],
+  ] as const) {
+    running.supervisor.start({
+      name,
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(ROOT, entry)],
+      env: childEnv,
+      cwd: ROOT,
+    });
+  }
+  say('waiting until the API is ready and the worker polls Temporal…');
+  await waitForReady(`http://127.0.0.1:${config.port}/readyz`, signal);
+  const seeded = sandbox && (await seedOnce(config, sandbox));
+  printBanner(config, {
+    temporalAddress,
+    graphUrl,
+    sandboxKey: sandbox?.apiKey,
+    seeded,
+    seconds: (Date.now() - started) / 1000,
+  });
+}
+
+/** The ports this start will bind, given what the environment already provides. */
+function neededPorts(config: Config, sandboxGraph: boolean): NeededPort[] {
+  const ports: NeededPort[] = [{ port: config.port, what: 'API', variable: 'PORT' }];
+  if (!config.temporal.address) {
+    const { temporal, temporalUi } = config.localPorts;
+    ports.push({ port: temporal, what: 'Temporal dev server', variable: 'TEMPORAL_DEV_PORT' });
+    ports.push({ port: temporalUi, what: 'Temporal UI', variable: 'TEMPORAL_DEV_UI_PORT' });
+  }
+  if (sandboxGraph)
+    ports.push({
+      port: config.localPorts.sandboxGraph,
+      what: 'sandbox Graph API',
+      variable: 'SANDBOX_GRAPH_PORT',
+    });
+  if (config.workerMetricsPort > 0)
+    ports.push({ port: config.workerMetricsPort, what: 'worker metrics', variable: 'WORKER_METRICS_PORT' });
+  return ports;
+}
+
+async function refuseBusyPorts(ports: NeededPort[]): Promise<void> {
+  const busy = await unavailablePorts(ports);
+  if (busy.length === 0) return;
+  for (const p of busy)
+    alarm(
+      `cannot start: port ${p.port} (${p.what}) ${p.reason}; free it, or set ${p.variable} to another port`,
+    );
+  alarm('is another `npm start` running? nothing was started');
+  process.exit(1);
+}
+
+async function startTemporal(config: Config, running: Running, signal: AbortSignal, onExit: () => void) {
+  const { temporal: port, temporalUi: uiPort } = config.localPorts;
+  say(`starting Temporal dev server (port ${port}, UI on :${uiPort})…`);
   running.temporal = await startDevServer({
-    port: 7233,
-    uiPort: 8233,
+    port,
+    uiPort,
     // The UI decodes payloads through the API's codec endpoint (operator sign-in: /codec/login).
     codecEndpoint: `http://localhost:${config.port}/codec`,
     dbFile: path.resolve(config.dataDir, 'temporal.sqlite'),
+    signal,
+  });
+  running.temporal.process.once('exit', (code, sig) => {
+    if (signal.aborted) return;
+    alarm(`✖ the Temporal dev server exited (${sig ?? `code ${String(code)}`}): stopping everything`);
+    onExit();
   });
   return running.temporal.address;
 }
@@ -94,13 +175,16 @@ async function startPostgres(config: Config, running: Running): Promise<string> 
     persistent: true,
   });
   const withdraw = advertiseLocalDatabase(config.dataDir, postgres.url);
-  running.postgres = { url: postgres.url, stop: () => (withdraw(), postgres.stop()) };
+  running.postgres = { ...postgres, stop: () => (withdraw(), postgres.stop()) };
   return postgres.url;
 }
 
 /** The sandbox Graph API, reporting delivery statuses back to our own webhook, signed as Meta does. */
 async function startSandboxGraph(config: Config, running: Running): Promise<string> {
-  running.graph = await startFakeGraph({ port: 3100 });
+  running.graph = await startFakeGraph({
+    port: config.localPorts.sandboxGraph,
+    historyFile: path.resolve(config.dataDir, 'sandbox-phone.json'),
+  });
   running.graph.connectWebhook(
     `http://127.0.0.1:${config.port}/webhooks/whatsapp`,
     config.whatsapp.appSecrets[0]!,
@@ -108,14 +192,24 @@ async function startSandboxGraph(config: Config, running: Running): Promise<stri
   return running.graph.url;
 }
 
-/** Migrates, and in the local profile provisions a sandbox client once (its key kept in the data folder). */
-async function prepareDatabase(config: Config, databaseUrl: string): Promise<string | undefined> {
+interface SandboxClient {
+  clientId: string;
+  apiKey: string;
+  keyId: string;
+  /** When the sample rate table and orders were written (once). */
+  seededAt?: string;
+}
+
+const sandboxFile = (config: Config) => path.resolve(config.dataDir, 'sandbox-client.json');
+
+/** Migrates, and in the local profile provisions the Sandbox Shop once (its key kept in the data folder). */
+async function prepareDatabase(config: Config, databaseUrl: string): Promise<SandboxClient | undefined> {
   const pool = createPool(databaseUrl, 1);
   try {
     await migrate(pool);
     if (config.profile !== 'local') return undefined;
-    const file = path.resolve(config.dataDir, 'sandbox-client.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { apiKey: string }).apiKey;
+    const file = sandboxFile(config);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxClient;
     const { rows } = await pool.query('SELECT 1 FROM client_phone_numbers WHERE phone_number_id = $1', [
       SANDBOX_PHONE_NUMBER_ID,
     ]);
@@ -125,65 +219,93 @@ async function prepareDatabase(config: Config, databaseUrl: string): Promise<str
       {
         name: 'Sandbox Shop',
         phoneNumberIds: [SANDBOX_PHONE_NUMBER_ID],
-        graphAccessToken: 'sandbox-access-token',
+        graphAccessToken: SANDBOX_GRAPH_TOKEN,
       },
     );
     writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
-    return created.apiKey;
+    return created;
   } finally {
     await pool.end();
   }
 }
 
-function launch(name: string, entry: string, env: NodeJS.ProcessEnv, stop: (code: number) => Promise<void>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal === null) {
-      process.stderr.write(`${name} exited with code ${String(code)}\n`);
-      void stop(1);
-    }
-  });
-  return child;
+/** Gives the Sandbox Shop its rate table and sample orders through the API, the first time only. */
+async function seedOnce(config: Config, sandbox: SandboxClient): Promise<boolean> {
+  if (sandbox.seededAt) return false;
+  try {
+    await seedSandboxShop(`http://127.0.0.1:${config.port}`, sandbox.apiKey);
+  } catch (err) {
+    alarm(`the Sandbox Shop's sample rates and orders were not written: ${(err as Error).message}`);
+    return false;
+  }
+  const seeded = { ...sandbox, seededAt: new Date().toISOString() };
+  writeFileSync(sandboxFile(config), `${JSON.stringify(seeded, null, 2)}\n`, { mode: 0o600 });
+  return true;
 }
 
-async function waitForHttp(url: string, timeoutMs = 120_000): Promise<void> {
+/** Stops in order: the API and the worker, the sandbox Graph, then Temporal and PostgreSQL. */
+async function stopAll(running: Running): Promise<void> {
+  await running.supervisor.stop(4_000);
+  await running.graph?.close();
+  await Promise.allSettled([running.temporal?.stop(3_000), running.postgres?.stop()]);
+}
+
+/** The deadline passed: whatever still runs is killed, so nothing outlives `npm start`. */
+function killAll(running: Running, code: number): never {
+  alarm('shutdown took too long: killing what is left');
+  const pids = [...running.supervisor.pids(), running.temporal?.process.pid, running.postgres?.pid];
+  for (const pid of pids) {
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  process.exit(code === 0 ? 1 : code);
+}
+
+async function waitForReady(url: string, signal: AbortSignal, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    signal.throwIfAborted();
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+    if (res?.ok) return;
+    await sleep(250);
   }
   throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function say(line: string): void {
   process.stdout.write(`[aura] ${line}\n`);
 }
 
+function alarm(line: string): void {
+  process.stderr.write(`[aura] ${line}\n`);
+}
+
 function printBanner(
   config: Config,
-  s: { temporalAddress: string; databaseUrl: string; graphUrl: string; demoKey?: string; seconds: number },
+  s: { temporalAddress: string; graphUrl: string; sandboxKey?: string; seeded?: boolean; seconds: number },
 ): void {
   const api = `http://localhost:${config.port}`;
+  const ui = config.temporal.address
+    ? (config.temporal.uiUrl ?? '(external Temporal)')
+    : `http://localhost:${config.localPorts.temporalUi}`;
   const lines = [
     '',
-    `Aura Engage is running (ready in ${s.seconds.toFixed(1)} s) — Ctrl-C stops everything.`,
+    `Aura Engage is ready (${s.seconds.toFixed(1)} s): the worker polls Temporal — Ctrl-C stops everything.`,
     `  API            ${api}   (readiness: ${api}/readyz)`,
     `  Sandbox        ${api}/sandbox`,
     `  Agent console  ${api}/console/`,
     `  Metrics        ${api}/metrics (API), http://localhost:${config.workerMetricsPort}/metrics (worker)`,
-    `  Temporal UI    ${config.temporal.uiUrl ?? (config.temporal.address ? '(external Temporal)' : 'http://localhost:8233')}`,
+    `  Temporal UI    ${ui}`,
     `  Temporal       ${s.temporalAddress}  namespace ${config.temporal.namespace}`,
     `  Codec server   ${api}/codec   (sign in at ${api}/codec/login with the admin token to read payloads in the UI)`,
     `  PostgreSQL     ${config.databaseUrl ? '(DATABASE_URL)' : `embedded, data in ${path.resolve(config.dataDir, 'postgres')}`}`,
-    `  Graph API      ${s.graphUrl}${s.graphUrl.includes('127.0.0.1:3100') ? '  (sandbox fake)' : ''}`,
+    `  Graph API      ${s.graphUrl}${config.whatsapp.graphUrl === s.graphUrl ? '' : '  (sandbox fake)'}`,
   ];
   if (config.profile === 'local') {
     lines.push(
@@ -193,8 +315,12 @@ function printBanner(
       `  WHATSAPP_APP_SECRET    ${config.whatsapp.appSecrets.join(',')}`,
       `  WHATSAPP_VERIFY_TOKEN  ${config.whatsapp.verifyToken}`,
       `  AURA_MASTER_KEY        (in the secrets file)`,
-      `  Sandbox client         phone_number_id ${SANDBOX_PHONE_NUMBER_ID}${s.demoKey ? `, API key ${s.demoKey}` : ''}`,
+      `  Sandbox client         phone_number_id ${SANDBOX_PHONE_NUMBER_ID}${s.sandboxKey ? `, API key ${s.sandboxKey}` : ''}`,
     );
+    if (s.seeded)
+      lines.push(
+        '  Sandbox Shop           sample shipping rates and orders written (docs/orders.md → Try it)',
+      );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

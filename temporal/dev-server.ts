@@ -10,7 +10,8 @@ export interface DevServer {
   readonly address: string;
   readonly uiUrl: string | undefined;
   readonly process: ChildProcess;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (10 s by default). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -23,6 +24,8 @@ export interface DevServerOptions {
   codecEndpoint?: string;
   dynamicConfig?: Record<string, string | number | boolean>;
   log?: (line: string) => void;
+  /** Aborting kills the server, also while it is still starting. */
+  signal?: AbortSignal;
 }
 
 /** A free TCP port on the loopback interface. */
@@ -58,16 +61,22 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
 
   const child = spawn(temporal, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const abort = () => child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', abort, { once: true });
   const log = opts.log ?? (() => undefined);
   child.stdout?.on('data', (d: Buffer) => log(d.toString()));
   child.stderr?.on('data', (d: Buffer) => log(d.toString()));
   const address = `127.0.0.1:${port}`;
-  await waitUntilReachable(address, child);
+  try {
+    await waitUntilReachable(address, child);
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+  }
   return {
     address,
     uiUrl: opts.headless ? undefined : `http://127.0.0.1:${opts.uiPort ?? 8233}`,
     process: child,
-    stop: () => stopProcess(child),
+    stop: (graceMs) => stopProcess(child, graceMs),
   };
 }
 

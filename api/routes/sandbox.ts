@@ -43,7 +43,12 @@ export function sandboxRouter(deps: {
           },
         }
       : { type: 'text', text: { body: input.text } };
-    res.json(await deliver(req, deps, input, message));
+    const delivered = await deliver(req, deps, input, message);
+    const phone = input.reply
+      ? { kind: 'reply', text: input.reply.title }
+      : { kind: 'text', text: input.text };
+    await remember(deps, input, delivered, phone);
+    res.json(delivered);
   });
 
   router.post('/sandbox/api/media', express.raw({ type: () => true, limit: '16mb' }), async (req, res) => {
@@ -66,7 +71,9 @@ export function sandboxRouter(deps: {
     const object = { id, mime_type: mimeType, ...(input.kind === 'audio' ? { voice: true } : {}) };
     const withCaption =
       input.caption && input.kind === 'image' ? { ...object, caption: input.caption } : object;
-    res.json(await deliver(req, deps, input, { type: input.kind, [input.kind]: withCaption }));
+    const delivered = await deliver(req, deps, input, { type: input.kind, [input.kind]: withCaption });
+    await remember(deps, input, delivered, { kind: input.kind, text: input.caption ?? '' });
+    res.json(delivered);
   });
 
   router.get('/sandbox/api/conversation', async (req, res) => {
@@ -112,6 +119,26 @@ const mediaInput = z.strictObject({
   caption: z.string().max(1024).optional(),
 });
 const conversationInput = z.strictObject({ phoneNumberId, userId });
+
+/** Tells the sandbox Graph what the phone's user sent, so the page shows both sides after a reload. */
+async function remember(
+  deps: { graphUrl: string },
+  input: { phoneNumberId: string; userId: string },
+  delivered: { wamid: string; webhookStatus: number },
+  phone: { kind: string; text?: string },
+): Promise<void> {
+  await fetch(`${deps.graphUrl}/sandbox/inbound`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      phoneNumberId: input.phoneNumberId,
+      userId: input.userId,
+      ...delivered,
+      ...phone,
+      at: Date.now(),
+    }),
+  }).catch(() => undefined); // another Graph than the sandbox's: the page shows the bot's side only
+}
 
 /** Wraps a message in a notification as Meta would send it, signs it, and POSTs it to our webhook. */
 async function deliver(

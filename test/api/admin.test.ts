@@ -105,7 +105,11 @@ describe('tenancy: admin API and API keys', () => {
   it('when a phone number already belongs to a client, then 409 and nothing of the new client is written', async () => {
     const { phoneNumberId: taken } = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     const fresh = phoneNumberId();
-    const res = await createClient({ name: 'Copycat', phoneNumberIds: [fresh, taken] });
+    const res = await createClient({
+      name: 'Copycat',
+      phoneNumberIds: [fresh, taken],
+      graphAccessToken: 'EAAG-copycat-token',
+    });
     assert.equal(res.status, 409);
     const leftover = await stack.db.pool.query(
       `SELECT (SELECT count(*) FROM clients WHERE name = 'Copycat')::int AS clients,
@@ -122,7 +126,9 @@ describe('tenancy: admin API and API keys', () => {
     assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, {
       postgres: 'ok',
       temporal: 'ok',
+      worker: 'ok',
       mediaStore: 'ok',
+      graphTokens: 'ok',
     });
   });
 

@@ -179,7 +179,7 @@ describe('operations: metrics and insights follow what the system does', () => {
       assert.equal(res.status, 503);
       assert.deepEqual(await res.json(), {
         status: 'unavailable',
-        checks: { postgres: 'ok', temporal: 'ok', mediaStore: 'down' },
+        checks: { postgres: 'ok', temporal: 'ok', worker: 'ok', mediaStore: 'down', graphTokens: 'ok' },
         down: ['mediaStore'],
       });
       const healthy = await fetch(`${stack.apiUrl}/readyz`);
@@ -187,7 +187,9 @@ describe('operations: metrics and insights follow what the system does', () => {
       assert.deepEqual(((await healthy.json()) as { checks: unknown }).checks, {
         postgres: 'ok',
         temporal: 'ok',
+        worker: 'ok',
         mediaStore: 'ok',
+        graphTokens: 'ok',
       });
     } finally {
       await new Promise((r) => server.close(r));
