@@ -41,7 +41,13 @@ export class Supervisor {
   private readonly opts: Required<Omit<SupervisorOptions, 'say' | 'alarm' | 'onGiveUp'>> & SupervisorOptions;
 
   constructor(opts: SupervisorOptions) {
-    this.opts = { maxCrashes: 5, windowMs: 60_000, backoffMs: defaultBackoff, settleMs: 250, ...opts };
+    this.opts = {
+      ...opts,
+      maxCrashes: opts.maxCrashes ?? 5,
+      windowMs: opts.windowMs ?? 60_000,
+      backoffMs: opts.backoffMs ?? defaultBackoff,
+      settleMs: opts.settleMs ?? 250,
+    };
   }
 
   /** Starts `spec` and keeps it running until `stop()`. */
