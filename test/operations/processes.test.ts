@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { openHarness, type Harness } from '../../chaos/harness';
 import { sample } from '../support/prometheus';
@@ -16,6 +17,17 @@ describe('operations: the worker and API processes', () => {
   });
   after(async () => {
     await h?.close();
+  });
+
+  it('when the worker process polls, then its /readyz is 200 naming the identity Temporal lists as a poller', async () => {
+    const res = await fetch(h.workerMetricsUrl.replace('/metrics', '/readyz'));
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { status: string; identity: string; taskQueue: string };
+    assert.deepEqual(body, {
+      status: 'polling',
+      identity: `${h.worker.pid}@${hostname()}`,
+      taskQueue: h.taskQueue,
+    });
   });
 
   it('when a workflow task fails on the worker, then its /metrics counts it in temporal_workflow_task_execution_failed', async () => {
