@@ -8,6 +8,8 @@ import { createApp } from '../../api/app';
 import { createSecretBox } from '../../crypto/secret-box';
 import { createLogger } from '../../logging';
 import { createMetrics } from '../../metrics';
+import { common } from '../../i18n/common';
+import { sandbox } from '../../i18n/sandbox';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
@@ -59,6 +61,69 @@ describe('sandbox phone simulator in a real browser', () => {
     assert.equal(await page.locator('.bubble.user').count(), 2);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox.png') });
+  });
+
+  it('when the page is reloaded, then both sides of the conversation are still there, in order', async () => {
+    const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, { name: 'Reload Shop' });
+    const page = await browser.newPage({ viewport: { width: 420, height: 780 } });
+    await page.goto(`${stack.apiUrl}/sandbox`);
+    await page.selectOption('#number', client.phoneNumberId);
+    await page.selectOption('#user', { index: 1 });
+    await page.fill('#text', 'first message before the reload');
+    await page.press('#text', 'Enter');
+    await page.locator('.bubble.bot').first().waitFor({ timeout: 20_000 });
+    await page.reload();
+    await page.selectOption('#number', client.phoneNumberId);
+    await page.selectOption('#user', { index: 1 });
+    await page.locator('.bubble.bot').first().waitFor({ timeout: 10_000 });
+    const sides = await page
+      .locator('.bubble')
+      .evaluateAll((els) => els.map((e) => e.className.split(' ')[1]));
+    assert.equal(sides[0], 'user');
+    assert.ok(sides.includes('bot'));
+    assert.equal(
+      await page
+        .locator('.bubble.user')
+        .first()
+        .innerText()
+        .then((t) => t.split('\n')[0]),
+      'first message before the reload',
+    );
+    await page.close();
+  });
+
+  for (const lang of ['es', 'pt'] as const) {
+    it(`when the language is switched to ${lang}, then every text of the page comes from the catalogue in ${lang}`, async () => {
+      const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, { name: `Shop ${lang}` });
+      const page = await browser.newPage({ viewport: { width: 420, height: 780 } });
+      await page.goto(`${stack.apiUrl}/sandbox`);
+      await page.locator('#hint').filter({ hasText: /\S/ }).waitFor();
+      await page.selectOption('#lang', lang);
+      await page.selectOption('#number', client.phoneNumberId);
+      const texts = sandbox[lang];
+      assert.equal(await page.title(), texts.title);
+      assert.equal(await page.locator('#hint').innerText(), texts.hint);
+      assert.equal(await page.locator('#send').innerText(), texts.send);
+      assert.equal(await page.locator('#text').getAttribute('placeholder'), texts.placeholder);
+      assert.equal(await page.locator('html').getAttribute('lang'), lang);
+      assert.equal(await page.locator('#lang option:checked').innerText(), common[lang][`language.${lang}`]);
+      await page.fill('#text', lang === 'es' ? 'hola' : 'olá');
+      await page.press('#text', 'Enter');
+      await page.locator('.bubble.bot').first().waitFor({ timeout: 20_000 });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, `sandbox-${lang}.png`) });
+      await page.reload();
+      assert.equal(await page.locator('#lang').inputValue(), lang, 'the choice is remembered');
+      await page.close();
+    });
+  }
+
+  it('when a page asks for a catalogue section, then it gets every language of it; an unknown section is 404', async () => {
+    const res = await fetch(`${stack.apiUrl}/i18n/sandbox`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), sandbox);
+    for (const name of ['nope', '__proto__', 'constructor'])
+      assert.equal((await fetch(`${stack.apiUrl}/i18n/${name}`)).status, 404, name);
   });
 
   it('when the profile is production, then /sandbox does not exist', async () => {
