@@ -62,6 +62,8 @@ export async function startStack(
     deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia'>;
     /** Another media store for worker and API (e.g. one whose health check fails). */
     media?: MediaStore;
+    /** The API's port, when something must know it in advance (default: any free port). */
+    apiPort?: number;
   } = {},
 ): Promise<Stack> {
   const temporalAddress = opts.temporalAddress ?? testInfra().temporalAddress;
@@ -117,7 +119,7 @@ export async function startStack(
     media,
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(opts.apiPort ?? 0, '127.0.0.1', () => resolve(s));
   });
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (opts.statusWebhooks)
