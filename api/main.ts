@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     log.error('DATABASE_URL and TEMPORAL_ADDRESS must be set for the API (npm start sets them locally)');
     process.exit(1);
   }
-  const db = createPool(config.databaseUrl);
+  const db = createPool(config.databaseUrl, config.databasePoolMax);
   const temporal = createTemporalClient(config, config.temporal.address);
   const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
   const events = createConversationEvents(db);

@@ -28,6 +28,7 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: optionalString,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('aura-engage'),
@@ -97,6 +98,8 @@ export interface Config {
   readonly workerMaxCachedWorkflows: number;
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly databaseUrl: string | undefined;
+  /** Connections each API or worker process may open (replicas × this must fit max_connections). */
+  readonly databasePoolMax: number;
   readonly temporal: {
     readonly address: string | undefined;
     readonly namespace: string;
@@ -182,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
     temporal: Object.freeze({
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

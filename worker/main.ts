@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stopEarly).once('SIGTERM', stopEarly);
   const metrics = createMetrics('worker');
   const sdkMetricsAddress = await installRuntime(config, log);
-  const db = createPool(config.databaseUrl);
+  const db = createPool(config.databaseUrl, config.databasePoolMax);
   const connection = await connectWorker(config, config.temporal.address);
   const temporal = createTemporalClient(config, config.temporal.address);
   const nlu = createNluEngine(config);

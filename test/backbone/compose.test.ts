@@ -15,6 +15,7 @@ interface Service {
   depends_on?: Record<string, { condition?: string }>;
   restart?: string;
   ports?: string[];
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
@@ -71,6 +72,14 @@ describe('docker-compose.yml', () => {
     const workerPort = services.worker!.environment!.WORKER_METRICS_PORT;
     assert.match(test('worker'), new RegExp(`http://127\\.0\\.0\\.1:${String(workerPort)}/readyz`));
     assert.doesNotMatch(test('worker'), /kill -0/);
+  });
+
+  it('when the worker stores a media file, then the api serves it from the same volume (their AURA_DATA_DIR)', () => {
+    const dataDir = String(services.worker!.environment!.AURA_DATA_DIR);
+    for (const name of ['api', 'worker']) {
+      assert.equal(services[name]!.environment!.AURA_DATA_DIR, dataDir, name);
+      assert.ok(services[name]!.volumes?.includes(`media:${dataDir}`), `${name} mounts media at ${dataDir}`);
+    }
   });
 
   it('when api and worker are compared, then they run one image with two commands', () => {
