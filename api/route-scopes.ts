@@ -44,6 +44,6 @@ export const ROUTES_NOT_KEYED: Record<string, string> = {
   '/admin/v1': 'deployment admin token',
   '/codec': 'operator token or codec session',
   '/sandbox': 'local phone simulator page',
-  '/i18n': "the pages' texts (the message catalogue): public, no data",
   '/console': 'agent console static page (its API calls use agent keys)',
+  '/i18n': 'the message catalogue for the pages: product copy, no data',
 };

@@ -1,19 +1,23 @@
 import { Router } from 'express';
 import { SECTIONS } from '../../i18n/sections';
-import { notFound } from '../errors';
+import { HttpError } from '../errors';
 
 /**
- * `GET /i18n/:section`: one section of the message catalogue in every language (`{en, es, pt}`), for
- * the static pages (the sandbox phone, the console) to render their texts from. Public: these are the
- * product's own texts, no data.
+ * `GET /i18n/:section.json`: one section of the message catalogue, `{en, es, pt}`, for the pages
+ * (console, sandbox, landing page) to show their texts in the reader's language. The catalogue is
+ * product copy, not data: public, cacheable for a short while.
  */
 export function i18nRouter(): Router {
   const router = Router();
-  router.get('/i18n/:section', (req, res) => {
-    const texts = Object.hasOwn(SECTIONS, req.params.section) ? SECTIONS[req.params.section] : undefined;
-    if (!texts) throw notFound('catalogue section');
+  router.get('/i18n/:file', (req, res) => {
+    const name = /^([a-z][a-z0-9-]*)\.json$/.exec(req.params.file)?.[1];
+    const section = name !== undefined && Object.hasOwn(SECTIONS, name) ? SECTIONS[name] : undefined;
+    if (!section)
+      throw new HttpError(404, 'not_found', `no catalogue section ${req.params.file}`, {
+        sections: Object.keys(SECTIONS).map((s) => `${s}.json`),
+      });
     res.setHeader('cache-control', 'public, max-age=300');
-    res.json(texts);
+    res.json(section);
   });
   return router;
 }

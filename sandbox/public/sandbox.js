@@ -1,7 +1,7 @@
 // The phone simulator. Everything goes through the API's /sandbox/api endpoints: the server signs the
 // webhook (the browser never sees the app secret) and both sides of each conversation are read back
 // from the sandbox Graph API, so a reload shows them again. Texts come from the message catalogue
-// (GET /i18n/sandbox), in the language picked here (remembered in this browser).
+// (GET /i18n/sandbox.json), in the language picked here (remembered in this browser).
 (() => {
   const $ = (id) => document.getElementById(id);
   const LANGS = ['en', 'es', 'pt'];
@@ -207,7 +207,7 @@
     report(refresh());
   });
 
-  Promise.all([call('/i18n/sandbox'), call('/i18n/common')])
+  Promise.all([call('/i18n/sandbox.json'), call('/i18n/common.json')])
     .then(([sandbox, common]) => {
       texts = sandbox;
       names = common;
