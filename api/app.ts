@@ -11,9 +11,10 @@ import type { MediaStore } from '../media/store';
 import type { Metrics } from '../metrics';
 import { observeHandoffQueue } from '../metrics/collectors';
 import { payloadCodec } from '../temporal/connection';
-import { requestContext, securityHeaders } from './context';
+import { rateLimitByKey } from './auth';
+import { labelRoute, requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
-import { rateLimit } from './rate-limit';
+import { createRateLimiter } from './rate-limit';
 import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
@@ -79,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
       corsOrigins: config.codecCorsOrigins,
     }),
   );
-  app.use('/v1', rateLimit(config.rateLimitPerMinute));
+  app.use('/v1', labelRoute('/v1/*'), rateLimitByKey(db, createRateLimiter(db, config.rateLimitPerMinute)));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
   app.use(pagesRouter());

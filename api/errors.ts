@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { routeOf } from './context';
 
 /** An error with an HTTP status and a stable code; the one error middleware turns it into JSON. */
 export class HttpError extends Error {
@@ -41,7 +42,13 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFou
 export const errorMiddleware: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const mapped = toHttpError(err);
   if (mapped.status >= 500) {
-    res.locals.log?.error('request failed', { err: err as Error, path: req.path, status: mapped.status });
+    // The route pattern, never the path: `/v1/privacy/subjects/<phone number>` is PII.
+    res.locals.log?.error('request failed', {
+      err: err as Error,
+      method: req.method,
+      route: routeOf(req, res),
+      status: mapped.status,
+    });
   }
   if (res.headersSent) return;
   res.status(mapped.status).json({

@@ -2,6 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { keyedHash, safeEqual } from '../../crypto/keys';
+import { labelRoute } from '../context';
 import { badRequest, parseOr400, unauthorized } from '../errors';
 
 /**
@@ -30,7 +31,7 @@ const payloadsSchema = z.object({
 
 export function codecRouter(deps: CodecDeps): Router {
   const router = Router();
-  router.use('/codec', cors(deps.corsOrigins));
+  router.use('/codec', labelRoute('/codec/*'), cors(deps.corsOrigins));
   router.get('/codec/login', (_req, res) => {
     res.type('html').send(LOGIN_PAGE);
   });

@@ -1,17 +1,13 @@
 import path from 'node:path';
 import express, { Router } from 'express';
+import { labelRoute } from '../context';
 
 const PUBLIC = path.join(__dirname, '..', 'public');
 
-/** Pages are static files calling the public API; a strict CSP keeps injected content inert. */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
-/** `/console`: the agent console (static HTML + JS; no build server at run time). */
+/** `/console`: the agent console (static HTML + JS; no build server at run time), under the app's CSP. */
 export function pagesRouter(): Router {
   const router = Router();
-  router.use('/console', (_req, res, next) => {
-    res.setHeader('content-security-policy', CSP);
+  router.use('/console', labelRoute('/console/*'), (_req, res, next) => {
     res.setHeader('cache-control', 'no-store');
     next();
   });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../../whatsapp/envelope';
 import { signBody } from '../../whatsapp/signature';
+import { labelRoute } from '../context';
 import { badRequest, HttpError, parseOr400 } from '../errors';
 
 /**
@@ -22,7 +23,7 @@ export function sandboxRouter(deps: {
   graphVersion: string;
 }): Router {
   const router = Router();
-  router.use('/sandbox', express.static(path.resolve(__dirname, '../../sandbox/public')));
+  router.use('/sandbox', labelRoute('/sandbox/*'), express.static(path.resolve(__dirname, '../../sandbox/public')));
 
   router.get('/sandbox/api/numbers', async (_req, res) => {
     const { rows } = await deps.db.query<{ phone_number_id: string; name: string }>(
