@@ -19,6 +19,7 @@ import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
@@ -83,7 +84,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', labelRoute('/v1/*'), rateLimitByKey(db, createRateLimiter(db, config.rateLimitPerMinute)));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
-  app.use(pagesRouter());
+  app.use(pagesRouter({ sandbox: config.profile === 'local' }));
+  app.use(docsRouter());
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));

@@ -85,7 +85,7 @@ describe('API replicas: one shared rate limit, and logs that never carry a raw p
     const unknown = await fetch(`${apis[1]!.url}/v1/privacy/subjects/${phone}/nothing-here`, { headers });
     assert.equal(unknown.status, 404);
 
-    const lines = await waitUntil(() => {
+    const lines = await waitUntil(async () => {
       const text = readFileSync(apis[1]!.logFile, 'utf8');
       return text.includes('"status":404') ? text.split('\n').filter(Boolean) : undefined;
     });
