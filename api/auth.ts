@@ -30,7 +30,8 @@ export function requireAdminToken(adminToken: string): RequestHandler {
 
 /** The API key a request presented, resolved once per request (`null`: presented but unknown). */
 async function presentedKey(db: Db, token: string, res: Response): Promise<ApiKeyRow | null> {
-  if (res.locals.apiKey === undefined) res.locals.apiKey = (await findApiKeyByHash(db, hashApiKey(token))) ?? null;
+  if (res.locals.apiKey === undefined)
+    res.locals.apiKey = (await findApiKeyByHash(db, hashApiKey(token))) ?? null;
   return res.locals.apiKey as ApiKeyRow | null;
 }
 

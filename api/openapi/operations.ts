@@ -94,7 +94,10 @@ function operation(o: Operation): ZodOpenApiOperationObject {
         content: { 'application/json': { schema: o.body } },
       }
     : o.rawBody
-      ? { required: o.rawBody.required ?? true, content: { [o.rawBody.contentType]: { schema: o.rawBody.schema } } }
+      ? {
+          required: o.rawBody.required ?? true,
+          content: { [o.rawBody.contentType]: { schema: o.rawBody.schema } },
+        }
       : undefined;
   return {
     summary: o.summary,
@@ -110,7 +113,10 @@ function operation(o: Operation): ZodOpenApiOperationObject {
 
 const anyObject = z.looseObject({});
 const conversationParam = z.object({
-  id: z.string().regex(/^[\w-]{1,100}$/).meta({ description: 'a conversation ref from `GET /v1/conversations`' }),
+  id: z
+    .string()
+    .regex(/^[\w-]{1,100}$/)
+    .meta({ description: 'a conversation ref from `GET /v1/conversations`' }),
 });
 const keyIdParam = clientIdParam.extend({ keyId: z.string().min(1).max(100) });
 const apiKeyCreated = z.object({ apiKey: z.string(), keyId: z.string() });
@@ -129,7 +135,12 @@ const readiness = z.object({
 });
 const payloads = payloadsSchema;
 const page = (tag: string, summary: string) =>
-  operation({ summary, tag, auth: 'none', ok: { status: 200, description: 'an HTML page', contentType: 'text/html' } });
+  operation({
+    summary,
+    tag,
+    auth: 'none',
+    ok: { status: 200, description: 'an HTML page', contentType: 'text/html' },
+  });
 
 /**
  * Every route the API serves, by `METHOD /express/path`, described from the same zod schemas the
@@ -137,7 +148,10 @@ const page = (tag: string, summary: string) =>
  * route missing here: add the route's entry (its summary, auth, the schemas it parses, its answers).
  */
 export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
-  'GET /': page('pages', 'Landing page: what Aura Engage is, links to the console, the sandbox and these docs'),
+  'GET /': page(
+    'pages',
+    'Landing page: what Aura Engage is, links to the console, the sandbox and these docs',
+  ),
   'GET /docs': page('pages', 'This interactive API reference'),
   'GET /openapi.json': operation({
     summary: 'This OpenAPI 3.1 document',
@@ -182,7 +196,11 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     tag: 'webhook',
     auth: 'signature',
     rawBody: { contentType: 'application/json', schema: notificationSchema },
-    ok: { status: 200, description: 'every message is durably in Temporal', schema: z.object({ ok: z.literal(true) }) },
+    ok: {
+      status: 200,
+      description: 'every message is durably in Temporal',
+      schema: z.object({ ok: z.literal(true) }),
+    },
     errors: [400, 413, 503],
   }),
   'GET /codec/login': page('codec', 'Operator sign-in page for the Temporal UI codec'),
@@ -294,7 +312,7 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     ok: { status: 200, description: 'the export', schema: anyObject },
   }),
   'DELETE /v1/privacy/subjects/:userId': operation({
-    summary: "Erase everything held about an end-user (follow it at /v1/privacy/requests/{id})",
+    summary: 'Erase everything held about an end-user (follow it at /v1/privacy/requests/{id})',
     tag: 'privacy',
     auth: 'apiKey',
     path: userParam,
@@ -355,7 +373,11 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     tag: 'conversations',
     auth: 'apiKey',
     query: listQuery,
-    ok: { status: 200, description: 'conversations', schema: z.object({ conversations: z.array(anyObject) }) },
+    ok: {
+      status: 200,
+      description: 'conversations',
+      schema: z.object({ conversations: z.array(anyObject) }),
+    },
   }),
   'GET /v1/conversations/events': operation({
     summary: "Server-sent events of the client's conversations (ref, mode, event type)",
@@ -363,10 +385,21 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     auth: 'apiKey',
     ok: { status: 200, description: 'an event stream', contentType: 'text/event-stream' },
   }),
-  'GET /v1/conversations/:id': conversationOp('A conversation with its decrypted transcript (audited)', undefined, 200),
-  'GET /v1/conversations/:id/orders': conversationOp("The orders of the conversation's end-user", undefined, 200),
+  'GET /v1/conversations/:id': conversationOp(
+    'A conversation with its decrypted transcript (audited)',
+    undefined,
+    200,
+  ),
+  'GET /v1/conversations/:id/orders': conversationOp(
+    "The orders of the conversation's end-user",
+    undefined,
+    200,
+  ),
   'POST /v1/conversations/:id/assign': conversationOp('Accept a queued conversation as its agent', emptyBody),
-  'POST /v1/conversations/:id/takeover': conversationOp("Take a conversation over from the bot or another agent", emptyBody),
+  'POST /v1/conversations/:id/takeover': conversationOp(
+    'Take a conversation over from the bot or another agent',
+    emptyBody,
+  ),
   'POST /v1/conversations/:id/messages': conversationOp('Send a message as the agent', agentMessageBody, 201),
   'POST /v1/conversations/:id/resolve': conversationOp('Hand the conversation back to the bot', emptyBody),
   'GET /sandbox/api/numbers': sandbox('The business numbers the phone simulator can write to'),

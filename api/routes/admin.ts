@@ -9,7 +9,9 @@ import { labelRoute } from '../context';
 import { conflict, notFound, parseOr400 } from '../errors';
 import { apiKeyInputSchema, clientInputSchema, mintApiKey, provisionClient } from '../provisioning';
 
-export const clientIdParam = z.object({ clientId: z.string().regex(/^cl_[0-9a-f]{20}$/, 'must be a client id') });
+export const clientIdParam = z.object({
+  clientId: z.string().regex(/^cl_[0-9a-f]{20}$/, 'must be a client id'),
+});
 
 /** `/admin/v1`: tenant provisioning with the deployment's admin token. */
 export function adminRouter(deps: { db: Db; secrets: SecretBox; adminToken: string }): Router {

@@ -33,7 +33,9 @@ export const userParam = z.object({
     .max(128)
     .regex(/^[\w.:-]+$/, 'must be a WhatsApp user id'),
 });
-export const requestParam = z.object({ id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id') });
+export const requestParam = z.object({
+  id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id'),
+});
 
 /**
  * `/v1/privacy` (scope `privacy`): export everything held about an end-user, erase it, follow the

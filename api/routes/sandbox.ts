@@ -24,7 +24,11 @@ export function sandboxRouter(deps: {
   graphVersion: string;
 }): Router {
   const router = Router();
-  router.use('/sandbox', labelRoute('/sandbox/*'), express.static(path.resolve(__dirname, '../../sandbox/public')));
+  router.use(
+    '/sandbox',
+    labelRoute('/sandbox/*'),
+    express.static(path.resolve(__dirname, '../../sandbox/public')),
+  );
 
   router.get('/sandbox/api/numbers', async (_req, res) => {
     const { rows } = await deps.db.query<{ phone_number_id: string; name: string }>(

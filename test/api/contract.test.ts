@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Browser } from 'playwright-core';
 import { OPERATIONS } from '../../api/openapi/operations';
+import { createLogger } from '../../logging';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { enumerateRoutes } from '../support/routes';
@@ -18,10 +19,14 @@ describe('the API contract: OpenAPI 3.1 document, /docs, the landing page, and 4
   let browser: Browser;
   let doc: Doc;
   let key: string;
+  const logs: string[] = [];
 
   before(async () => {
     // The local profile serves every route, the sandbox's included.
-    stack = await startStack({ env: { AURA_PROFILE: 'local' } });
+    stack = await startStack({
+      env: { AURA_PROFILE: 'local' },
+      log: createLogger('info', {}, (line) => logs.push(line)),
+    });
     doc = (await (await fetch(`${stack.apiUrl}/openapi.json`)).json()) as Doc;
     key = (await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN)).apiKey;
     browser = await launchChromium();
@@ -52,18 +57,26 @@ describe('the API contract: OpenAPI 3.1 document, /docs, the landing page, and 4
 
   it('when /openapi.json is validated, then it is a valid OpenAPI 3.1 document with error responses and security schemes', async () => {
     const validator = new Validator();
-    const result = await validator.validate(doc as unknown as Parameters<Validator["validate"]>[0]);
+    const result = await validator.validate(doc as unknown as Parameters<Validator['validate']>[0]);
     assert.equal(validator.version, '3.1');
     assert.ok(result.valid, JSON.stringify(result.errors, null, 2));
     const create = doc.paths['/v1/orders']!.post as {
       responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
       security: unknown[];
     };
-    assert.equal(create.responses['400']!.content!['application/json']!.schema.$ref, '#/components/schemas/Error');
+    assert.equal(
+      create.responses['400']!.content!['application/json']!.schema.$ref,
+      '#/components/schemas/Error',
+    );
     assert.deepEqual(create.security, [{ apiKey: [] }]);
-    const schemes = (doc as unknown as { components: { securitySchemes: Record<string, unknown> } }).components
-      .securitySchemes;
-    assert.deepEqual(Object.keys(schemes).sort(), ['adminToken', 'apiKey', 'codecSession', 'webhookSignature']);
+    const schemes = (doc as unknown as { components: { securitySchemes: Record<string, unknown> } })
+      .components.securitySchemes;
+    assert.deepEqual(Object.keys(schemes).sort(), [
+      'adminToken',
+      'apiKey',
+      'codecSession',
+      'webhookSignature',
+    ]);
   });
 
   it('when /docs is opened in a browser under the strict CSP, then the reference renders every tag with no blocked resource', async () => {
@@ -100,8 +113,33 @@ describe('the API contract: OpenAPI 3.1 document, /docs, the landing page, and 4
       await page.screenshot({ path: path.join(ARTIFACTS, `landing-${locale}.png`) });
       await context.close();
     }
-    const chosen = await (await fetch(`${stack.apiUrl}/?lang=pt`, { headers: { 'accept-language': 'en' } })).text();
+    const chosen = await (
+      await fetch(`${stack.apiUrl}/?lang=pt`, { headers: { 'accept-language': 'en' } })
+    ).text();
     assert.match(chosen, /Referência da API/);
+  });
+
+  it('when probes, scrapes, codec calls, sandbox polling and static files are served, then their request lines stay below the default level', async () => {
+    logs.length = 0;
+    const quiet = [
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/console/console.css',
+      '/sandbox/api/numbers',
+      '/docs/init.js',
+      '/',
+    ];
+    for (const p of quiet) assert.ok((await fetch(`${stack.apiUrl}${p}`)).status < 500, p);
+    await fetch(`${stack.apiUrl}/codec/decode`, { method: 'POST' });
+    await fetch(`${stack.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    const requests = logs
+      .map((l) => JSON.parse(l) as { msg: string; route?: string })
+      .filter((r) => r.msg === 'request');
+    assert.deepEqual(
+      requests.map((r) => r.route),
+      ['/v1/me'],
+    );
   });
 
   const post = (p: string, init: { body?: string; type?: string }) =>
@@ -110,10 +148,14 @@ describe('the API contract: OpenAPI 3.1 document, /docs, the landing page, and 4
       headers: { authorization: `Bearer ${key}`, ...(init.type ? { 'content-type': init.type } : {}) },
       body: init.body,
     });
-  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+  const errorOf = async (res: Response) =>
+    ((await res.json()) as { error: { code: string; message: string } }).error;
 
   it('when a body is sent without the JSON content type, then 415 says to send application/json', async () => {
-    const plain = await post('/v1/shipping/quote', { body: '{"destination":{"country":"PT"}}', type: 'text/plain' });
+    const plain = await post('/v1/shipping/quote', {
+      body: '{"destination":{"country":"PT"}}',
+      type: 'text/plain',
+    });
     assert.equal(plain.status, 415);
     const e = await errorOf(plain);
     assert.equal(e.code, 'unsupported_media_type');
@@ -127,7 +169,10 @@ describe('the API contract: OpenAPI 3.1 document, /docs, the landing page, and 4
     assert.match((await errorOf(broken)).message, /not valid JSON/);
     const none = await post('/v1/shipping/quote', {});
     assert.equal(none.status, 400);
-    assert.match((await errorOf(none)).message, /body: is required: send a JSON object with Content-Type: application\/json/);
+    assert.match(
+      (await errorOf(none)).message,
+      /body: is required: send a JSON object with Content-Type: application\/json/,
+    );
   });
 
   it('when fields are missing, unknown or malformed, then the 400 names each field and the form expected', async () => {
@@ -136,13 +181,18 @@ describe('the API contract: OpenAPI 3.1 document, /docs, the landing page, and 4
       body: JSON.stringify({ orderId: 'o-1', customer: {}, currency: 'EUR', items: [], colour: 'red' }),
     });
     assert.equal(res.status, 400);
-    const body = (await res.json()) as { error: { message: string; details: { fields: { field: string }[] } } };
+    const body = (await res.json()) as {
+      error: { message: string; details: { fields: { field: string }[] } };
+    };
     const fields = body.error.details.fields.map((f) => f.field);
-    for (const f of ['customer.userId', 'items', 'deliveryAddress', 'colour']) assert.ok(fields.includes(f), f);
+    for (const f of ['customer.userId', 'items', 'deliveryAddress', 'colour'])
+      assert.ok(fields.includes(f), f);
     assert.match(body.error.message, /customer\.userId: is required \(expected string\)/);
     assert.match(body.error.message, /colour: is not a known field/);
     assert.match(body.error.message, /items: Too small: expected array to have >=1 items/);
-    const query = await fetch(`${stack.apiUrl}/v1/audit?limit=abc`, { headers: { authorization: `Bearer ${key}` } });
+    const query = await fetch(`${stack.apiUrl}/v1/audit?limit=abc`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.match((await errorOf(query)).message, /query\.limit: expected number/);
   });
 
