@@ -21,6 +21,7 @@ import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
+import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
 import { meRouter } from './routes/me';
@@ -84,8 +85,13 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', labelRoute('/v1/*'), rateLimitByKey(db, createRateLimiter(db, config.rateLimitPerMinute)));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
+<<<<<<< HEAD
   app.use(pagesRouter({ sandbox: config.profile === 'local' }));
   app.use(docsRouter());
+=======
+  app.use(pagesRouter());
+  app.use(i18nRouter());
+>>>>>>> main
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));

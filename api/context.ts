@@ -42,6 +42,7 @@ const QUIET_ROUTES = new Set([
   '/sandbox/*',
   '/console/*',
   '/docs/*',
+  '/i18n/:file',
   '/',
   '/landing/*',
 ]);

@@ -160,6 +160,21 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     ok: { status: 200, description: 'the document', schema: anyObject },
   }),
   'GET /console': page('pages', 'Redirects to the agent console at /console/'),
+  'GET /i18n/:file': operation({
+    summary: 'One section of the message catalogue, every language (`common.json`, `landing.json` …)',
+    tag: 'pages',
+    auth: 'none',
+    path: z.object({ file: z.string().meta({ example: 'common.json' }) }),
+    ok: {
+      status: 200,
+      description: 'the section',
+      schema: z.object({
+        en: z.record(z.string(), z.string()),
+        es: z.record(z.string(), z.string()),
+        pt: z.record(z.string(), z.string()),
+      }),
+    },
+  }),
   'GET /healthz': operation({
     summary: 'Liveness: the process runs',
     tag: 'operations',
