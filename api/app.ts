@@ -85,13 +85,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', labelRoute('/v1/*'), rateLimitByKey(db, createRateLimiter(db, config.rateLimitPerMinute)));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
-<<<<<<< HEAD
   app.use(pagesRouter({ sandbox: config.profile === 'local' }));
   app.use(docsRouter());
-=======
-  app.use(pagesRouter());
   app.use(i18nRouter());
->>>>>>> main
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
