@@ -55,6 +55,7 @@ function landingPage(lang: Language, sandbox: boolean): string {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${t('title')}</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/landing/landing.css" />
   </head>
   <body>
