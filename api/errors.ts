@@ -31,22 +31,22 @@ export interface FieldProblem {
 
 /** What a zod issue says about its field, in a developer's words: what is missing or what form is expected. */
 function problemsOf(issue: z.core.$ZodIssue, where: string): FieldProblem[] {
-  const field = [where === 'body' ? '' : where, ...issue.path.map(String)].filter(Boolean).join('.') || where;
+  // Body fields are named as they are (`customer.userId`), query and path ones with their place (`query.limit`).
+  const at = (path: PropertyKey[]) =>
+    [...(where === 'body' ? [] : [where]), ...path.map(String)].join('.') || where;
   if (issue.code === 'unrecognized_keys')
     return issue.keys.map((k) => ({
-      field: field === where ? (where === 'body' ? k : `${where}.${k}`) : `${field}.${k}`,
+      field: at([...issue.path, k]),
       message: 'is not a known field (remove it)',
     }));
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
-    return [
-      {
-        field,
-        message:
-          field === 'body'
-            ? 'is required: send a JSON object with Content-Type: application/json'
-            : `is required (expected ${issue.expected})`,
-      },
-    ];
+  const field = at(issue.path);
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
+    const message =
+      field === 'body'
+        ? 'is required: send a JSON object with Content-Type: application/json'
+        : `is required (expected ${issue.expected})`;
+    return [{ field, message }];
+  }
   return [{ field, message: issue.message.replace(/^Invalid input: /, '') }];
 }
 
