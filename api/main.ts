@@ -19,7 +19,9 @@ import { warmUpApi } from './warm-up';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger(config.logLevel, { service: 'api' });
+  const log = createLogger(config.logLevel, { service: 'api' }, undefined, {
+    pretty: config.profile === 'local',
+  });
   if (!config.databaseUrl || !config.temporal.address) {
     log.error('DATABASE_URL and TEMPORAL_ADDRESS must be set for the API (npm start sets them locally)');
     process.exit(1);

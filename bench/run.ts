@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Scenario, ScenarioResult, StandaloneScenario } from './scenario';
+import { apiFuzzScenario } from './scenarios/api-fuzz';
 import { coldstartScenario } from './scenarios/coldstart';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
@@ -20,6 +21,7 @@ const SCENARIOS: (Scenario | StandaloneScenario)[] = [
   ordersBenchScenario,
   idleScenario,
   profileScenario,
+  apiFuzzScenario,
   coldstartScenario,
 ];
 

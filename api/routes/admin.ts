@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
 import {
@@ -13,6 +13,8 @@ import {
 } from '../../db/clients';
 import type { Db } from '../../db/pool';
 import { requireAdminToken } from '../auth';
+import { jsonBody } from '../body';
+import { labelRoute } from '../context';
 import { conflict, notFound, parseOr400 } from '../errors';
 import type { NumberDirectory } from '../number-directory';
 import {
@@ -24,8 +26,10 @@ import {
   withGraphToken,
 } from '../provisioning';
 
-const clientIdParam = z.object({ clientId: z.string().regex(/^cl_[0-9a-f]{20}$/, 'must be a client id') });
-const listQuery = z.strictObject({
+export const clientIdParam = z.object({
+  clientId: z.string().regex(/^cl_[0-9a-f]{20}$/, 'must be a client id'),
+});
+export const clientListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   after: clientIdParam.shape.clientId.optional(),
 });
@@ -44,7 +48,7 @@ export function adminRouter(deps: {
   sandboxGraph: boolean;
 }): Router {
   const router = Router();
-  router.use('/admin/v1', requireAdminToken(deps.adminToken), express.json({ limit: '100kb' }));
+  router.use('/admin/v1', labelRoute('/admin/v1/*'), requireAdminToken(deps.adminToken), jsonBody('100kb'));
 
   router.post('/admin/v1/clients', async (req, res) => {
     const input = withGraphToken(parseOr400(clientInputSchema, req.body), deps.sandboxGraph);
@@ -58,7 +62,7 @@ export function adminRouter(deps: {
   });
 
   router.get('/admin/v1/clients', async (req, res) => {
-    const { limit, after } = parseOr400(listQuery, req.query, 'query');
+    const { limit, after } = parseOr400(clientListQuery, req.query, 'query');
     const clients = await listClients(deps.db, { limit, after });
     const next = clients.length === limit ? clients.at(-1)!.clientId : undefined;
     res.json({ clients, ...(next ? { next } : {}) });
