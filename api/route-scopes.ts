@@ -10,6 +10,8 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'GET /v1/me': 'any',
   'GET /v1/settings': 'settings',
   'PUT /v1/settings': 'settings',
+  'PATCH /v1/settings': 'settings',
+  'GET /v1/callbacks': 'agent',
   'GET /v1/audit': 'admin',
   'GET /v1/insights': 'settings',
   'GET /v1/insights/no-match': 'settings',
