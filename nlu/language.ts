@@ -30,7 +30,7 @@ function eld(): Promise<Detector> {
   return detector;
 }
 
-const words = (text: string) => text.split(/[^\p{L}\p{M}]+/u).filter((w) => w.length > 1).length;
+const words = (text: string) => text.split(/[^\p{L}\p{M}]+/u).filter(Boolean).length;
 
 /** The language of `text` when it clearly is one of ours; undefined when it is too short or unclear. */
 export async function identifyLanguage(text: string): Promise<Language | undefined> {
