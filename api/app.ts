@@ -17,6 +17,7 @@ import { rateLimit } from './rate-limit';
 import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
+import { callbacksRouter } from './routes/callbacks';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { i18nRouter } from './routes/i18n';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(pagesRouter());
   app.use(i18nRouter());
   app.use(settingsRouter({ db }));
+  app.use(callbacksRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
   app.use(

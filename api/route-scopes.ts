@@ -12,6 +12,7 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'PUT /v1/settings': 'settings',
   'PATCH /v1/settings': 'settings',
   'GET /v1/callbacks': 'agent',
+  'POST /v1/callbacks/:id/done': 'agent',
   'GET /v1/audit': 'admin',
   'GET /v1/insights': 'settings',
   'GET /v1/insights/no-match': 'settings',
