@@ -44,27 +44,25 @@ export function formatMoney(minor: number, currency: string, ctx: FormatContext)
   }).format(minor / 10 ** digits);
 }
 
+function formatInstant(iso: string, ctx: FormatContext, options: Intl.DateTimeFormatOptions): string {
+  const timeZone = zoneOrUtc(ctx.timeZone);
+  return new Intl.DateTimeFormat(localeOf(ctx), { ...options, timeZone }).format(new Date(iso));
+}
+
 /** A date and time in the client's timezone: "3 de dezembro às 19:08". */
 export function formatDateTime(iso: string, ctx: FormatContext): string {
-  return new Intl.DateTimeFormat(localeOf(ctx), {
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: zoneOrUtc(ctx.timeZone),
-  }).format(new Date(iso));
+  return formatInstant(iso, ctx, { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
 }
 
 /** When something happens, with its weekday: "segunda-feira, 7 de dezembro às 09:00". */
 export function formatWhen(iso: string, ctx: FormatContext): string {
-  return new Intl.DateTimeFormat(localeOf(ctx), {
+  return formatInstant(iso, ctx, {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     hour: '2-digit',
     minute: '2-digit',
-    timeZone: zoneOrUtc(ctx.timeZone),
-  }).format(new Date(iso));
+  });
 }
 
 /** A country's name in the language ("Espanha"); the code itself when ICU has no name. */

@@ -15,7 +15,7 @@ import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
 import { SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
-import { replyId, tapAction, voiceNoteMediaId } from './actions';
+import { replyId, tapAction, tapResult, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
 import { followUp, yesOrNo } from './dialogue';
 import { consentKeyword, matchesHandoffKeyword } from './keywords';
@@ -201,7 +201,7 @@ export class ConversationRuntime implements BotContext {
     const tap = tapAction(replyId(message));
     if (tap) this.dialogue.settle();
     if (tap?.kind === 'callback') return this.callbackAnswer(message, tap.accepted);
-    if (tap) return this.act(message, { ...emptyResult(this.lang), intent: tap.intent });
+    if (tap) return this.act(message, tapResult(tap.intent, this.lang));
     if (matchesHandoffKeyword(message.text, this.settings.keywords))
       return this.requestAgent(message, 'keyword');
     if (!message.text) return this.notText(message);
@@ -396,18 +396,4 @@ export class ConversationRuntime implements BotContext {
     await this.sync('resolved');
     await this.send(`resolved:${since}`, say(this.lang, 'resolved'), { sentBy: 'system' });
   }
-}
-
-function emptyResult(language: Language): NluResult {
-  return {
-    intent: 'fallback',
-    confidence: 1,
-    noMatch: false,
-    language,
-    parameters: {},
-    handoff: false,
-    endInteraction: false,
-    replies: [],
-    engine: 'builtin',
-  };
 }

@@ -194,7 +194,8 @@ async function flushChanges(input: OrderInput, order: OrderMachine, record: Reco
       .takeEvents()
       // A catalogue order's confirmation is the chat's own reply to the order message.
       .filter((event) => !(event === 'order_confirmation' && input.source === 'catalogue'));
-    const audience = events.length > 0 ? await audienceOf(input) : undefined;
+    if (events.length === 0) continue;
+    const audience = await audienceOf(input);
     for (const event of events) {
       const view = order.view();
       try {
@@ -205,9 +206,9 @@ async function flushChanges(input: OrderInput, order: OrderMachine, record: Reco
           event,
           view,
           message: {
-            language: audience!.lang,
-            text: orderUpdateText(event, view, audience!),
-            templateParameters: orderTemplateParameters(event, view, audience!),
+            language: audience.lang,
+            text: orderUpdateText(event, view, audience),
+            templateParameters: orderTemplateParameters(event, view, audience),
           },
         });
       } catch (err) {
