@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Scenario, ScenarioResult } from './scenario';
+import { apiFuzzScenario } from './scenarios/api-fuzz';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
 import { ordersBenchScenario } from './scenarios/orders';
@@ -14,7 +15,13 @@ import { openBenchSystem } from './system';
  * its own. Each result is printed as a table and written, with the machine and its load average at
  * the start, to `bench/results/<scenario>-<time>.json`. Add a scenario by listing it here.
  */
-const SCENARIOS: Scenario[] = [inboundScenario, ordersBenchScenario, idleScenario, profileScenario];
+const SCENARIOS: Scenario[] = [
+  inboundScenario,
+  ordersBenchScenario,
+  idleScenario,
+  profileScenario,
+  apiFuzzScenario,
+];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 

@@ -2,7 +2,8 @@ import type { Section } from '.';
 import { callbacks } from './callbacks';
 import { common } from './common';
 import { conversation } from './conversation';
+import { landing } from './landing';
 import { orders } from './orders';
 
 /** Every section of the catalogue, by name: the parity test and the pages' catalogue route read this. */
-export const SECTIONS: Readonly<Record<string, Section>> = { common, conversation, orders, callbacks };
+export const SECTIONS: Readonly<Record<string, Section>> = { common, landing, conversation, orders, callbacks };

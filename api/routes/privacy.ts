@@ -25,7 +25,7 @@ export interface PrivacyRouteDeps {
 }
 
 /** The end-user id as Meta sends it: a wa_id (digits) or a business-scoped user id. */
-const userParam = z.object({
+export const userParam = z.object({
   userId: z
     .string()
     .trim()
@@ -33,7 +33,9 @@ const userParam = z.object({
     .max(128)
     .regex(/^[\w.:-]+$/, 'must be a WhatsApp user id'),
 });
-const requestParam = z.object({ id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id') });
+export const requestParam = z.object({
+  id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id'),
+});
 
 /**
  * `/v1/privacy` (scope `privacy`): export everything held about an end-user, erase it, follow the

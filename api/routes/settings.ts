@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { apply as applyMergePatch } from 'json-merge-patch';
 import { writeAudit } from '../../db/audit';
 import { lockClientSettings, saveClientSettings } from '../../db/clients';
@@ -11,6 +11,7 @@ import {
   type ClientSettings,
 } from '../../settings/client-settings';
 import { requireScope, type AuthContext } from '../auth';
+import { jsonBody } from '../body';
 import { badRequest, notFound, parseOr400 } from '../errors';
 
 /**
@@ -23,7 +24,8 @@ import { badRequest, notFound, parseOr400 } from '../errors';
 export function settingsRouter(deps: { db: Db }): Router {
   const router = Router();
   const auth = requireScope(deps.db, 'settings');
-  const json = express.json({ limit: '100kb', type: ['application/json', 'application/merge-patch+json'] });
+  // application/json and application/merge-patch+json (jsonBody takes every application/*+json).
+  const json = jsonBody('100kb');
 
   router.get('/v1/settings', auth, async (_req, res) => {
     const settings = await loadClientSettings(deps.db, (res.locals.auth as AuthContext).clientId);
