@@ -6,4 +6,10 @@ import { landing } from './landing';
 import { orders } from './orders';
 
 /** Every section of the catalogue, by name: the parity test and the pages' catalogue route read this. */
-export const SECTIONS: Readonly<Record<string, Section>> = { common, landing, conversation, orders, callbacks };
+export const SECTIONS: Readonly<Record<string, Section>> = {
+  common,
+  landing,
+  conversation,
+  orders,
+  callbacks,
+};
