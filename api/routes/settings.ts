@@ -47,6 +47,9 @@ export function settingsRouter(deps: { db: Db }): Router {
 
   router.patch('/v1/settings', auth, json, async (req, res) => {
     const patch = objectBody(req);
+    // json-merge-patch stops (silently) at these keys; no settings field has such a name.
+    if (/"(?:__proto__|constructor|prototype)"\s*:/.test(JSON.stringify(patch)))
+      throw badRequest('invalid body: __proto__, constructor and prototype are not settings fields');
     res.json(
       await update(deps.db, res.locals.auth as AuthContext, (current) =>
         applyMergePatch(structuredClone(current), patch),

@@ -126,7 +126,7 @@ describe('settings: PATCH merges, PUT replaces only a complete document', () => 
     assert.equal(bad.status, 400);
     const fields = bad.json.error.details.fields.map((f: { field: string }) => f.field);
     assert.deepEqual(fields, ['timezone', 'businessHours.weekly.mon.0']);
-    for (const body of ['[1, 2]', '"text"', 'null'])
+    for (const body of ['[1, 2]', '"text"', 'null', '{"__proto__": {"x": 1}, "language": "es"}'])
       assert.equal((await call(client.apiKey, 'PATCH', body)).status, 400, body);
     assert.deepEqual((await call(client.apiKey, 'GET')).json, before);
   });
