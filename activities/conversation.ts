@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { setOptOut } from '../db/contacts';
+import { findContactLanguage, setContactLanguage, setOptOut } from '../db/contacts';
 import {
   assignHandoff,
   closeHandoff,
@@ -13,6 +13,8 @@ import {
 import { recordInsight } from '../db/insights';
 import { inTransaction, type Db } from '../db/pool';
 import type { Metrics } from '../metrics';
+import type { Language } from '../i18n';
+import { addBusinessMinutes, isOpen, nextOpening } from '../settings/business-hours';
 import { loadClientSettings } from '../settings/client-settings';
 import type { ConversationMode } from '../workflows/conversation/contract';
 import type { ConversationSettings } from '../workflows/conversation/state';
@@ -46,6 +48,23 @@ export interface SyncConversationInput {
   priority?: number;
 }
 
+/** A handoff's clocks in the client's business hours. Times are ISO strings. */
+export interface HandoffClock {
+  /** Whether the team is open now. */
+  open: boolean;
+  /** When it opens next, when it is closed (null when open, or when the schedule never opens). */
+  opensAt: string | null;
+  /** The timezone the schedule is read in (the away reply names the opening time in it). */
+  timeZone: string;
+  slaDeadline: string;
+  maxWaitDeadline: string;
+}
+
+/** The settings snapshot of a turn, and the contact's language when the conversation does not know it. */
+export type TurnSettings = ConversationSettings & { contactLanguage?: Language };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
 export function createConversationActivities({ db, metrics }: ConversationDeps) {
   const observeWait = (ms: number, outcome: string) => metrics.handoffWait.observe({ outcome }, ms / 1000);
   return {
@@ -53,18 +72,27 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
      * Starts a turn: keeps the agents' row of the conversation current (mode, last activity) and
      * returns the client settings its rules and timers use, as a JSON-plain snapshot. One database
      * round trip pair, run as a local activity on every message. Throws non-retryable
-     * `ClientNotFound` when the client was deleted.
+     * `ClientNotFound` when the client was deleted. A conversation that does not know its language
+     * yet (a new workflow) also gets the one its contact kept.
      */
-    async beginTurn(input: Omit<SyncConversationInput, 'event'>): Promise<ConversationSettings> {
+    async beginTurn(
+      input: Omit<SyncConversationInput, 'event'> & { languageKnown?: boolean },
+    ): Promise<TurnSettings> {
       const s = await loadClientSettings(db, input.clientId);
       if (!s)
         throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
       // A crash between the two writes loses one count; a transaction here would cost every message.
-      if (await upsertConversation(db, input))
+      const { languageKnown, ...row } = input;
+      if (await upsertConversation(db, row))
         await recordInsight(db, { clientId: input.clientId, kind: 'conversation_started' });
+      const contactLanguage = languageKnown
+        ? undefined
+        : await findContactLanguage(db, input.clientId, input.subjectHash);
       return {
+        ...(contactLanguage ? { contactLanguage } : {}),
         language: s.language,
         timezone: s.timezone,
+        ...(s.country ? { country: s.country } : {}),
         slaMinutes: s.handoff.slaMinutes,
         maxWaitMinutes: s.handoff.maxWaitMinutes,
         agentIdleMinutes: s.handoff.agentIdleMinutes,
@@ -123,6 +151,38 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
         await notifyConversationEvent(tx, { clientId, ref, type: input.event, mode: input.mode });
         return { position };
       });
+    },
+
+    /**
+     * The clocks of a handoff queued at `at`: whether the team is open (the client's
+     * `businessHours`; always without them), when it opens next, and the SLA and maximum-wait
+     * deadlines counted in open time only. Run as a local activity when a handoff is queued.
+     */
+    async handoffClock(input: { clientId: string; at: string }): Promise<HandoffClock> {
+      const s = await loadClientSettings(db, input.clientId);
+      if (!s)
+        throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
+      const hours = s.businessHours;
+      const zone = hours?.timezone ?? s.timezone;
+      const at = Date.parse(input.at);
+      const open = isOpen(hours, zone, at);
+      const opensAt = open ? at : nextOpening(hours, zone, at);
+      return {
+        open,
+        opensAt: open || opensAt === undefined ? null : iso(opensAt),
+        timeZone: zone,
+        slaDeadline: iso(addBusinessMinutes(hours, zone, at, s.handoff.slaMinutes)),
+        maxWaitDeadline: iso(addBusinessMinutes(hours, zone, at, s.handoff.maxWaitMinutes)),
+      };
+    },
+
+    /** Keeps the conversation's language on the contact (for the order workflow and the next conversation). */
+    async rememberLanguage(input: {
+      clientId: string;
+      subjectHash: string;
+      language: Language;
+    }): Promise<void> {
+      await setContactLanguage(db, input);
     },
 
     /**

@@ -1,9 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { markUndeliverable } from '../db/contacts';
+import { findContactLanguage, markUndeliverable } from '../db/contacts';
 import { findOutboundByWamid } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
-import { loadClientSettings } from '../settings/client-settings';
+import { loadClientSettings, pickTemplate } from '../settings/client-settings';
 import type { DeliveryFailureInput } from '../workflows/delivery-failure/contract';
 import type { SendMessageInput } from './whatsapp';
 
@@ -44,7 +44,10 @@ export function createDeliveryActivities({ db, log }: DeliveryDeps) {
       }
       if (input.errorCode !== 131047) return { kind: 'none', reason: 'other_code' };
       if (row.type === 'template') return { kind: 'none', reason: 'already_template' };
-      const template = (await loadClientSettings(db, input.clientId))?.templates.window_reopen;
+      const settings = await loadClientSettings(db, input.clientId);
+      const language = await findContactLanguage(db, input.clientId, row.subjectHash);
+      const template =
+        settings && pickTemplate(settings.templates.window_reopen, language, settings.language);
       if (!template) return { kind: 'none', reason: 'no_template' };
       return {
         kind: 'template_fallback',

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
 import { openStoredMedia } from './media';
 import { createBuiltinEngine } from '../nlu/builtin';
+import { identifyLanguage, nextLanguage } from '../nlu/language';
 import type { Language, NluEngine, NluResult } from '../nlu/port';
 
 export interface NluDeps {
@@ -35,9 +36,18 @@ export interface UnderstandInput {
   text?: string;
   /** A voice note (OGG/Opus, 16 kHz): its bytes (base64), or the media store's id for them. */
   audio?: { base64?: string; mediaId?: string };
+  /** The conversation's language so far (the client's default until the customer's writing showed one). */
   languageHint: Language;
   timeZone?: string;
+  /** The message answers a question the bot asked: not understanding it is not a no-match. */
+  answering?: boolean;
 }
+
+/** The engine's result, its `language` being the conversation's language after this message. */
+export type UnderstandResult = NluResult & {
+  /** Whether the message showed the language (identified, or matched in it), rather than keeping the old one. */
+  languageSure: boolean;
+};
 
 export function createNluActivities({
   db,
@@ -63,7 +73,7 @@ export function createNluActivities({
   }
 
   /** Calls the engine and records its result; answers the result as recorded (the first one wins). */
-  async function detectOnce(input: UnderstandInput): Promise<NluResult> {
+  async function detectOnce(input: UnderstandInput, languageHint: Language): Promise<NluResult> {
     const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
     const audio = await audioBytes(input);
     if (!input.text && !audio) {
@@ -75,7 +85,7 @@ export function createNluActivities({
       subjectHash: input.subjectHash,
       text: input.text,
       audio,
-      languageHint: input.languageHint,
+      languageHint,
       timeZone: input.timeZone,
     });
     stopTimer();
@@ -118,26 +128,41 @@ export function createNluActivities({
 
   return {
     /**
+     * The language a message the bot reads without NLU (an answer to its question, a follow-up) is
+     * clearly written in, if any (see `nlu/language.ts`). Pure; a local activity so that what the
+     * detector said is recorded in the history and a replay never asks it again.
+     */
+    async identifyLanguage(input: { text: string }): Promise<Language | null> {
+      return (await identifyLanguage(input.text)) ?? null;
+    },
+
+    /**
      * Understands one inbound message with the configured engine, at most once per message: the
      * result is recorded (sealed) under the message id and a retry returns the recorded result,
      * because Dialogflow CX's detectIntent advances the session and must not run twice. Engine
      * errors are retried (transient); a message with neither text nor audio is a fallback. The
-     * insight event and, for a no-match, the review copy are recorded once per message as well.
+     * insight event and, for a no-match, the review copy are recorded once per message as well —
+     * except when the message answers the bot's own question: not understanding an answer is no
+     * no-match. The language is identified first (see `nlu/language.ts`) and handed to the engine.
      */
-    async understand(input: UnderstandInput): Promise<NluResult> {
+    async understand(input: UnderstandInput): Promise<UnderstandResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
+      const identified = input.text ? await identifyLanguage(input.text) : undefined;
       const recorded = await findNluResult(db, input.clientId, input.messageId);
       const result = recorded
         ? (JSON.parse(await vault.openText(subject, 'nlu_result.result', recorded)) as NluResult)
-        : await detectOnce(input);
+        : await detectOnce(input, identified ?? input.languageHint);
+      const language = nextLanguage(input.languageHint, identified, result);
+      const answer = { ...result, language: language.language, languageSure: language.sure };
+      if (input.answering && result.noMatch) return answer;
       await recordInsight(db, {
         clientId: input.clientId,
         kind: 'nlu_result',
         dims: { intent: result.intent, engine: result.engine, matched: !result.noMatch },
         key: input.messageId,
       });
-      if (result.noMatch) await keepForReview(input, result);
-      return result;
+      if (result.noMatch) await keepForReview(input, answer);
+      return answer;
     },
   };
 }

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { findContact } from '../db/contacts';
+import { findContact, findContactLanguage } from '../db/contacts';
+import { supportedLanguage, type ClientText, type Language } from '../i18n';
 import { deleteOrder, findLatestOrderOfSubject, recordOrderNotification, upsertOrder } from '../db/orders';
 import { catchUpNotificationStatus, recordInsight } from '../db/insights';
 import { getRateTable } from '../db/shipping-rates';
 import { openOrder, readOrderRecord } from '../orders/access';
 import { recordFromView } from '../orders/record';
-import { loadClientSettings } from '../settings/client-settings';
-import { decimalToMinor, formatMoney, isCurrency } from '../shipping/currencies';
-import { parseDestinationText } from '../shipping/destination-text';
-import { priceWithTable, quote, quoteRefusal, type Destination, type Parcel } from '../shipping/rate-table';
+import { loadClientSettings, pickTemplate } from '../settings/client-settings';
+import { decimalToMinor, isCurrency } from '../shipping/currencies';
+import { parseDestinationText, type ReadDestination } from '../shipping/destination-text';
+import { priceWithTable, quote, type Destination, type Parcel } from '../shipping/rate-table';
 import {
   getOrderQuery,
   ORDER_ID_PATTERN,
@@ -20,12 +21,7 @@ import {
   type OrderInput,
   type OrderView,
 } from '../workflows/order/contract';
-import {
-  ORDER_NOT_FOUND_REPLY,
-  orderStatusReply,
-  orderTemplateParameters,
-  orderUpdateText,
-} from '../workflows/order/messages';
+import type { OrderFacts } from '../workflows/order/messages';
 import { orderSubtotal } from '../workflows/order/state';
 import { createWhatsAppActivities, type WhatsAppDeps } from './whatsapp';
 
@@ -42,18 +38,40 @@ export interface NotifyOrderInput {
   idempotencyKey: string;
   event: OrderEvent;
   view: OrderView;
+  /** The update as the order workflow worded it, in the customer's language. */
+  message: { language: Language; text: string; templateParameters: string[] };
 }
 
-export type OrderLookup =
+/** Who an order's updates are for, as the order workflow words them. */
+export interface OrderAudienceFacts {
+  /** The customer's conversation language, else the client's default. */
+  language: Language;
+  timezone: string;
+  country?: string;
+  paymentInstructions?: ClientText;
+  clientLanguage: Language;
+}
+
+/** An order's status for the chat, only ever for the customer's own order. */
+export type OrderLookup = { found: true; order: OrderFacts } | { found: false };
+
+/** Where a quote goes, as far as the customer named it. */
+export type QuotePlace = ReadDestination;
+
+/** The chat's shipping quote, as facts the conversation words. */
+export type ShippingQuote =
   | {
-      found: true;
-      orderId: string;
-      status: OrderView['status'];
-      total: number | null;
+      status: 'quoted';
+      place: QuotePlace;
+      cost: number;
       currency: string;
-      reply: string;
+      freeShipping: boolean;
+      from: boolean;
     }
-  | { found: false; reply: string };
+  | { status: 'not_shipped'; place: QuotePlace; reason: 'no_zone' | 'too_heavy' }
+  | { status: 'needs_postal_code'; place: QuotePlace }
+  | { status: 'unknown_destination' }
+  | { status: 'no_rates' };
 
 export interface CatalogueItem {
   productRetailerId: string;
@@ -78,13 +96,15 @@ export type CatalogueOrderResult =
   | {
       status: 'created';
       orderId: string;
+      subtotal: number;
       shippingCost: number;
       total: number;
       currency: string;
-      paymentInstructions: string;
-      reply: string;
+      paymentDeadline: string | null;
+      /** The client's payment text (per language when it gave several); the catalogue's when absent. */
+      paymentInstructions?: ClientText;
     }
-  | { status: 'needs_address' | 'not_shipped' | 'invalid'; reply: string };
+  | { status: 'needs_address' | 'not_shipped' | 'invalid' };
 
 const DAY_HOURS = 24;
 
@@ -101,9 +121,8 @@ export function createOrderActivities(deps: OrderDeps) {
   async function chooseContent(
     input: NotifyOrderInput,
     templateRef: { name: string; language: string; parameters?: string[] } | undefined,
-    instructions: string,
   ) {
-    const text = { type: 'text' as const, body: orderUpdateText(input.event, input.view, instructions) };
+    const text = { type: 'text' as const, body: input.message.text };
     const contact = await findContact(db, input.clientId, input.view.subjectHash);
     const open =
       contact?.lastInboundAt && Date.now() < contact.lastInboundAt.getTime() + DAY_HOURS * 3_600_000;
@@ -113,7 +132,7 @@ export function createOrderActivities(deps: OrderDeps) {
       type: 'template' as const,
       name: templateRef.name,
       language: templateRef.language,
-      parameters: templateRef.parameters ?? orderTemplateParameters(input.event, input.view),
+      parameters: templateRef.parameters ?? input.message.templateParameters,
     };
   }
 
@@ -171,6 +190,24 @@ export function createOrderActivities(deps: OrderDeps) {
         : { ...terms, ok: false, reason: priced.message };
     },
 
+    /**
+     * Who the order's customer updates are for: the language the customer writes in (kept on the
+     * contact by their conversation), else the client's default, and the client's formatting terms.
+     */
+    async orderAudience(input: { clientId: string; subjectHash: string }): Promise<OrderAudienceFacts> {
+      const settings = await loadClientSettings(db, input.clientId);
+      if (!settings)
+        throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
+      const clientLanguage = supportedLanguage(settings.language);
+      return {
+        language: (await findContactLanguage(db, input.clientId, input.subjectHash)) ?? clientLanguage,
+        clientLanguage,
+        timezone: settings.timezone,
+        country: settings.country,
+        paymentInstructions: settings.orders.paymentInstructions,
+      };
+    },
+
     /** Writes the order's newest state to its record (PII sealed); idempotent by version. */
     async recordOrder(input: { clientId: string; view: OrderView }): Promise<void> {
       await upsertOrder(db, await recordFromView(vault, input.clientId, input.view));
@@ -186,8 +223,7 @@ export function createOrderActivities(deps: OrderDeps) {
       if (!settings) return { status: 'refused', reason: 'client_gone' };
       const content = await chooseContent(
         input,
-        settings.templates[input.event],
-        settings.orders.paymentInstructions,
+        pickTemplate(settings.templates[input.event], input.message.language, settings.language),
       );
       const base = { clientId: input.clientId, orderId: input.view.orderId, event: input.event };
       try {
@@ -199,6 +235,7 @@ export function createOrderActivities(deps: OrderDeps) {
           content,
           sentBy: 'system',
           fallbackPurpose: input.event,
+          language: input.message.language,
         });
         const outcome =
           result.status === 'sent'
@@ -253,49 +290,43 @@ export function createOrderActivities(deps: OrderDeps) {
         }
         view ??= await readOrderRecord({ db, vault }, input.clientId, orderId, input.subjectHash);
       }
-      if (!view) return { found: false, reply: ORDER_NOT_FOUND_REPLY };
-      return {
-        found: true,
-        orderId,
-        status: view.status,
-        total: view.total,
-        currency: view.currency,
-        reply: orderStatusReply(view),
-      };
+      if (!view) return { found: false };
+      const { status, currency, total, paymentDeadline, shipment } = view;
+      return { found: true, order: { orderId, status, currency, total, paymentDeadline, shipment } };
     },
 
-    /** The chat's shipping-quote intent: reads a destination from free text and prices `items` (or an empty parcel). */
+    /**
+     * The chat's shipping quote: reads a destination from free text (country names in en/es/pt,
+     * postal codes — the client's own country first —, cities of the table's countries) and prices
+     * `items`, or an empty parcel ("from"). Facts only: the conversation words them.
+     */
     async quoteShipping(input: {
       clientId: string;
       destination: string;
       items?: { quantity: number; weightGrams: number; unitPrice: number }[];
-    }) {
+    }): Promise<ShippingQuote> {
       const table = await getRateTable(db, input.clientId);
-      if (!table) return { status: 'no_rates' as const, reply: "Sorry, I can't quote shipping right now." };
+      if (!table) return { status: 'no_rates' };
       const settings = await loadClientSettings(db, input.clientId);
-      const to = parseDestinationText(input.destination, table, settings?.language);
-      if (!to)
-        return {
-          status: 'unknown_destination' as const,
-          reply: 'Which country (and postal code) should we ship to?',
-        };
+      const place = parseDestinationText(input.destination, table, settings?.country);
+      if (!place) return { status: 'unknown_destination' };
       const items = input.items ?? [];
       const parcel = {
         weightGrams: items.reduce((s, i) => s + i.quantity * i.weightGrams, 0),
         subtotal: items.reduce((s, i) => s + i.quantity * i.unitPrice, 0),
       };
-      const q = quote(table, to, parcel);
-      if (!q.ok) return { status: 'not_shipped' as const, reply: `Sorry, ${quoteRefusal(q.reason)}.` };
-      const cost = q.freeShipping
-        ? 'free'
-        : `${items.length ? '' : 'from '}${formatMoney(q.cost, q.currency)}`;
-      return {
-        status: 'quoted' as const,
-        zone: q.zoneName,
-        cost: q.cost,
-        currency: q.currency,
-        reply: `Shipping to ${q.zoneName}: ${cost}.`,
-      };
+      // Zones narrower than the country (islands by postal code) make a country-only answer a minimum.
+      const narrower =
+        !place.postalCode &&
+        !place.region &&
+        table.zones.some(
+          (z) => z.countries.includes(place.country) && (z.regions?.length || z.postalCodePrefixes?.length),
+        );
+      const q = quote(table, place, parcel);
+      if (!q.ok && narrower) return { status: 'needs_postal_code', place };
+      if (!q.ok) return { status: 'not_shipped', place, reason: q.reason };
+      const { cost, currency, freeShipping } = q;
+      return { status: 'quoted', place, cost, currency, freeShipping, from: items.length === 0 || narrower };
     },
 
     /**
@@ -304,19 +335,19 @@ export function createOrderActivities(deps: OrderDeps) {
      */
     async createOrderFromCatalogue(input: CatalogueOrderInput): Promise<CatalogueOrderResult> {
       const parsed = catalogueItems(input.items);
-      if (!parsed) return { status: 'invalid', reply: UNREADABLE_ORDER_REPLY };
+      if (!parsed) return { status: 'invalid' };
       const orderId = catalogueOrderId(input.messageId);
       const instructions = async () =>
-        (await loadClientSettings(db, input.clientId))?.orders.paymentInstructions ?? '';
+        (await loadClientSettings(db, input.clientId))?.orders.paymentInstructions;
       const existing = await readOrderRecord({ db, vault }, input.clientId, orderId, input.subjectHash);
       if (existing) return catalogueReply(existing, await instructions());
       const address = input.destination ?? (await latestAddress(input.clientId, input.subjectHash));
-      if (!address) return { status: 'needs_address', reply: NEEDS_ADDRESS_REPLY };
+      if (!address) return { status: 'needs_address' };
       const priced = priceWithTable(await getRateTable(db, input.clientId), parsed.currency, address, {
         weightGrams: 0,
         subtotal: orderSubtotal(parsed.items),
       });
-      if (!priced.ok) return { status: 'not_shipped', reply: `Sorry, ${priced.message}.` };
+      if (!priced.ok) return { status: 'not_shipped' };
       const orderInput = await catalogueOrderInput(input, orderId, parsed, address);
       const opened = await openOrder(temporal, Context.current().info.taskQueue, orderInput);
       const view =
@@ -325,10 +356,6 @@ export function createOrderActivities(deps: OrderDeps) {
     },
   };
 }
-
-const UNREADABLE_ORDER_REPLY = 'Sorry, I could not read that order. Please try again from the catalogue.';
-const NEEDS_ADDRESS_REPLY =
-  'Thanks for your order! Where should we deliver it? Please send the full address with postal code and country.';
 
 /** A catalogue message's items as order items in one currency, priced exactly; undefined if unreadable. */
 function catalogueItems(items: CatalogueItem[]): { currency: string; items: OrderItem[] } | undefined {
@@ -349,16 +376,20 @@ function catalogueItems(items: CatalogueItem[]): { currency: string; items: Orde
   return out.length > 0 ? { currency, items: out } : undefined;
 }
 
-function catalogueReply(view: OrderView | undefined, instructions: string): CatalogueOrderResult {
+function catalogueReply(
+  view: OrderView | undefined,
+  instructions: ClientText | undefined,
+): CatalogueOrderResult {
   if (!view || view.shippingCost === null || view.total === null || view.cancelReason === 'not_shippable')
-    return { status: 'not_shipped', reply: "Sorry, we don't ship there, so we could not take this order." };
+    return { status: 'not_shipped' };
   return {
     status: 'created',
     orderId: view.orderId,
+    subtotal: view.subtotal,
     shippingCost: view.shippingCost,
     total: view.total,
     currency: view.currency,
-    paymentInstructions: instructions,
-    reply: orderUpdateText('order_confirmation', view, instructions),
+    paymentDeadline: view.paymentDeadline,
+    ...(instructions === undefined ? {} : { paymentInstructions: instructions }),
   };
 }

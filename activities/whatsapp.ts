@@ -11,7 +11,13 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
-import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
+import type { Language } from '../i18n';
+import {
+  pickTemplate,
+  settingsFrom,
+  type ClientSettings,
+  type TemplatePurpose,
+} from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
@@ -61,6 +67,8 @@ export interface SendMessageInput {
   fallbackPurpose?: TemplatePurpose;
   /** Only the confirmation of a STOP may reach a user who has opted out. */
   purpose?: 'opt_out_confirmation';
+  /** The conversation's language: picks the fallback template (else the contact's, else the client's). */
+  language?: Language;
 }
 
 export interface MarkReadInput {
@@ -131,13 +139,13 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     return {
       token: secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId)),
       tokenRejected: client.graphTokenRejectedAt !== null,
-      templates: settings.templates,
+      settings,
       messagesPerSecond: settings.pacing.messagesPerSecond,
     };
   }
 
-  function fallbackTemplate(templates: ClientSettings['templates'], purpose: TemplatePurpose) {
-    const t = templates[purpose];
+  function fallbackTemplate(settings: ClientSettings, purpose: TemplatePurpose, lang: Language | undefined) {
+    const t = pickTemplate(settings.templates[purpose], lang, settings.language);
     return t && ({ type: 'template', ...t } as const);
   }
 
@@ -249,14 +257,18 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse('opted_out');
       if (contact.undeliverable) return refuse('undeliverable');
 
-      const { token, tokenRejected, templates, messagesPerSecond } = await clientContext(input.clientId);
+      const { token, tokenRejected, settings, messagesPerSecond } = await clientContext(input.clientId);
       const target = {
         phoneNumberId: input.phoneNumberId,
         subjectHash: input.subjectHash,
         messagesPerSecond,
       };
       const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
-      const template = fallbackTemplate(templates, input.fallbackPurpose ?? 'window_reopen');
+      const template = fallbackTemplate(
+        settings,
+        input.fallbackPurpose ?? 'window_reopen',
+        input.language ?? contact.language ?? undefined,
+      );
       const windowOpen =
         contact.lastInboundAt !== null && Date.now() < contact.lastInboundAt.getTime() + WINDOW_MS;
       let content = input.content;

@@ -19,6 +19,7 @@ import { createRateLimiter } from './rate-limit';
 import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
+import { callbacksRouter } from './routes/callbacks';
 import { codecRouter } from './routes/codec';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(docsRouter());
   app.use(i18nRouter());
   app.use(settingsRouter({ db }));
+  app.use(callbacksRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
   app.use(

@@ -296,3 +296,16 @@ export async function clientsWithRejectedToken(db: Queryable): Promise<string[]>
   );
   return rows.map((r) => r.id);
 }
+
+/** The client's stored settings document, row-locked until the transaction ends (read-modify-write). */
+export async function lockClientSettings(db: Queryable, clientId: string): Promise<unknown> {
+  const { rows } = await db.query<{ settings: unknown }>(
+    'SELECT settings FROM clients WHERE id = $1 FOR UPDATE',
+    [clientId],
+  );
+  return rows[0]?.settings;
+}
+
+export async function saveClientSettings(db: Queryable, clientId: string, settings: unknown): Promise<void> {
+  await db.query('UPDATE clients SET settings = $2 WHERE id = $1', [clientId, settings]);
+}

@@ -1,3 +1,4 @@
+import type { Language } from '../i18n';
 import type { Queryable } from './pool';
 
 export interface ContactRow {
@@ -5,6 +6,8 @@ export interface ContactRow {
   optedOut: boolean;
   undeliverable: boolean;
   lastInboundAt: Date | null;
+  /** The conversation's language, once the customer's writing showed it. */
+  language: Language | null;
 }
 
 /** Creates or refreshes a contact; `last_inbound_at` only moves forward (Meta's clock). */
@@ -34,8 +37,9 @@ export async function findContact(
     opted_out: boolean;
     undeliverable_at: Date | null;
     last_inbound_at: Date | null;
+    language: Language | null;
   }>(
-    'SELECT recipient_enc, opted_out, undeliverable_at, last_inbound_at FROM contacts WHERE client_id = $1 AND subject_hash = $2',
+    'SELECT recipient_enc, opted_out, undeliverable_at, last_inbound_at, language FROM contacts WHERE client_id = $1 AND subject_hash = $2',
     [clientId, subjectHash],
   );
   const row = rows[0];
@@ -45,8 +49,33 @@ export async function findContact(
       optedOut: row.opted_out,
       undeliverable: row.undeliverable_at !== null,
       lastInboundAt: row.last_inbound_at,
+      language: row.language,
     }
   );
+}
+
+/** Records the conversation's language on the contact (absolute, so a retry is harmless). */
+export async function setContactLanguage(
+  db: Queryable,
+  c: { clientId: string; subjectHash: string; language: Language },
+): Promise<void> {
+  await db.query(
+    'UPDATE contacts SET language = $3, updated_at = now() WHERE client_id = $1 AND subject_hash = $2',
+    [c.clientId, c.subjectHash, c.language],
+  );
+}
+
+/** The contact's language, if known. */
+export async function findContactLanguage(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<Language | undefined> {
+  const { rows } = await db.query<{ language: Language | null }>(
+    'SELECT language FROM contacts WHERE client_id = $1 AND subject_hash = $2',
+    [clientId, subjectHash],
+  );
+  return rows[0]?.language ?? undefined;
 }
 
 /** Records an opt-out or opt-in on the contact and in the consent history, atomically. */

@@ -320,3 +320,40 @@ export async function notifyStatusEvent(db: Queryable, clientId: string, wamid: 
     [clientId, wamid, CONVERSATION_EVENTS_CHANNEL],
   );
 }
+
+/** A customer's request to be contacted after the maximum wait, as agents list it. */
+export interface CallbackRequestRow {
+  id: string;
+  ref: string;
+  requestedAt: Date;
+  /** The customer's language, when their writing showed it (contacts.language). */
+  language: string | null;
+}
+
+/** The client's open callback requests, oldest first. */
+export async function listCallbackRequests(
+  db: Queryable,
+  clientId: string,
+  limit: number,
+): Promise<CallbackRequestRow[]> {
+  const { rows } = await db.query<{ id: string; ref: string; queued_at: Date; language: string | null }>(
+    `SELECT q.id, q.ref, q.queued_at, ct.language
+     FROM handoff_queue q
+     LEFT JOIN contacts ct ON ct.client_id = q.client_id AND ct.subject_hash = q.subject_hash
+     WHERE q.client_id = $1 AND q.status = 'callback' AND q.closed_at IS NULL
+     ORDER BY q.queued_at, q.id
+     LIMIT $2`,
+    [clientId, limit],
+  );
+  return rows.map((r) => ({ id: r.id, ref: r.ref, requestedAt: r.queued_at, language: r.language }));
+}
+
+/** Marks an open callback request done; false when the client has no such open request. */
+export async function closeCallbackRequest(db: Queryable, clientId: string, id: string): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE handoff_queue SET closed_at = now()
+     WHERE client_id = $1 AND id = $2 AND status = 'callback' AND closed_at IS NULL`,
+    [clientId, id],
+  );
+  return (res.rowCount ?? 0) > 0;
+}

@@ -61,3 +61,19 @@ export function sectionProblems(texts: Section): string[] {
   }
   return problems;
 }
+
+/** A client-written text given once for all languages or per language. */
+export type ClientText = string | Partial<Record<Language, string>>;
+
+/**
+ * The client's own text for `lang`: the text itself when it gave one for every language, else its
+ * version in `lang`, else in `fallback` (the client's default language); undefined when it gave none.
+ */
+export function clientText(
+  value: ClientText | undefined,
+  lang: Language,
+  fallback: Language,
+): string | undefined {
+  if (value === undefined || typeof value === 'string') return value || undefined;
+  return value[lang] ?? value[fallback];
+}

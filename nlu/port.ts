@@ -1,3 +1,8 @@
+import type { Language } from '../i18n';
+
+export type { Language } from '../i18n';
+export { LANGUAGES, supportedLanguage } from '../i18n';
+
 /**
  * The NLU port: what the conversation needs to know about one inbound message, whatever engine
  * understood it. Everything here is JSON-plain so it can be recorded and carried into Temporal.
@@ -6,8 +11,6 @@
 /** Intents the action layer acts upon. Engines map their own names onto these. */
 export type Intent =
   'greeting' | 'help' | 'order_status' | 'shipping_quote' | 'human_agent' | 'thanks' | 'fallback';
-
-export type Language = 'en' | 'es' | 'pt';
 
 /** A reply the engine itself produced (Dialogflow CX fulfilment): text, or buttons/lists from a custom payload. */
 export type EngineReply =
@@ -55,11 +58,4 @@ export interface NluRequest {
 export interface NluEngine {
   readonly name: NluResult['engine'];
   detect(request: NluRequest): Promise<NluResult>;
-}
-
-export const LANGUAGES: readonly Language[] = ['en', 'es', 'pt'];
-
-/** The language to use for a client setting (anything unsupported falls back to English). */
-export function supportedLanguage(code: string | undefined): Language {
-  return (LANGUAGES as readonly string[]).includes(code ?? '') ? (code as Language) : 'en';
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/pool';
+import { LANGUAGES, type Language } from '../i18n';
+import { businessHoursSchema, timeZoneSchema } from './business-hours';
 
 /**
  * A client's settings: how its bot behaves, which templates it may send, how long data is kept.
@@ -12,6 +14,30 @@ const template = z.strictObject({
   parameters: z.array(z.string().max(1024)).max(10).optional(),
 });
 export type TemplateRef = z.infer<typeof template>;
+
+/**
+ * A purpose's template: one (the shape before templates had languages), or one per language, from
+ * which the conversation's language wins, then the client's default language, then the first.
+ */
+const templateEntry = z.union([template, z.array(template).min(1).max(20)]);
+export type TemplateEntry = z.infer<typeof templateEntry>;
+
+/** The template of an entry for a reader of `lang` (see `templateEntry`). */
+export function pickTemplate(
+  entry: TemplateEntry | undefined,
+  lang: Language | undefined,
+  fallback: string,
+): TemplateRef | undefined {
+  if (!entry || !Array.isArray(entry)) return entry;
+  const of = (l: string | undefined) => l && entry.find((t) => t.language.slice(0, 2) === l.slice(0, 2));
+  return of(lang) || of(fallback) || entry[0];
+}
+
+/** A text the client writes once for every language, or per language (`{en, es, pt}`). */
+const clientText = z.union([
+  z.string().max(1000),
+  z.partialRecord(z.enum(LANGUAGES as [Language, ...Language[]]), z.string().max(1000)),
+]);
 
 /** Purposes the system sends templates for. */
 export const TEMPLATE_PURPOSES = [
@@ -34,8 +60,15 @@ export const clientSettingsSchema = z.strictObject({
     .string()
     .regex(/^[a-z]{2}$/, 'must be a two-letter language code')
     .default('en'),
-  timezone: z.string().min(1).max(64).default('UTC'),
-  templates: z.partialRecord(z.enum(TEMPLATE_PURPOSES), template).default({}),
+  timezone: timeZoneSchema.default('UTC'),
+  /** The client's own country (ISO 3166-1 alpha-2): postal codes without a country are read there. */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code like PT')
+    .optional(),
+  templates: z.partialRecord(z.enum(TEMPLATE_PURPOSES), templateEntry).default({}),
+  /** When agents answer; absent means always. */
+  businessHours: businessHoursSchema.optional(),
   handoff: z
     .strictObject({
       slaMinutes: z
@@ -67,12 +100,10 @@ export const clientSettingsSchema = z.strictObject({
         .min(1)
         .max(30 * 24)
         .default(48),
-      paymentInstructions: z.string().max(1000).default('Reply here or use the payment link we send you.'),
+      /** How to pay, in the order confirmation; the catalogue's default text when absent. */
+      paymentInstructions: clientText.optional(),
     })
-    .default({
-      paymentDeadlineHours: 48,
-      paymentInstructions: 'Reply here or use the payment link we send you.',
-    }),
+    .default({ paymentDeadlineHours: 48 }),
   retention: z
     .strictObject({
       transcriptDays: days(3650).default(90),

@@ -33,15 +33,6 @@ export function minorDigits(currency: string): number {
   return digits;
 }
 
-/** `1234` EUR → `"EUR 12.34"`, with integer arithmetic only. */
-export function formatMoney(minor: number, currency: string): string {
-  const digits = minorDigits(currency);
-  const sign = minor < 0 ? '-' : '';
-  const abs = String(Math.abs(minor)).padStart(digits + 1, '0');
-  const major = digits ? `${abs.slice(0, -digits)}.${abs.slice(-digits)}` : abs;
-  return `${currency} ${sign}${major}`;
-}
-
 /**
  * A decimal amount as written (`"12.5"`, or a JSON number such as Meta's `item_price`) → integer
  * minor units, exactly: the digits are moved, never multiplied as floats. Undefined when the amount

@@ -8,6 +8,7 @@ import { apiKeyInputSchema, clientInputSchema, clientUpdateSchema, scopeSchema }
 import { clientIdParam, clientListQuery } from '../routes/admin';
 import { pageQuery } from '../routes/audit';
 import { payloadsSchema } from '../routes/codec';
+import { callbackIdParam, callbackSchema, callbacksQuery } from '../routes/callbacks';
 import { agentMessageBody, emptyBody, listQuery } from '../routes/conversations';
 import { querySchema as insightsQuery, reviewQuerySchema } from '../routes/insights';
 import { cancelSchema, idParam, orderSchema, paymentSchema, shipmentSchema } from '../routes/orders';
@@ -247,11 +248,37 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     errors: [404],
   }),
   'PUT /v1/settings': operation({
-    summary: "Replace the client's settings (audited)",
+    summary: "Replace the client's settings with a complete document (audited); 400 names what is missing",
     tag: 'settings',
     auth: 'apiKey',
     body: clientSettingsSchema,
     ok: { status: 200, description: 'the stored settings', schema: clientSettingsSchema },
+  }),
+  'PATCH /v1/settings': operation({
+    summary:
+      "Change some of the client's settings: a JSON merge patch (RFC 7396; application/merge-patch+json or application/json), audited",
+    tag: 'settings',
+    auth: 'apiKey',
+    body: anyObject.meta({ description: 'objects merge, null puts a field back to its default' }),
+    ok: { status: 200, description: 'the stored settings', schema: clientSettingsSchema },
+  }),
+  'GET /v1/callbacks': operation({
+    summary: 'Customers who asked to be contacted after the maximum wait, oldest first',
+    tag: 'conversations',
+    auth: 'apiKey',
+    query: callbacksQuery,
+    ok: {
+      status: 200,
+      description: 'open callback requests',
+      schema: z.object({ callbacks: z.array(callbackSchema) }),
+    },
+  }),
+  'POST /v1/callbacks/:id/done': operation({
+    summary: 'Mark a callback request done once an agent has called back',
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: callbackIdParam,
+    ok: { status: 204, description: 'closed' },
   }),
   'GET /v1/audit': operation({
     summary: "The client's audit records in id order, paged by cursor",

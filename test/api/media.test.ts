@@ -94,10 +94,10 @@ describe('inbound media and sandbox status webhooks', () => {
     assert.deepEqual([bad.row.status, bad.row.failure], ['failed', 'sha256_mismatch']);
     const gone = await sendMedia('5511900000504', 'sticker', { id: 'no-such-media-id' });
     assert.deepEqual([gone.row.status, gone.row.failure], ['failed', 'graph:100']);
-    await stack.graph.waitFor(
-      (s) => ['5511900000503', '5511900000504'].every((u) => s.some((m) => m.body.to === u)),
-      30_000,
-    );
+    // The document is acknowledged; a sticker is not answered (and never as "did not understand").
+    const sent = await stack.graph.waitFor((s) => s.some((m) => m.body.to === '5511900000503'), 30_000);
+    assert.match(JSON.stringify(sent.find((m) => m.body.to === '5511900000503')!.body), /we got your file/);
+    assert.equal(stack.graph.sent.filter((m) => m.body.to === '5511900000504').length, 0);
   });
 
   it('when the fake Graph reports statuses to the webhook, then the reply reaches read through the signed path', async () => {

@@ -160,7 +160,8 @@ describe('insights: no-match utterances kept for NLU review', () => {
   it('when the client turns review off, then what was kept is deleted', async () => {
     const client = await withReview();
     await understood(endUser(stack, client, waId()), 'amber okapis');
-    assert.equal((await keptRows(client.clientId)).length, 1);
+    // The review copy is written just after the NLU result the helper waits for.
+    await waitUntil(async () => (await keptRows(client.clientId)).length === 1, 20_000, 'utterance kept');
     const settings = (await (await call(client.apiKey, 'GET', '/v1/settings')).json()) as {
       insights: { reviewNoMatch: boolean };
     };

@@ -38,13 +38,13 @@ describe('conversation engine: the bot', () => {
     assert.match(bodyOf(second!), /order number/);
   });
 
-  it('when the user asks for shipping without a destination, then the bot asks for it; with one, it says it cannot quote', async () => {
+  it('when the user asks for shipping without a destination, then the bot asks for it; with one and no rates, it says it cannot quote, in the language of the answer', async () => {
     const u = user();
     await u.says('how much is shipping?');
     await u.says('cuánto cuesta el envío a Madrid');
     const [ask, quote] = await u.waitForReplies(2);
     assert.match(bodyOf(ask!), /Where should we ship to/);
-    assert.match(bodyOf(quote!), /envío a Madrid/);
+    assert.match(bodyOf(quote!), /Ahora no puedo calcular el envío/);
   });
 
   it('when the user taps a menu button, then its action runs without NLU', async () => {
@@ -104,12 +104,12 @@ describe('conversation engine: the bot', () => {
     assert.equal(rows[0].n, 2);
   });
 
-  it('when a voice note cannot be read (no media store), then the bot says it did not understand and carries on', async () => {
+  it('when a voice note cannot be read (no media store), then the bot asks for text (not a no-match) and carries on', async () => {
     const u = user();
     await u.sends({ type: 'audio', payload: { id: 'media-unknown', voice: true } });
     await u.says('hello');
     const [first, second] = await u.waitForReplies(2);
-    assert.match(bodyOf(first!), /did not understand/);
+    assert.match(bodyOf(first!), /can't listen to it/);
     assert.equal((second!.body.interactive as { type: string }).type, 'button');
   });
 
@@ -120,10 +120,11 @@ describe('conversation engine: the bot', () => {
     const replies = await u.waitForReplies(50, 60_000);
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(u.received().length, 50);
-    const numbers = replies.map((m) => Number(/order (\d+)/.exec(bodyOf(m))?.[1]));
+    // Not found, not found again, then the menu or a person is offered (two unusable answers).
+    const numbers = replies.map((m) => Number(/order (\d+)/.exec(bodyOf(m))?.[1] ?? 0));
     assert.deepEqual(
       numbers,
-      Array.from({ length: 50 }, (_, i) => 1000 + i),
+      Array.from({ length: 50 }, (_, i) => (i % 3 === 2 ? 0 : 1000 + i)),
     );
     assert.equal((await u.view()).handled, 50);
   });

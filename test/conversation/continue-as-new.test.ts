@@ -45,10 +45,12 @@ describe('conversation engine: continue-as-new', () => {
     await u.waitForReplies(41, 60_000);
     for (const [i, id] of ids.entries()) await u.says(`order ${2001 + i}`, { id, timestamp: t0 + 1 + i });
     await new Promise((r) => setTimeout(r, 2_000));
-    const numbers = u.received().map((m) => Number(/order (\d+)/.exec(bodyOf(m))?.[1]));
+    // Unknown numbers: not found, not found again, then the menu or a person is offered — the
+    // dialogue state (what the bot asked, how often it missed) survives continue-as-new too.
+    const numbers = u.received().map((m) => Number(/order (\d+)/.exec(bodyOf(m))?.[1] ?? 0));
     assert.deepEqual(
       numbers,
-      Array.from({ length: 41 }, (_, i) => 2000 + i),
+      Array.from({ length: 41 }, (_, i) => (i % 3 === 2 ? 0 : 2000 + i)),
     );
     const desc = await u.handle().describe();
     assert.notEqual(desc.runId, firstRunId, 'the conversation continued as new at least once');

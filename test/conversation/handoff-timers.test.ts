@@ -36,6 +36,7 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
   let running: Promise<void>;
   let clientId: string;
   const phoneNumberId = '200000000001';
+  const hoursNumber = '200000000002';
   const taskQueue = 'handoff-timers';
   const config = testConfig();
   let seq = 0;
@@ -82,13 +83,14 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
     await db?.drop();
   });
 
-  function user(waId: string) {
-    const subjectHash = keyedHash(deriveKey(config.masterKey, 'blind-index'), clientId, waId);
-    const workflowId = conversationWorkflowId(clientId, phoneNumberId, subjectHash);
-    const input: ConversationInput = { clientId, phoneNumberId, subjectHash };
+  function user(waId: string, client = clientId) {
+    const subjectHash = keyedHash(deriveKey(config.masterKey, 'blind-index'), client, waId);
+    const number = client === clientId ? phoneNumberId : hoursNumber;
+    const workflowId = conversationWorkflowId(client, number, subjectHash);
+    const input: ConversationInput = { clientId: client, phoneNumberId: number, subjectHash };
     const handle = () => env.client.workflow.getHandle(workflowId);
     return {
-      ref: conversationRef(phoneNumberId, subjectHash),
+      ref: conversationRef(number, subjectHash),
       handle,
       send: (m: Partial<InboundMessage>) =>
         env.client.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, {
@@ -118,11 +120,11 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
     };
   }
 
-  const queueRows = async (ref: string) =>
+  const queueRows = async (ref: string, client = clientId) =>
     (
       await db.pool.query(
         'SELECT status, priority FROM handoff_queue WHERE client_id = $1 AND ref = $2 ORDER BY id',
-        [clientId, ref],
+        [client, ref],
       )
     ).rows;
 
@@ -156,6 +158,55 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
       (await queueRows(u.ref)).map((r) => r.status),
       ['expired', 'callback'],
     );
+  });
+
+  it('when a handoff comes outside business hours, then the away reply names when the team is back, it stays queued, and the SLA counts open time only', async () => {
+    // The team opens every day three hours from now (test-server time), for two hours.
+    const now = await env.currentTimeMs();
+    const opens = new Date(now);
+    opens.setUTCHours(opens.getUTCHours() + 3, 0, 0, 0);
+    const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:00`;
+    const closes = new Date(opens.getTime() + 2 * 3_600_000);
+    const window = [
+      { from: hh(opens), to: closes.getUTCHours() < opens.getUTCHours() ? '24:00' : hh(closes) },
+    ];
+    const { clientId: hoursClient } = await provisionClient(
+      { db: db.pool, secrets: createSecretBox(config.masterKey) },
+      {
+        name: 'Hours',
+        phoneNumberIds: [hoursNumber],
+        graphAccessToken: 'EAAG-test',
+        settings: clientSettingsSchema.parse({
+          language: 'pt',
+          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
+          businessHours: {
+            timezone: 'UTC',
+            weekly: Object.fromEntries(
+              ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, window]),
+            ),
+          },
+        }),
+      },
+    );
+    const u = user('5511955500003', hoursClient);
+    await u.send({ text: 'quero falar com uma pessoa' });
+    const queued = await u.until((mode, sent) => mode === 'queued' && sent === 1);
+    assert.equal(queued.queue?.slaDeadline, new Date(opens.getTime() + 15 * 60_000).toISOString());
+    const away = bodyOf(u.sent()[0]!);
+    assert.match(away, /não está disponível agora e volta/);
+    assert.ok(away.includes(hh(opens)), `the away reply names the opening time: ${away}`);
+
+    // Closed hours pass (far more than the 15-minute SLA): nothing is sent, the request keeps its place.
+    await env.sleep(opens.getTime() - now + 14 * 60_000);
+    assert.equal(u.sent().length, 1);
+    assert.equal((await u.handle().query(getConversationQuery)).mode, 'queued');
+    assert.deepEqual(await queueRows(u.ref, hoursClient), [{ status: 'waiting', priority: 0 }]);
+
+    // Fifteen open minutes after opening, the SLA notice comes, in the customer's language.
+    await env.sleep('2 minutes');
+    await u.until((_, sent) => sent === 2);
+    assert.match(bodyOf(u.sent()[1]!), /Desculpe a demora/);
+    assert.deepEqual(await queueRows(u.ref, hoursClient), [{ status: 'waiting', priority: 1 }]);
   });
 
   it('when the conversation stays idle for the retention period, then the workflow completes', async () => {

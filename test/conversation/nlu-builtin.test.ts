@@ -78,12 +78,23 @@ describe('consent keywords', () => {
     'SAIR',
   ]) {
     it(`when the whole message is "${text}", then it is an opt-out`, () => {
-      assert.equal(consentKeyword(text), 'opt_out');
+      assert.equal(consentKeyword(text)?.kind, 'opt_out');
+    });
+  }
+  for (const [text, language] of [
+    ['PARAR', 'es'],
+    ['darme de baja', 'es'],
+    ['SAIR', 'pt'],
+    ['Unsubscribe', 'en'],
+    ['STOP', undefined],
+  ] as const) {
+    it(`when the opt-out is "${text}", then it tells the language ${language ?? 'of nobody in particular'}`, () => {
+      assert.equal(consentKeyword(text)?.language, language);
     });
   }
   for (const text of ['START', 'unstop', 'Start.']) {
     it(`when the whole message is "${text}", then it is an opt-in`, () => {
-      assert.equal(consentKeyword(text), 'opt_in');
+      assert.equal(consentKeyword(text)?.kind, 'opt_in');
     });
   }
   for (const text of [

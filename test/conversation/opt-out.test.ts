@@ -62,7 +62,7 @@ describe('conversation engine: opt-out', () => {
     assert.deepEqual(rows, [{ event: 'opt_out', source: 'whatsapp_keyword' }]);
   });
 
-  it('when the user then sends START, then they are opted back in and the bot answers again', async () => {
+  it('when the user then sends START, then they are opted back in, in the language of their PARAR, and the bot answers again', async () => {
     const u = endUser(stack, client, '5511977700002');
     await u.says('PARAR');
     await u.waitForMode('opted_out');
@@ -70,7 +70,8 @@ describe('conversation engine: opt-out', () => {
     await u.waitForMode('bot');
     await u.says('hello');
     const replies = await u.waitForReplies(3);
-    assert.match(bodyOf(replies[1]!), /Welcome back/);
+    assert.match(bodyOf(replies[0]!), /Te has dado de baja/);
+    assert.match(bodyOf(replies[1]!), /Bienvenido de nuevo/);
     assert.equal(await optedOut(u.subjectHash), false);
   });
 

@@ -26,6 +26,12 @@ const msg = (id: string, timestamp: string): InboundMessage => ({
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const MIN = 60_000;
 
+/** The handoff deadlines the business-hours clock gives when the team is always open. */
+const deadlines = (t: number) => ({
+  slaDeadline: new Date(t + 15 * 60_000).toISOString(),
+  maxWaitDeadline: new Date(t + 60 * 60_000).toISOString(),
+});
+
 describe('conversation state', () => {
   it('when a message id repeats, then it is accepted once; the seen set stays bounded', () => {
     const s = new ConversationState();
@@ -47,7 +53,7 @@ describe('conversation state', () => {
   it('when queued, then the SLA deadline comes first, then the maximum wait after escalation', () => {
     const s = new ConversationState();
     s.touch(T0);
-    s.queue('intent', T0, settings);
+    s.queue('intent', T0, deadlines(T0));
     assert.equal(s.mode, 'queued');
     assert.equal(s.nextDeadline(settings), T0 + 15 * MIN);
     assert.equal(s.due(T0 + 14 * MIN, settings), undefined);
@@ -61,7 +67,7 @@ describe('conversation state', () => {
     const s = new ConversationState();
     assert.match(s.assignRefusal({ agentId: 'agent:a' }) ?? '', /takeover/);
     assert.equal(s.assignRefusal({ agentId: 'agent:a', takeover: true }), undefined);
-    s.queue('intent', T0, settings);
+    s.queue('intent', T0, deadlines(T0));
     s.assign('agent:a', T0);
     assert.equal(s.assignRefusal({ agentId: 'agent:a' }), undefined);
     assert.equal(s.assignRefusal({ agentId: 'agent:b' }), 'already assigned to agent:a');
@@ -90,7 +96,7 @@ describe('conversation state', () => {
     const s = new ConversationState();
     s.accept(msg('a', '2026-01-01T10:00:00Z'));
     s.touch(T0);
-    s.queue('no_match', T0, settings);
+    s.queue('no_match', T0, deadlines(T0));
     const carried = JSON.parse(JSON.stringify(s.carry()));
     const t = new ConversationState(carried);
     assert.deepEqual(t.view('cv'), s.view('cv'));

@@ -151,6 +151,12 @@ describe('operations: metrics and insights follow what the system does', () => {
       return d.memo ? d : undefined;
     });
     assert.deepEqual(desc.memo, { kind: 'order', clientId: client.clientId, orderId: order.json.orderId });
+    // Its confirmation goes out on its own; let it, so a later test's injected Graph error meets its own call.
+    await waitUntil(
+      async () =>
+        (await call(stack, agent.apiKey, 'GET', `/v1/orders/${order.json.orderId}`)).json.notifications
+          .length > 0,
+    );
   });
 
   it('when the media store cannot take files, then /readyz answers 503 naming it and the other dependencies ok', async () => {

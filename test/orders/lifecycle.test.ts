@@ -203,7 +203,7 @@ describe('orders over the API on real Temporal', () => {
     assert.equal(t.name, 'order_confirmation');
     assert.deepEqual(
       t.components[0]!.parameters.slice(0, 2).map((p) => p.text),
-      [a.orderId, 'EUR 28.00'],
+      [a.orderId, '€28.00'],
     );
     // No template for cancellations configured: outside the window it is refused, not sent as text.
     await call(stack, shop.apiKey, 'POST', `/v1/orders/${a.orderId}/cancel`, {});

@@ -147,19 +147,19 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
     }
   });
 
-  it('when settings are read and replaced, then invalid input is a 400 naming the field and every change is audited', async () => {
+  it('when settings are read and changed, then invalid input is a 400 naming the field and every change is audited', async () => {
     const key = await mintKey(a.clientId, ['settings']);
     const current = (await (await call('GET', '/v1/settings', key)).json()) as {
       retention: { transcriptDays: number };
     };
     assert.equal(current.retention.transcriptDays, 90);
-    const bad = await call('PUT', '/v1/settings', key, { retention: { transcriptDays: 0 } });
+    const bad = await call('PATCH', '/v1/settings', key, { retention: { transcriptDays: 0 } });
     assert.equal(bad.status, 400);
     assert.match(
       ((await bad.json()) as { error: { message: string } }).error.message,
       /retention\.transcriptDays/,
     );
-    const good = await call('PUT', '/v1/settings', key, { retention: { transcriptDays: 7 } });
+    const good = await call('PATCH', '/v1/settings', key, { retention: { transcriptDays: 7 } });
     assert.equal(good.status, 200);
     const stored = (await (await call('GET', '/v1/settings', key)).json()) as {
       retention: { transcriptDays: number };

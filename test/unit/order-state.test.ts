@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { orderStatusReply, orderTemplateParameters, orderUpdateText } from '../../workflows/order/messages';
+import { orderStatusText, orderTemplateParameters, orderUpdateText } from '../../workflows/order/messages';
 import { OrderMachine, validateOrderInput } from '../../workflows/order/state';
 import { orderInput } from '../orders/fixtures';
 
@@ -174,10 +174,11 @@ describe('order state machine', () => {
   });
 
   it('when updates are worded, then money is formatted from minor units and templates get the order details', () => {
+    const en = { lang: 'en' as const, timeZone: 'UTC' };
     const m = machineIn('shipped');
     const view = m.view();
-    assert.match(orderUpdateText('order_shipped', view, ''), /CTT, tracking number RR123456789PT/);
-    assert.deepEqual(orderTemplateParameters('order_shipped', view), [
+    assert.match(orderUpdateText('order_shipped', view, en), /CTT, tracking number RR123456789PT/);
+    assert.deepEqual(orderTemplateParameters('order_shipped', view, en), [
       'A-1001',
       'CTT',
       'RR123456789PT',
@@ -185,9 +186,30 @@ describe('order state machine', () => {
     ]);
     const open = machineIn('awaiting_payment').view();
     assert.match(
-      orderUpdateText('order_confirmation', open, 'Pay by MB Way.'),
-      /EUR 25\.00 \+ shipping EUR 3\.00 = EUR 28\.00\.\nPay by MB Way\./,
+      orderUpdateText('order_confirmation', open, { ...en, paymentInstructions: 'Pay by MB Way.' }),
+      /€25\.00 \+ shipping €3\.00 = €28\.00\.\nPay by MB Way\. Please pay by January 3 at 12:00 AM\./,
     );
-    assert.match(orderStatusReply(open), /waiting for payment: EUR 28\.00 by 2026-01-03 00:00 UTC/);
+    assert.match(orderStatusText(open, en), /waiting for payment: €28\.00 by January 3 at 12:00 AM/);
+  });
+
+  it('when the customer writes Portuguese in Portugal, then amounts and dates are written as there, in the client timezone', () => {
+    const pt = { lang: 'pt' as const, timeZone: 'Europe/Lisbon', country: 'PT' };
+    // Intl separates amount and symbol with a no-break space.
+    const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+    const open = machineIn('awaiting_payment').view();
+    assert.equal(
+      plain(orderUpdateText('order_confirmation', open, pt)),
+      'Obrigado! Pedido A-1001: itens 25,00 € + frete 3,00 € = 28,00 €.\n' +
+        'Responda aqui ou use o link de pagamento que enviamos. Pague até 3 de janeiro às 00:00.',
+    );
+    assert.deepEqual(orderTemplateParameters('order_confirmation', open, pt).map(plain), [
+      'A-1001',
+      '28,00 €',
+      '3 de janeiro às 00:00',
+    ]);
+    assert.equal(
+      orderStatusText(machineIn('shipped').view(), { lang: 'es', timeZone: 'UTC' }),
+      'El pedido A-1001 ha salido con CTT, número de seguimiento RR123456789PT.\nSíguelo: https://track.example/RR1',
+    );
   });
 });

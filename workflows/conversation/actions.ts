@@ -1,4 +1,4 @@
-import type { Intent } from '../../nlu/port';
+import type { Intent, Language, NluResult } from '../../nlu/port';
 import type { InboundMessage } from './contract';
 
 /**
@@ -37,6 +37,21 @@ export function tapAction(id: string | undefined): TapAction | undefined {
     return { kind: 'callback', accepted: id === 'callback:yes' };
   const intent = id.startsWith('menu:') ? (id.slice(5) as Intent) : undefined;
   return intent && INTENTS.includes(intent) ? { kind: 'intent', intent } : undefined;
+}
+
+/** What a tap means, as the NLU would have said it (no engine ran). */
+export function tapResult(intent: Intent, language: Language): NluResult {
+  return {
+    intent,
+    confidence: 1,
+    noMatch: false,
+    language,
+    parameters: {},
+    handoff: false,
+    endInteraction: false,
+    replies: [],
+    engine: 'builtin',
+  };
 }
 
 /** The media id of a voice note, when the message is one. */

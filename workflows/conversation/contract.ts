@@ -1,4 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Language } from '../../i18n';
+import type { DialogueState } from './dialogue';
 
 /**
  * The conversation workflow's contract: its id, input, messages and view. The API and tests import
@@ -102,6 +104,8 @@ export interface CarriedState {
   handoff?: HandoffState;
   agent?: AgentState;
   lastActivityAt?: string;
+  /** The conversation's language and what the bot is waiting for. */
+  dialogue?: DialogueState;
 }
 
 export interface ConversationView {
@@ -119,6 +123,8 @@ export interface ConversationView {
     escalated: boolean;
   } | null;
   lastActivityAt: string | null;
+  /** The conversation's language once the customer's writing showed it. */
+  language: Language | null;
 }
 
 /** What an agent may send: text, or buttons (same limits as the bot's). */

@@ -1,3 +1,4 @@
+import type { Language } from '../../i18n';
 import { normalise } from '../../nlu/builtin';
 
 /**
@@ -5,41 +6,51 @@ import { normalise } from '../../nlu/builtin';
  * whatever engine is configured. Only the whole message counts: "cancel my order" or "stop sending
  * me the wrong size" are not opt-outs.
  */
-const OPT_OUT = new Set([
-  'stop',
-  'stop all',
-  'stopall',
-  'unsubscribe',
-  'opt out',
-  'optout',
-  'end',
-  'quit',
-  // Spanish
-  'parar',
-  'detener',
-  'baja',
-  'darme de baja',
-  'cancelar suscripcion',
-  'desuscribir',
-  'no mas mensajes',
-  // Portuguese
-  'pare',
-  'sair',
-  'cancelar inscricao',
-  'descadastrar',
-  'nao quero mais mensagens',
+const OPT_OUT = new Map<string, Language | undefined>([
+  // Used the world over whatever the language: they do not say which one the customer speaks.
+  ['stop', undefined],
+  ['stop all', undefined],
+  ['stopall', undefined],
+  ['end', undefined],
+  ['quit', undefined],
+  ['unsubscribe', 'en'],
+  ['opt out', 'en'],
+  ['optout', 'en'],
+  ['parar', 'es'],
+  ['detener', 'es'],
+  ['baja', 'es'],
+  ['darme de baja', 'es'],
+  ['cancelar suscripcion', 'es'],
+  ['desuscribir', 'es'],
+  ['no mas mensajes', 'es'],
+  ['pare', 'pt'],
+  ['sair', 'pt'],
+  ['cancelar inscricao', 'pt'],
+  ['descadastrar', 'pt'],
+  ['nao quero mais mensagens', 'pt'],
 ]);
 
-const OPT_IN = new Set(['start', 'unstop', 'subscribe', 'iniciar', 'comenzar', 'voltar', 'volver']);
+const OPT_IN = new Map<string, Language | undefined>([
+  ['start', undefined],
+  ['unstop', undefined],
+  ['subscribe', 'en'],
+  ['iniciar', undefined],
+  ['comenzar', 'es'],
+  ['volver', 'es'],
+  ['voltar', 'pt'],
+]);
 
-export type ConsentKeyword = 'opt_out' | 'opt_in';
+export type ConsentKeyword = { kind: 'opt_out' | 'opt_in'; language?: Language };
 
-/** Which consent keyword the whole message is, if any (case, spacing and punctuation-insensitive). */
+/**
+ * Which consent keyword the whole message is, if any (case, spacing and punctuation-insensitive),
+ * and the language it is a word of when only one language has it ("PARAR" is Spanish, "STOP" anyone's).
+ */
 export function consentKeyword(text: string | undefined): ConsentKeyword | undefined {
   if (!text) return undefined;
   const norm = normalise(text).replace(/#/g, '').trim();
-  if (OPT_OUT.has(norm)) return 'opt_out';
-  if (OPT_IN.has(norm)) return 'opt_in';
+  if (OPT_OUT.has(norm)) return { kind: 'opt_out', language: OPT_OUT.get(norm) };
+  if (OPT_IN.has(norm)) return { kind: 'opt_in', language: OPT_IN.get(norm) };
   return undefined;
 }
 

@@ -7,17 +7,21 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { ConversationEvent } from '../../activities/conversation';
-import { supportedLanguage, type Language, type NluResult } from '../../nlu/port';
+import type { ConversationEvent, TurnSettings } from '../../activities/conversation';
+import { supportedLanguage, type Language } from '../../i18n';
+import { formatWhen, type FormatContext } from '../../i18n/format';
+import type { NluResult } from '../../nlu/port';
 import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
 import { SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
-import { catalogueItems, replyId, tapAction, voiceNoteMediaId } from './actions';
+import { replyId, tapAction, tapResult, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
+import { followUp, yesOrNo } from './dialogue';
 import { consentKeyword, matchesHandoffKeyword } from './keywords';
-import { callbackOffer, greetingWithButtons, menuList, say } from './replies';
-import type { ConversationSettings, ConversationState } from './state';
+import { acknowledgement, callbackOffer, greetingWithButtons, menuList, say } from './replies';
+import type { ConversationState } from './state';
+import { BotTopics, type BotContext } from './topics';
 
 // Database and Graph calls are quick; 30 s covers a slow response, and retries back off up to a
 // minute so an outage is ridden out rather than failing the conversation.
@@ -69,11 +73,12 @@ export const NO_MATCH_HANDOFF = 2;
 
 /**
  * The steps of one conversation: handling a message, acting on timers, and the mode transitions
- * they cause. The workflow entry point owns the loop and the handlers; this owns what they do.
+ * they cause. The workflow entry point owns the loop and the handlers; this owns what they do. The
+ * dialogue rules live in `dialogue.ts`, the order topics in `topics.ts`, the wording in `replies.ts`.
  */
-export class ConversationRuntime {
-  settings!: ConversationSettings;
-  private lang: Language = 'en';
+export class ConversationRuntime implements BotContext {
+  settings!: TurnSettings;
+  readonly topics = new BotTopics(this);
 
   constructor(
     readonly input: ConversationInput,
@@ -89,6 +94,23 @@ export class ConversationRuntime {
     };
   }
 
+  get dialogue() {
+    return this.state.dialogue;
+  }
+
+  get clientLanguage(): Language {
+    return supportedLanguage(this.settings.language);
+  }
+
+  /** The conversation's language: the customer's once shown, else the client's default. */
+  get lang(): Language {
+    return this.state.language ?? this.clientLanguage;
+  }
+
+  get fmt(): FormatContext {
+    return { lang: this.lang, timeZone: this.settings.timezone, country: this.settings.country };
+  }
+
   /** Refreshes the settings (a client may change them any time) and the agents' row of this conversation. */
   async beginTurn(): Promise<void> {
     this.settings = await local.beginTurn({
@@ -96,15 +118,30 @@ export class ConversationRuntime {
       ref: this.ref,
       mode: this.state.mode,
       assignedAgent: this.state.agent?.agentId ?? null,
+      languageKnown: this.state.language !== undefined,
     });
-    this.lang = supportedLanguage(this.settings.language);
+    if (!this.state.language && this.settings.contactLanguage)
+      this.dialogue.state.language = this.settings.contactLanguage;
+  }
+
+  /** The customer's writing showed their language: the conversation and the contact keep it. */
+  private async learnLanguage(language: Language | undefined): Promise<void> {
+    if (!language || language === this.state.language) return;
+    this.dialogue.state.language = language;
+    await local.rememberLanguage({ ...this.subject, language });
+  }
+
+  /** For a message read without NLU: a sentence clearly in another language switches the conversation. */
+  private async identifyLanguage(text: string): Promise<void> {
+    if (text.trim().split(/\s+/).length < 2) return;
+    await this.learnLanguage((await turn.record.identifyLanguage({ text })) ?? undefined);
   }
 
   /** Sends through the one send path; `key` makes the send idempotent across retries and replays. */
   async send(
     key: string,
     content: OutboundContent,
-    opts: { sentBy?: string; fallback?: TemplatePurpose } = {},
+    opts: { sentBy?: string; fallback?: TemplatePurpose; purpose?: 'opt_out_confirmation' } = {},
   ) {
     return sends.sendMessage({
       ...this.subject,
@@ -112,11 +149,13 @@ export class ConversationRuntime {
       content,
       sentBy: opts.sentBy ?? 'bot',
       fallbackPurpose: opts.fallback,
+      purpose: opts.purpose,
+      language: this.lang,
     });
   }
 
   /** The bot speaks only while it owns the conversation: a takeover mid-turn mutes it at once. */
-  private async botSay(key: string, content: OutboundContent): Promise<void> {
+  async speak(key: string, content: OutboundContent): Promise<void> {
     if (this.state.mode === 'bot') await this.send(key, content);
   }
 
@@ -133,7 +172,7 @@ export class ConversationRuntime {
     });
   }
 
-  /** One inbound message: persist, consent keywords, then (by mode) NLU and the action, then the reply. */
+  /** One inbound message: persist, consent keywords, then (by mode) the dialogue, NLU and the action. */
   async handleMessage(message: InboundMessage): Promise<void> {
     await turn.record.recordInbound({ ...this.subject, message });
     if (this.state.mode === 'bot') {
@@ -144,43 +183,80 @@ export class ConversationRuntime {
     }
     this.state.touch(Date.now());
     const consent = consentKeyword(message.text);
-    if (consent === 'opt_out') return this.optOut(message);
-    if (consent === 'opt_in') return this.optIn(message);
+    if (consent) await this.learnLanguage(consent.language);
+    if (consent?.kind === 'opt_out') return this.optOut(message);
+    if (consent?.kind === 'opt_in') return this.optIn(message);
     if (this.state.mode === 'opted_out') return;
     if (this.state.mode !== 'bot') {
       await this.sync('message');
       return;
     }
-    if (message.type === 'order') return this.catalogueOrder(message);
+    return this.botTurn(message);
+  }
+
+  /** What the bot makes of a message: a tap, a keyword, an answer to its question, a follow-up, NLU. */
+  private async botTurn(message: InboundMessage): Promise<void> {
+    const key = `reply:${message.messageId}`;
+    if (message.type === 'order') return this.topics.catalogueOrder(message);
     const tap = tapAction(replyId(message));
+    if (tap) this.dialogue.settle();
     if (tap?.kind === 'callback') return this.callbackAnswer(message, tap.accepted);
-    if (tap) return this.act(message, { ...emptyResult(this.lang), intent: tap.intent });
+    if (tap) return this.act(message, tapResult(tap.intent, this.lang));
     if (matchesHandoffKeyword(message.text, this.settings.keywords))
       return this.requestAgent(message, 'keyword');
+    if (!message.text) return this.notText(message);
+    if (this.dialogue.asked || this.dialogue.state.topic) await this.identifyLanguage(message.text);
+    if (this.dialogue.asked === 'callback') {
+      const yes = yesOrNo(message.text);
+      if (yes !== undefined) return this.callbackAnswer(message, yes);
+    } else if (this.dialogue.asked && (await this.topics.answer(key, message))) return;
+    const next = followUp(message.text, this.dialogue.state.topic);
+    if (next?.topic === 'order_status') return this.topics.orderStatus(key, next.orderNumber);
+    if (next && (await this.topics.shippingQuote(key, next.destination))) return;
+    return this.understand(message);
+  }
+
+  /**
+   * A message without text is never a no-match: a voice note goes to the engine (Dialogflow CX can
+   * hear it); a photo, file or location is acknowledged; a sticker or reaction gets no reply.
+   */
+  private async notText(message: InboundMessage): Promise<void> {
+    if (voiceNoteMediaId(message)) return this.understand(message);
+    const ack = acknowledgement(message.type, this.lang);
+    if (ack) await this.speak(`reply:${message.messageId}`, ack);
+  }
+
+  /** NLU, then the action. A message answering the bot's question that the NLU cannot use either is unusable. */
+  private async understand(message: InboundMessage): Promise<void> {
+    const key = `reply:${message.messageId}`;
     const mediaId = voiceNoteMediaId(message);
-    if (!message.text && !mediaId)
-      return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
+    const answering = this.dialogue.asked !== undefined;
     const result = await turn.nlu
       .understand({
-        clientId: this.input.clientId,
-        subjectHash: this.input.subjectHash,
+        ...this.subject,
         messageId: message.messageId,
         text: message.text,
         audio: mediaId ? { mediaId } : undefined,
         languageHint: this.lang,
         timeZone: this.settings.timezone,
+        answering,
       })
       // Nothing to understand (a voice note the media store cannot give us): say so, carry on.
       .catch((err: unknown) => {
         if (activityFailedForGood(err)) return undefined;
         throw err;
       });
-    if (!result) return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
+    if (result?.languageSure) await this.learnLanguage(result.language);
+    const unheard = mediaId && (!result || (result.noMatch && !result.transcript));
+    if (unheard) return this.speak(key, say(this.lang, 'voiceUnreadable'));
+    if (!result) return this.speak(key, say(this.lang, 'fallback'));
+    const usable = !result.noMatch || result.handoff || result.replies.length > 0;
+    if (answering && !usable) return this.topics.unusable(key);
+    if (answering) this.dialogue.settle();
     return this.act(message, result);
   }
 
   private async act(message: InboundMessage, result: NluResult): Promise<void> {
-    this.lang = result.language;
     const key = `reply:${message.messageId}`;
     if (result.handoff) return this.requestAgent(message, 'cx_handoff', result);
     if (this.state.countNoMatch(result.noMatch) >= NO_MATCH_HANDOFF)
@@ -188,20 +264,26 @@ export class ConversationRuntime {
     if (result.intent === 'human_agent' && result.replies.length === 0)
       return this.requestAgent(message, 'intent');
     if (result.replies.length > 0) return this.sendEngineReplies(key, result);
-    if (result.endInteraction) return this.botSay(key, say(this.lang, 'goodbye'));
+    if (result.endInteraction) return this.speak(key, say(this.lang, 'goodbye'));
+    const param = (name: string) => {
+      const value = result.parameters[name];
+      return typeof value === 'string' && value ? value : undefined;
+    };
     switch (result.intent) {
       case 'greeting':
-        return this.botSay(key, greetingWithButtons(this.lang));
+        return this.speak(key, greetingWithButtons(this.lang));
       case 'help':
-        return this.botSay(key, menuList(this.lang));
+        return this.speak(key, menuList(this.lang));
       case 'thanks':
-        return this.botSay(key, say(this.lang, 'thanks'));
+        return this.speak(key, say(this.lang, 'thanks'));
       case 'order_status':
-        return this.orderStatus(key, result.parameters.orderNumber);
+        return this.topics.orderStatus(key, param('orderNumber'));
       case 'shipping_quote':
-        return this.shippingQuote(key, result.parameters.destination);
+        if (!(await this.topics.shippingQuote(key, param('destination'))))
+          await this.topics.askDestinationAgain(key);
+        return;
       default:
-        return this.botSay(key, say(this.lang, 'fallback'));
+        return this.speak(key, say(this.lang, 'fallback'));
     }
   }
 
@@ -211,39 +293,8 @@ export class ConversationRuntime {
         r.type === 'list'
           ? { type: 'list', body: r.body, button: r.button, sections: [{ rows: r.rows }] }
           : r;
-      await this.botSay(`${key}:${i}`, content);
+      await this.speak(`${key}:${i}`, content);
     }
-  }
-
-  /** "Where is my order N?": the order's live status, only for this customer's own orders. */
-  private async orderStatus(key: string, orderNumber: unknown): Promise<void> {
-    if (typeof orderNumber !== 'string' || !orderNumber) return this.botSay(key, say(this.lang, 'askOrder'));
-    const answer = await acts.lookupOrderStatus({ ...this.subject, orderId: orderNumber });
-    return this.botSay(key, answer.found ? text(answer.reply) : say(this.lang, 'orderNotFound', orderNumber));
-  }
-
-  /** A shipping quote for a destination the user named, from the client's rate table. */
-  private async shippingQuote(key: string, destination: unknown): Promise<void> {
-    if (typeof destination !== 'string' || !destination)
-      return this.botSay(key, say(this.lang, 'askDestination'));
-    const answer = await acts.quoteShipping({ clientId: this.input.clientId, destination });
-    if (answer.status === 'quoted' || answer.status === 'not_shipped')
-      return this.botSay(key, text(answer.reply));
-    if (answer.status === 'unknown_destination') return this.botSay(key, say(this.lang, 'askDestination'));
-    return this.botSay(key, say(this.lang, 'quoteUnavailable', destination));
-  }
-
-  /** A WhatsApp catalogue order: priced and created once per message; the reply gives cost and how to pay. */
-  private async catalogueOrder(message: InboundMessage): Promise<void> {
-    const items = catalogueItems(message);
-    const result = await acts.createOrderFromCatalogue({
-      clientId: this.input.clientId,
-      subjectHash: this.input.subjectHash,
-      phoneNumberId: this.input.phoneNumberId,
-      messageId: message.messageId,
-      items,
-    });
-    return this.botSay(`reply:${message.messageId}`, text(result.reply));
   }
 
   /** Enters the queue: durable record, agents notified, the user told. */
@@ -252,11 +303,25 @@ export class ConversationRuntime {
     await this.enqueue(reason, `reply:${message.messageId}:queued`);
   }
 
+  /**
+   * Queues with the SLA and maximum wait counted in the client's business hours; outside them the
+   * customer is told when the team is back, and the request keeps its place in the queue.
+   */
   async enqueue(reason: HandoffReason, key: string, priority = 0): Promise<void> {
-    const handoff = this.state.queue(reason, Date.now(), this.settings, priority);
+    const now = Date.now();
+    const clock = await local.handoffClock({
+      clientId: this.input.clientId,
+      at: new Date(now).toISOString(),
+    });
+    const handoff = this.state.queue(reason, now, clock, priority);
     const { position } = await this.sync('queued', { reason, priority });
     handoff.position = position;
-    await this.send(key, say(this.lang, 'queued'), { fallback: 'handoff_update' });
+    const notice = clock.opensAt
+      ? say(this.lang, 'queuedAway', {
+          when: formatWhen(clock.opensAt, { ...this.fmt, timeZone: clock.timeZone }),
+        })
+      : say(this.lang, 'queued');
+    await this.send(key, notice, { fallback: 'handoff_update' });
   }
 
   private async optOut(message: InboundMessage): Promise<void> {
@@ -264,10 +329,7 @@ export class ConversationRuntime {
     this.state.optOut();
     await acts.setConsent({ ...this.subject, optedOut: true });
     await this.sync('opted_out');
-    await sends.sendMessage({
-      ...this.subject,
-      idempotencyKey: `${workflowInfo().workflowId}:reply:${message.messageId}`,
-      content: say(this.lang, 'optedOut'),
+    await this.send(`reply:${message.messageId}`, say(this.lang, 'optedOut'), {
       sentBy: 'system',
       purpose: 'opt_out_confirmation',
     });
@@ -275,7 +337,7 @@ export class ConversationRuntime {
 
   private async optIn(message: InboundMessage): Promise<void> {
     if (this.state.mode !== 'opted_out')
-      return this.botSay(`reply:${message.messageId}`, greetingWithButtons(this.lang));
+      return this.speak(`reply:${message.messageId}`, greetingWithButtons(this.lang));
     await acts.setConsent({ ...this.subject, optedOut: false });
     this.state.backToBot();
     await this.sync('opted_in');
@@ -283,8 +345,9 @@ export class ConversationRuntime {
   }
 
   private async callbackAnswer(message: InboundMessage, accepted: boolean): Promise<void> {
+    this.dialogue.settle();
     if (accepted) await this.sync('callback_requested');
-    await this.botSay(
+    await this.speak(
       `reply:${message.messageId}`,
       say(this.lang, accepted ? 'callbackNoted' : 'callbackDeclined'),
     );
@@ -301,10 +364,11 @@ export class ConversationRuntime {
     });
   }
 
-  /** Maximum wait passed: offer a callback and give the conversation back to the bot. */
+  /** Maximum wait passed: offer a callback (a yes/no question) and give the conversation back to the bot. */
   async maxWait(): Promise<void> {
     const queuedAt = this.state.handoff?.queuedAt;
     this.state.backToBot();
+    this.dialogue.ask('callback');
     await this.sync('expired');
     await this.send(`maxwait:${queuedAt}`, callbackOffer(this.lang), {
       sentBy: 'system',
@@ -333,19 +397,3 @@ export class ConversationRuntime {
     await this.send(`resolved:${since}`, say(this.lang, 'resolved'), { sentBy: 'system' });
   }
 }
-
-function emptyResult(language: Language): NluResult {
-  return {
-    intent: 'fallback',
-    confidence: 1,
-    noMatch: false,
-    language,
-    parameters: {},
-    handoff: false,
-    endInteraction: false,
-    replies: [],
-    engine: 'builtin',
-  };
-}
-
-const text = (body: string): OutboundContent => ({ type: 'text', body });

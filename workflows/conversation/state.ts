@@ -7,6 +7,8 @@ import type {
   HandoffState,
   InboundMessage,
 } from './contract';
+import { Dialogue } from './dialogue';
+import type { Language } from '../../i18n';
 
 /** How many message ids are remembered for deduplication (Meta redelivers for up to 7 days). */
 export const SEEN_IDS_LIMIT = 2_000;
@@ -18,6 +20,8 @@ const DAY = 24 * 60 * MINUTE;
 export interface ConversationSettings {
   language: string;
   timezone: string;
+  /** The client's country (regional formatting, postal codes). */
+  country?: string;
   slaMinutes: number;
   maxWaitMinutes: number;
   agentIdleMinutes: number;
@@ -46,6 +50,7 @@ export class ConversationState {
   handoff: HandoffState | undefined;
   agent: CarriedState['agent'];
   lastActivityAt: string | undefined;
+  readonly dialogue: Dialogue;
 
   constructor(carried?: CarriedState) {
     this.seenOrder = [...(carried?.seenMessageIds ?? [])];
@@ -58,6 +63,12 @@ export class ConversationState {
     this.handoff = carried?.handoff;
     this.agent = carried?.agent;
     this.lastActivityAt = carried?.lastActivityAt;
+    this.dialogue = new Dialogue(carried?.dialogue ? { ...carried.dialogue } : {});
+  }
+
+  /** The conversation's language once known; undefined while it is the client's default. */
+  get language(): Language | undefined {
+    return this.dialogue.state.language;
   }
 
   /** Queues a message unless its id was seen before; returns whether it was new. */
@@ -105,16 +116,25 @@ export class ConversationState {
     return this.noMatchStreak;
   }
 
-  /** Enters `queued` with the client's SLA and maximum wait as deadlines. */
-  queue(reason: HandoffReason, nowMs: number, s: ConversationSettings, priority = 0): HandoffState {
+  /**
+   * Enters `queued` with the SLA and maximum-wait deadlines (the client's minutes, counted in its
+   * business hours by the caller). Any question the bot asked is dropped: a person takes over.
+   */
+  queue(
+    reason: HandoffReason,
+    nowMs: number,
+    deadlines: { slaDeadline: string; maxWaitDeadline: string },
+    priority = 0,
+  ): HandoffState {
     this.mode = 'queued';
     this.agent = undefined;
     this.noMatchStreak = 0;
+    this.dialogue.settle();
     this.handoff = {
       reason,
       queuedAt: iso(nowMs),
-      slaDeadline: iso(nowMs + s.slaMinutes * MINUTE),
-      maxWaitDeadline: iso(nowMs + s.maxWaitMinutes * MINUTE),
+      slaDeadline: deadlines.slaDeadline,
+      maxWaitDeadline: deadlines.maxWaitDeadline,
       priority,
       escalated: false,
       position: 0,
@@ -165,6 +185,7 @@ export class ConversationState {
 
   optOut(): void {
     this.backToBot();
+    this.dialogue.settle();
     this.mode = 'opted_out';
   }
 
@@ -218,6 +239,7 @@ export class ConversationState {
             }
           : null,
       lastActivityAt: this.lastActivityAt ?? null,
+      language: this.language ?? null,
     };
   }
 
@@ -232,6 +254,7 @@ export class ConversationState {
       handoff: this.handoff && { ...this.handoff },
       agent: this.agent && { ...this.agent },
       lastActivityAt: this.lastActivityAt,
+      dialogue: this.dialogue.carry(),
     };
   }
 }

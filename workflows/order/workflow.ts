@@ -22,12 +22,14 @@ import {
   type OrderInput,
   type OrderStatus,
 } from './contract';
+import { clientText } from '../../i18n';
+import { orderTemplateParameters, orderUpdateText, type OrderAudience } from './messages';
 import { OrderMachine, orderWeight, validateOrderInput } from './state';
 
 // Pricing and recording are a few milliseconds of database work on the path of an API call, so they
 // run as local activities (no task-queue round trip each); retries back off to a minute so a database
 // restart is ridden out.
-const { priceOrder, recordOrder } = proxyLocalActivities<Activities>({
+const { priceOrder, recordOrder, orderAudience } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -169,20 +171,45 @@ function registerHandlers(order: OrderMachine, record: Recorder): void {
   });
 }
 
+/**
+ * The customer's language (their conversation's, kept on the contact; else the client's) and the
+ * client's formatting terms, read when there is something to tell: the customer may have written
+ * since the order began.
+ */
+async function audienceOf(input: OrderInput): Promise<OrderAudience> {
+  const facts = await orderAudience({ clientId: input.clientId, subjectHash: input.subjectHash });
+  return {
+    lang: facts.language,
+    timeZone: facts.timezone,
+    country: facts.country,
+    paymentInstructions: clientText(facts.paymentInstructions, facts.language, facts.clientLanguage),
+  };
+}
+
 /** Records the newest state, then tells the customer about each event since the last flush. */
 async function flushChanges(input: OrderInput, order: OrderMachine, record: Recorder): Promise<void> {
   while (order.hasEvents() || !record.isCurrent()) {
     await record.write();
-    for (const event of order.takeEvents()) {
+    const events = order
+      .takeEvents()
       // A catalogue order's confirmation is the chat's own reply to the order message.
-      if (event === 'order_confirmation' && input.source === 'catalogue') continue;
+      .filter((event) => !(event === 'order_confirmation' && input.source === 'catalogue'));
+    if (events.length === 0) continue;
+    const audience = await audienceOf(input);
+    for (const event of events) {
+      const view = order.view();
       try {
         await notifyOrder({
           clientId: input.clientId,
           phoneNumberId: input.phoneNumberId,
           idempotencyKey: `${workflowInfo().workflowId}:notify:${event}`,
           event,
-          view: order.view(),
+          view,
+          message: {
+            language: audience.lang,
+            text: orderUpdateText(event, view, audience),
+            templateParameters: orderTemplateParameters(event, view, audience),
+          },
         });
       } catch (err) {
         log.warn('order update not sent', { event, type: (err as { type?: string }).type });

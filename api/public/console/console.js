@@ -96,6 +96,7 @@ async function signIn(key) {
     banner('');
     showTab('queue');
     void listen();
+    document.dispatchEvent(new Event('aura:signed-in'));
   } catch (err) {
     if (err.status !== 401) banner(`Sign-in failed: ${err.message}`);
   }
