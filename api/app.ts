@@ -21,6 +21,7 @@ import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
+import { mediaRouter } from './routes/media';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { shippingRouter } from './routes/shipping';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   const events = deps.events ?? createConversationEvents(db);
+  app.use(mediaRouter({ db, temporal, vault: deps.vault, media: deps.media }));
   app.use(conversationsRouter({ db, temporal, vault: deps.vault, events }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);

@@ -69,6 +69,17 @@ const schema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v23.0')
     .default('v23.0'),
+  WHATSAPP_MEDIA_HOSTS: z
+    .string()
+    .default('lookaside.fbsbx.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'must be host names, or *.domain')).min(1)),
+  AURA_MEDIA_DOWNLOADS: z.coerce.number().int().min(1).max(64).default(4),
   DIALOGFLOW_CX_PROJECT: optionalString,
   DIALOGFLOW_CX_LOCATION: optionalString,
   DIALOGFLOW_CX_AGENT: optionalString,
@@ -111,7 +122,11 @@ export interface Config {
     readonly verifyToken: string;
     readonly graphUrl: string;
     readonly graphVersion: string;
+    /** Hosts a media download URL may name before the Graph token is sent to it (Meta's CDN). */
+    readonly mediaHosts: readonly string[];
   };
+  /** Media downloads one worker runs at once; the rest wait for a slot. */
+  readonly mediaDownloads: number;
   readonly dialogflow:
     | {
         project: string;
@@ -188,7 +203,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       verifyToken: e.WHATSAPP_VERIFY_TOKEN,
       graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
       graphVersion: e.WHATSAPP_GRAPH_VERSION,
+      mediaHosts: Object.freeze([...e.WHATSAPP_MEDIA_HOSTS]),
     }),
+    mediaDownloads: e.AURA_MEDIA_DOWNLOADS,
     dialogflow:
       e.DIALOGFLOW_CX_PROJECT && e.DIALOGFLOW_CX_LOCATION && e.DIALOGFLOW_CX_AGENT
         ? {

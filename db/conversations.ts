@@ -320,3 +320,17 @@ export async function notifyStatusEvent(db: Queryable, clientId: string, wamid: 
     [clientId, wamid, CONVERSATION_EVENTS_CHANNEL],
   );
 }
+
+/** The sealed NLU results of some messages, by message id (a transcript's voice notes). */
+export async function nluResultsOf(
+  db: Queryable,
+  clientId: string,
+  messageIds: string[],
+): Promise<Map<string, string>> {
+  if (messageIds.length === 0) return new Map();
+  const { rows } = await db.query<{ message_id: string; result_enc: string }>(
+    'SELECT message_id, result_enc FROM nlu_results WHERE client_id = $1 AND message_id = ANY($2)',
+    [clientId, messageIds],
+  );
+  return new Map(rows.map((r) => [r.message_id, r.result_enc]));
+}

@@ -185,3 +185,17 @@ export async function deleteSubjectStatusHistory(
   );
   return res.rowCount ?? 0;
 }
+
+/** The sealed body of one of a subject's messages, by the message's id. */
+export async function findMessageBody(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  id: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ body_enc: string | null }>(
+    'SELECT body_enc FROM messages WHERE client_id = $1 AND subject_hash = $2 AND id = $3',
+    [clientId, subjectHash, id],
+  );
+  return rows[0]?.body_enc ?? undefined;
+}

@@ -46,7 +46,12 @@ async function main(): Promise<void> {
     deps: {
       db,
       temporal,
-      graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
+      graph: createGraphClient({
+        baseUrl: config.whatsapp.graphUrl,
+        version: config.whatsapp.graphVersion,
+        mediaHosts: config.whatsapp.mediaHosts,
+      }),
+      mediaDownloads: config.mediaDownloads,
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),

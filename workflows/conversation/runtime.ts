@@ -8,10 +8,11 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ConversationEvent } from '../../activities/conversation';
+import type { InboundMediaRequest } from '../../activities/media';
 import { supportedLanguage, type Language, type NluResult } from '../../nlu/port';
 import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
-import { SEND_ACTIVITY_OPTIONS } from '../send-options';
+import { MEDIA_ACTIVITY_OPTIONS, SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
 import { catalogueItems, replyId, tapAction, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
@@ -24,6 +25,7 @@ import type { ConversationSettings, ConversationState } from './state';
 const retryForever = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever });
 const sends = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
+const media = proxyActivities<Activities>(MEDIA_ACTIVITY_OPTIONS);
 
 // Read receipts are best effort: a few quick attempts, then the conversation goes on without the tick.
 const receiptOptions = {
@@ -135,7 +137,8 @@ export class ConversationRuntime {
 
   /** One inbound message: persist, consent keywords, then (by mode) NLU and the action, then the reply. */
   async handleMessage(message: InboundMessage): Promise<void> {
-    await turn.record.recordInbound({ ...this.subject, message });
+    const recorded = await turn.record.recordInbound({ ...this.subject, message });
+    if (recorded.media) await this.storeMedia(message, recorded.media);
     if (this.state.mode === 'bot') {
       // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
       await turn.receipts
@@ -177,6 +180,16 @@ export class ConversationRuntime {
       });
     if (!result) return this.botSay(`reply:${message.messageId}`, say(this.lang, 'fallback'));
     return this.act(message, result);
+  }
+
+  /** Fetches the message's file before anything reads it (a voice note's NLU, the agent's view). */
+  private async storeMedia(message: InboundMessage, file: InboundMediaRequest): Promise<void> {
+    const { clientId, subjectHash } = this.input;
+    await media
+      .storeInboundMedia({ clientId, subjectHash, messageId: message.messageId, media: file })
+      .catch((err: unknown) => {
+        if (!activityFailedForGood(err)) throw err; // e.g. the client was deleted: nothing to store
+      });
   }
 
   private async act(message: InboundMessage, result: NluResult): Promise<void> {
