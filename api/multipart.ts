@@ -28,7 +28,11 @@ export function parseUpload<T>(
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { ...LIMITS, fileSize: fileSizeLimit + 1 } });
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: { ...LIMITS, fileSize: fileSizeLimit + 1 },
+      });
     } catch {
       return reject(badRequest('expected a multipart/form-data body with a file'));
     }

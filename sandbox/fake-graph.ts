@@ -59,7 +59,7 @@ export interface FakeGraph {
   /** Stores a media file as if a user had sent it; returns its media id. */
   addMedia(bytes: Buffer | MediaOnDisk, mimeType: string): string;
   /** Download URLs from now on name this origin instead of the fake's own (host checks). */
-  setMediaOrigin(origin: string): void;
+  setMediaOrigin(origin: string | undefined): void;
   /** From now on, downloads of this media serve other bytes than its sha256 says (`times` times). */
   corruptMedia(mediaId: string, times?: number): void;
   /** Reports statuses of later sends, signed with `appSecret`, to the webhook at `url`. */

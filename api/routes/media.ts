@@ -148,14 +148,12 @@ export function mediaRouter(deps: MediaRoutesDeps): Router {
         reason: result.reason,
       });
     }
-    res
-      .status(201)
-      .json({
-        status: 'sent',
-        viaTemplate: result.viaTemplate ?? false,
-        clientMessageId,
-        mediaId: row.mediaId,
-      });
+    res.status(201).json({
+      status: 'sent',
+      viaTemplate: result.viaTemplate ?? false,
+      clientMessageId,
+      mediaId: row.mediaId,
+    });
   });
 
   return router;

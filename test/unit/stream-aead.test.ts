@@ -68,7 +68,7 @@ describe('chunked AEAD for media files (crypto/stream.ts)', () => {
     await assert.rejects(openBytes(spliced), DecryptionError);
     await assert.rejects(openBytes(a, 'cl_1:other-subject:media.file'), DecryptionError);
     const flipped = Buffer.from(a);
-    flipped[HEADER + 10] ^= 1;
+    flipped.writeUInt8(flipped.readUInt8(HEADER + 10) ^ 1, HEADER + 10);
     await assert.rejects(openBytes(flipped), DecryptionError);
   });
 });
