@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Scenario, ScenarioResult } from './scenario';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
+import { mediaScenario } from './scenarios/media';
 import { ordersBenchScenario } from './scenarios/orders';
 import { profileScenario } from './scenarios/profile';
 import { openBenchSystem } from './system';
@@ -14,7 +15,13 @@ import { openBenchSystem } from './system';
  * its own. Each result is printed as a table and written, with the machine and its load average at
  * the start, to `bench/results/<scenario>-<time>.json`. Add a scenario by listing it here.
  */
-const SCENARIOS: Scenario[] = [inboundScenario, ordersBenchScenario, idleScenario, profileScenario];
+const SCENARIOS: Scenario[] = [
+  inboundScenario,
+  ordersBenchScenario,
+  idleScenario,
+  mediaScenario,
+  profileScenario,
+];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 

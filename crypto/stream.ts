@@ -73,7 +73,9 @@ export function createSealStream(k: { id: string; key: Buffer }, aad: string): T
     const cipher = createCipheriv('aes-256-gcm', key, nonce(prefix, index++, last), {
       authTagLength: TAG_BYTES,
     });
-    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    const body = cipher.update(plain);
+    cipher.final(); // GCM emits nothing here: the ciphertext is all in `body`
+    return [body, cipher.getAuthTag()];
   };
   return new Transform({
     construct(done) {
@@ -83,11 +85,12 @@ export function createSealStream(k: { id: string; key: Buffer }, aad: string): T
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       pending.push(chunk);
       // Strictly more than a segment: the final segment is only known at the end (flush).
-      while (pending.length > SEGMENT_BYTES) this.push(segment(pending.take(SEGMENT_BYTES), false));
+      while (pending.length > SEGMENT_BYTES)
+        for (const part of segment(pending.take(SEGMENT_BYTES), false)) this.push(part);
       done();
     },
     flush(done) {
-      this.push(segment(pending.take(pending.length), true));
+      for (const part of segment(pending.take(pending.length), true)) this.push(part);
       done();
     },
   });
