@@ -13,6 +13,7 @@ import { observeHandoffQueue } from '../metrics/collectors';
 import { payloadCodec } from '../temporal/connection';
 import { requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
+import { createFanOutLimits } from './fan-out';
 import { rateLimit } from './rate-limit';
 import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
       log,
       taskQueue: config.temporal.taskQueue,
       indexKey,
+      limits: createFanOutLimits(),
       appSecrets: config.whatsapp.appSecrets,
       verifyToken: config.whatsapp.verifyToken,
       metrics: deps.metrics,

@@ -311,13 +311,18 @@ export async function lastInboundBodies(
  * Tells listening consoles that an outbound message's delivery status moved (ticks), naming its
  * conversation by ref only. A message sent before the conversation row existed notifies nothing.
  */
-export async function notifyStatusEvent(db: Queryable, clientId: string, wamid: string): Promise<void> {
+export async function notifyStatusEvents(
+  db: Queryable,
+  clientId: string,
+  wamids: readonly string[],
+): Promise<void> {
+  if (wamids.length === 0) return;
   await db.query(
     `SELECT pg_notify($3, json_build_object('clientId', c.client_id, 'ref', c.ref, 'type', 'status', 'mode', c.mode)::text)
      FROM messages m JOIN conversations c ON c.client_id = m.client_id AND c.phone_number_id = m.phone_number_id
        AND c.subject_hash = m.subject_hash
-     WHERE m.client_id = $1 AND m.wamid = $2 AND m.direction = 'out'`,
-    [clientId, wamid, CONVERSATION_EVENTS_CHANNEL],
+     WHERE m.client_id = $1 AND m.wamid = ANY($2) AND m.direction = 'out'`,
+    [clientId, wamids, CONVERSATION_EVENTS_CHANNEL],
   );
 }
 

@@ -14,6 +14,7 @@ const OUTCOMES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
   413: 'too_large',
+  415: 'unsupported_encoding',
   503: 'unavailable',
 };
 
@@ -32,6 +33,23 @@ function observeWebhook(metrics: Metrics): RequestHandler {
     next();
   };
 }
+
+/**
+ * Compressed bodies are refused before a byte is read: inflating costs work (and memory: a 3 KB
+ * gzip bomb inflates to the 3 MB limit) before the sender is authenticated, and Meta sends its
+ * webhooks uncompressed.
+ */
+const identityEncodingOnly: RequestHandler = (req, _res, next) => {
+  const encoding = (req.header('content-encoding') ?? '').trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return next();
+  next(
+    new HttpError(
+      415,
+      'unsupported_encoding',
+      'Content-Encoding must be identity: compressed bodies are refused',
+    ),
+  );
+};
 
 /**
  * `GET|POST /webhooks/whatsapp`. The POST verifies the signature over the raw bytes before anything
@@ -62,7 +80,8 @@ export function webhookRouter(
   router.post(
     '/webhooks/whatsapp',
     observeWebhook(deps.metrics),
-    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    identityEncodingOnly,
+    express.raw({ type: () => true, limit: BODY_LIMIT, inflate: false }),
     async (req, res) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!verifySignature(raw, req.header('x-hub-signature-256'), deps.appSecrets)) {
