@@ -5,6 +5,7 @@ import type { Scenario, ScenarioResult } from './scenario';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
 import { mediaScenario } from './scenarios/media';
+import { webhookCostScenario } from './scenarios/webhook-cost';
 import { ordersBenchScenario } from './scenarios/orders';
 import { profileScenario } from './scenarios/profile';
 import { openBenchSystem } from './system';
@@ -20,6 +21,7 @@ const SCENARIOS: Scenario[] = [
   ordersBenchScenario,
   idleScenario,
   mediaScenario,
+  webhookCostScenario,
   profileScenario,
 ];
 

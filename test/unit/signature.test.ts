@@ -29,26 +29,29 @@ describe('webhook signature (whatsapp/signature.ts)', () => {
     }
   });
 
-  it('when the body is signed raw or in the escaped form, with either secret, then it verifies; otherwise not', () => {
+  it('when the body is signed raw or in the escaped form, with either secret, then it verifies; otherwise not', async () => {
     const body = JSON.stringify({ text: 'olá 😀' });
-    assert.ok(verifySignature(Buffer.from(body), sign(body), SECRETS), 'raw');
-    assert.ok(verifySignature(Buffer.from(body), sign(reference(body), SECRETS[0]), SECRETS), 'escaped');
-    assert.ok(verifySignature(Buffer.from(body), signBody(body, SECRETS[1]!), SECRETS), 'signBody');
-    assert.ok(!verifySignature(Buffer.from(body), sign(body, 'another-secret'), SECRETS));
-    assert.ok(!verifySignature(Buffer.from(body), undefined, SECRETS));
+    assert.ok(await verifySignature(Buffer.from(body), sign(body), SECRETS), 'raw');
+    assert.ok(
+      await verifySignature(Buffer.from(body), sign(reference(body), SECRETS[0]), SECRETS),
+      'escaped',
+    );
+    assert.ok(await verifySignature(Buffer.from(body), signBody(body, SECRETS[1]!), SECRETS), 'signBody');
+    assert.ok(!(await verifySignature(Buffer.from(body), sign(body, 'another-secret'), SECRETS)));
+    assert.ok(!(await verifySignature(Buffer.from(body), undefined, SECRETS)));
   });
 
-  it('when the raw bytes match or the body is ASCII, then the escaped form is never computed; when it is needed, once for every secret', () => {
+  it('when the raw bytes match or the body is ASCII, then the escaped form is never computed; when it is needed, once for every secret', async () => {
     let calls = 0;
     const counting: typeof escapeNonAscii = (bytes, sink) => {
       calls += 1;
       escapeNonAscii(bytes, sink);
     };
     const accented = JSON.stringify({ text: 'não'.repeat(1000) });
-    assert.ok(verifySignature(Buffer.from(accented), sign(accented), SECRETS, counting));
-    assert.ok(!verifySignature(Buffer.from('{"ascii":true}'), sign('other'), SECRETS, counting));
+    assert.ok(await verifySignature(Buffer.from(accented), sign(accented), SECRETS, counting));
+    assert.ok(!(await verifySignature(Buffer.from('{"ascii":true}'), sign('other'), SECRETS, counting)));
     assert.equal(calls, 0);
-    assert.ok(!verifySignature(Buffer.from(accented), sign('other'), SECRETS, counting));
+    assert.ok(!(await verifySignature(Buffer.from(accented), sign('other'), SECRETS, counting)));
     assert.equal(calls, 1);
   });
 });
