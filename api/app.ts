@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, db, temporal, log } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders, requestContext(log));
   app.use(healthRouter({ db, temporal, media: deps.media }));
   observeHandoffQueue(deps.metrics, db);

@@ -22,9 +22,20 @@ const schema = z.object({
   AURA_DATA_DIR: z.string().default('.data'),
   PORT: port.default(3000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  AURA_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => {
+      const t = v.trim();
+      if (t === '' || t === 'false') return false;
+      if (t === 'true') return true;
+      return /^\d+$/.test(t) ? Number(t) : t;
+    }),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: optionalString,
+  DATABASE_OWNER_URL: optionalString,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('aura-engage'),
@@ -95,10 +106,23 @@ export interface Config {
   readonly port: number;
   /** Port of the worker's Prometheus endpoint; 0 turns it off. */
   readonly workerMetricsPort: number;
+  /** Address the worker's Prometheus endpoint binds to: localhost unless a scraper elsewhere needs it. */
+  readonly workerMetricsHost: string;
+  /**
+   * Express's `trust proxy`: whom to believe about `X-Forwarded-Proto/For` (false, true, a hop count,
+   * or addresses such as `loopback`), so that behind a TLS proxy `req.secure` is true.
+   */
+  readonly trustProxy: boolean | number | string;
   /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
   readonly workerMaxCachedWorkflows: number;
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly databaseUrl: string | undefined;
+  /**
+   * The schema owner, for migrations only (`npm run migrate`, compose's migrate step). When set, the
+   * migration also creates and grants the application role named by `DATABASE_URL`; unset, one role
+   * does both.
+   */
+  readonly databaseOwnerUrl: string | undefined;
   readonly temporal: {
     readonly address: string | undefined;
     readonly namespace: string;
@@ -180,9 +204,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.AURA_DATA_DIR,
     port: e.PORT,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerMetricsHost: e.WORKER_METRICS_HOST,
+    trustProxy: e.AURA_TRUST_PROXY,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     temporal: Object.freeze({
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -7,6 +7,8 @@ import type { Registry } from 'prom-client';
  */
 export function serveWorkerMetrics(opts: {
   port: number;
+  /** Bind address: `127.0.0.1` by default (`WORKER_METRICS_HOST`), so metrics are not public. */
+  host: string;
   registry: Registry;
   sdkMetricsUrl?: string;
   /** A port already in use must not stop the worker: it is reported and the worker runs on. */
@@ -29,6 +31,6 @@ export function serveWorkerMetrics(opts: {
     })();
   });
   server.on('error', (err) => opts.onError?.(err));
-  server.listen(opts.port, '0.0.0.0');
+  server.listen(opts.port, opts.host);
   return server;
 }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { provisionClient } from '../api/provisioning';
 import { loadConfigOrExit, processEnv, type Config } from '../config';
 import { localEnv } from '../config/local';
+import { deriveKey } from '../crypto/keys';
 import { createSecretBox } from '../crypto/secret-box';
 import { advertiseLocalDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
-import { migrate } from '../db/migrate';
+import { appRoleUrl, migrateAndGrant } from '../db/roles';
 import { createPool } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
 import { freePort, startDevServer, stopProcess, type DevServer } from '../temporal/dev-server';
@@ -49,8 +50,13 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const temporalAddress = config.temporal.address ?? (await startTemporal(config, running));
-    const databaseUrl = config.databaseUrl ?? (await startPostgres(config, running));
-    const demoKey = await prepareDatabase(config, databaseUrl);
+    const ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl ?? (await startPostgres(config, running));
+    // The embedded database gets the application role, as production has: API and worker connect
+    // as `aura_app`, which cannot alter the audit log; migrations run as the owner.
+    const databaseUrl =
+      config.databaseUrl ??
+      appRoleUrl(ownerUrl, 'aura_app', deriveKey(config.masterKey, 'app-db-role').toString('hex'));
+    const demoKey = await prepareDatabase(config, ownerUrl, databaseUrl);
     const graphUrl = profileEnv.WHATSAPP_GRAPH_URL ?? (await startSandboxGraph(config, running));
     const childEnv = {
       ...profileEnv,
@@ -109,10 +115,14 @@ async function startSandboxGraph(config: Config, running: Running): Promise<stri
 }
 
 /** Migrates, and in the local profile provisions a sandbox client once (its key kept in the data folder). */
-async function prepareDatabase(config: Config, databaseUrl: string): Promise<string | undefined> {
+async function prepareDatabase(
+  config: Config,
+  ownerUrl: string,
+  databaseUrl: string,
+): Promise<string | undefined> {
+  await migrateAndGrant(ownerUrl, databaseUrl);
   const pool = createPool(databaseUrl, 1);
   try {
-    await migrate(pool);
     if (config.profile !== 'local') return undefined;
     const file = path.resolve(config.dataDir, 'sandbox-client.json');
     if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { apiKey: string }).apiKey;

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     config.workerMetricsPort > 0
       ? serveWorkerMetrics({
           port: config.workerMetricsPort,
+          host: config.workerMetricsHost,
           registry: metrics.registry,
           sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
           onError: (err) =>
