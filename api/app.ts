@@ -20,6 +20,7 @@ import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
 import { healthRouter } from './routes/health';
+import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
 import { mediaRouter } from './routes/media';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
   app.use(pagesRouter());
+  app.use(i18nRouter());
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));

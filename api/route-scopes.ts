@@ -47,4 +47,5 @@ export const ROUTES_NOT_KEYED: Record<string, string> = {
   '/codec': 'operator token or codec session',
   '/sandbox': 'local phone simulator page',
   '/console': 'agent console static page (its API calls use agent keys)',
+  '/i18n': 'the message catalogue for the pages: product copy, no data',
 };

@@ -247,8 +247,21 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
     );
   });
 
+  it('when a page asks for a catalogue section, then it gets every language of it and an unknown one is a 404 naming the sections', async () => {
+    const res = await fetch(`${stack.apiUrl}/i18n/common.json`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as Record<string, Record<string, string>>;
+    assert.deepEqual(Object.keys(body).sort(), ['en', 'es', 'pt']);
+    assert.equal(body.pt!['language.pt'], 'Português');
+    const missing = await fetch(`${stack.apiUrl}/i18n/nope.json`);
+    assert.equal(missing.status, 404);
+    const error = (await missing.json()) as { error: { details: { sections: string[] } } };
+    assert.ok(error.error.details.sections.includes('common.json'));
+    assert.equal((await fetch(`${stack.apiUrl}/i18n/__proto__.json`)).status, 404);
+  });
+
   it('when public and unknown routes answer, then the security headers are there too', async () => {
-    for (const path of ['/healthz', '/readyz', '/nope', '/webhooks/whatsapp']) {
+    for (const path of ['/healthz', '/readyz', '/nope', '/webhooks/whatsapp', '/i18n/common.json']) {
       const res = await fetch(`${stack.apiUrl}${path}`);
       for (const h of SECURITY_HEADERS) assert.ok(res.headers.get(h), `${path} sends ${h}`);
     }
