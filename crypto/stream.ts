@@ -19,7 +19,7 @@ import { DecryptionError } from './aead';
  * truncation at a segment boundary and appended data; the per-file key detects splicing segments from
  * another file. Each segment is released only once its tag verified, so memory stays at two segments.
  */
-export const STREAM_MAGIC = Buffer.from([0x41, 0x45, 0x53, 0x01]);
+const STREAM_MAGIC = Buffer.from([0x41, 0x45, 0x53, 0x01]);
 export const SEGMENT_BYTES = 64 * 1024;
 const TAG_BYTES = 16;
 const SALT_BYTES = 32;
@@ -157,15 +157,4 @@ export function createOpenStream(keys: (id: string) => Buffer | undefined, aad: 
       }
     },
   });
-}
-
-/** Whether stored bytes begin as a sealed stream (rather than the older whole-file sealed string). */
-export function isSealedStream(head: Buffer): boolean {
-  return head.subarray(0, STREAM_MAGIC.length).equals(STREAM_MAGIC);
-}
-
-/** Size of the sealed form of `plainBytes` bytes under a key id of `keyIdBytes` bytes. */
-export function sealedStreamSize(plainBytes: number, keyIdBytes: number): number {
-  const segments = Math.max(1, Math.ceil(plainBytes / SEGMENT_BYTES));
-  return STREAM_MAGIC.length + 1 + keyIdBytes + SALT_BYTES + PREFIX_BYTES + plainBytes + segments * TAG_BYTES;
 }

@@ -155,7 +155,7 @@ async function errorOf(res: Response): Promise<GraphError> {
   );
 }
 
-export function safeJson(text: string): unknown {
+function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
