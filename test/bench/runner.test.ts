@@ -38,7 +38,13 @@ describe('benchmark runner (quick)', () => {
       const written = readdirSync(dir).map(
         (f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Written,
       );
-      assert.deepEqual(written.map((w) => w.scenario).sort(), ['idle', 'inbound', 'media', 'orders']);
+      assert.deepEqual(written.map((w) => w.scenario).sort(), [
+        'idle',
+        'inbound',
+        'media',
+        'orders',
+        'webhook-cost',
+      ]);
       for (const w of written) {
         assert.equal(w.quick, true);
         assert.ok(
@@ -62,6 +68,8 @@ describe('benchmark runner (quick)', () => {
         ['yes', 'yes'],
         'the file is stored, then served byte for byte',
       );
+      const cost = written.find((w) => w.scenario === 'webhook-cost')!;
+      assert.ok(Number(cost.rows[1]!['bodies refused/s']) > 0, 'the bad-signature bodies were refused');
       const orders = written.find((w) => w.scenario === 'orders')!;
       assert.equal(orders.rows[0]!['create errors'], 0);
       assert.equal(orders.rows[0]!['read errors'], 0);
