@@ -11,14 +11,16 @@ import type { MediaStore } from '../media/store';
 import type { Metrics } from '../metrics';
 import { observeHandoffQueue } from '../metrics/collectors';
 import { payloadCodec } from '../temporal/connection';
-import { requestContext, securityHeaders } from './context';
+import { rateLimitByKey } from './auth';
+import { labelRoute, requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
 import { createFanOutLimits } from './fan-out';
-import { rateLimit } from './rate-limit';
+import { createRateLimiter } from './rate-limit';
 import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
@@ -83,10 +85,11 @@ export function createApp(deps: AppDeps): Express {
       corsOrigins: config.codecCorsOrigins,
     }),
   );
-  app.use('/v1', rateLimit(config.rateLimitPerMinute));
+  app.use('/v1', labelRoute('/v1/*'), rateLimitByKey(db, createRateLimiter(db, config.rateLimitPerMinute)));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
-  app.use(pagesRouter());
+  app.use(pagesRouter({ sandbox: config.profile === 'local' }));
+  app.use(docsRouter());
   app.use(i18nRouter());
   app.use(settingsRouter({ db }));
   app.use(auditRouter({ db }));

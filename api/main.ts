@@ -15,7 +15,9 @@ import { createServer } from './server';
 /** API entry point. SIGINT/SIGTERM stop accepting, finish in-flight requests, then close connections. */
 function main(): void {
   const config = loadConfigOrExit();
-  const log = createLogger(config.logLevel, { service: 'api' });
+  const log = createLogger(config.logLevel, { service: 'api' }, undefined, {
+    pretty: config.profile === 'local',
+  });
   if (!config.databaseUrl || !config.temporal.address) {
     log.error('DATABASE_URL and TEMPORAL_ADDRESS must be set for the API (npm start sets them locally)');
     process.exit(1);

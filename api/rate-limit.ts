@@ -1,34 +1,36 @@
-import type { RequestHandler } from 'express';
-import { hashApiKey } from '../crypto/keys';
-import { HttpError } from './errors';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Db } from '../db/pool';
 
-const MAX_BUCKETS = 50_000;
+/** Takes one request from a key's allowance: `undefined` when allowed, else seconds until it refills. */
+export type RateLimiter = (keyId: string) => Promise<number | undefined>;
 
 /**
- * Per-key request rate limit: a token bucket per presented API key (by hash, so an unknown key is
- * limited too), refilled at `perMinute` per minute with a burst of the same size. Kept in memory per
- * API process: N API replicas allow up to N × the limit, which bounds abuse without a shared store.
- * Over the limit → 429 with Retry-After in seconds. Requests without a key pass on to get their 401.
+ * Per-API-key request limit shared by every API process (rate-limiter-flexible over the
+ * `rate_limits` table): `perMinute` requests in each key's fixed window (60 s; tests shorten it), however many
+ * replicas serve them. Only resolved keys are counted (an unknown key costs one indexed lookup and a
+ * 401, and writes nothing). A key over its limit is then refused from memory until its window ends,
+ * so a flood costs PostgreSQL nothing; if PostgreSQL fails, each process falls back to the same limit
+ * in memory rather than refusing everyone.
  */
-export function rateLimit(perMinute: number, now: () => number = Date.now): RequestHandler {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const ratePerMs = perMinute / 60_000;
-  return (req, res, next) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
-    if (!token) return next();
-    const id = hashApiKey(token);
-    const t = now();
-    const bucket = buckets.get(id) ?? { tokens: perMinute, at: t };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.at) * ratePerMs);
-    bucket.at = t;
-    buckets.delete(id);
-    if (buckets.size >= MAX_BUCKETS) buckets.delete(buckets.keys().next().value!);
-    buckets.set(id, bucket);
-    if (bucket.tokens < 1) {
-      res.setHeader('retry-after', String(Math.max(1, Math.ceil((1 - bucket.tokens) / ratePerMs / 1000))));
-      return next(new HttpError(429, 'rate_limited', 'too many requests for this API key'));
+export function createRateLimiter(db: Db, perMinute: number, windowSeconds = 60): RateLimiter {
+  const limiter = new RateLimiterPostgres({
+    storeClient: db,
+    storeType: 'pool',
+    tableName: 'rate_limits',
+    tableCreated: true, // migration 150
+    keyPrefix: 'v1',
+    points: perMinute,
+    duration: windowSeconds,
+    inMemoryBlockOnConsumed: perMinute + 1,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix: 'v1', points: perMinute, duration: windowSeconds }),
+  });
+  return async (keyId) => {
+    try {
+      await limiter.consume(keyId);
+      return undefined;
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      return Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
     }
-    bucket.tokens -= 1;
-    next();
   };
 }

@@ -37,7 +37,7 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'POST /v1/conversations/:id/media': 'agent',
 };
 
-/** Routes authenticated otherwise (or public by design), by path prefix, and why. */
+/** Routes authenticated otherwise (or public by design), by path or path prefix (`/codec` → `/codec/…`), and why. */
 export const ROUTES_NOT_KEYED: Record<string, string> = {
   '/healthz': 'public liveness probe',
   '/readyz': 'public readiness probe',
@@ -48,4 +48,7 @@ export const ROUTES_NOT_KEYED: Record<string, string> = {
   '/sandbox': 'local phone simulator page',
   '/console': 'agent console static page (its API calls use agent keys)',
   '/i18n': 'the message catalogue for the pages: product copy, no data',
+  '/': 'public landing page',
+  '/docs': 'public API reference page',
+  '/openapi.json': 'public OpenAPI document',
 };

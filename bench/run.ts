@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Scenario, ScenarioResult } from './scenario';
+import { apiFuzzScenario } from './scenarios/api-fuzz';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
 import { mediaScenario } from './scenarios/media';
@@ -23,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   mediaScenario,
   webhookCostScenario,
   profileScenario,
+  apiFuzzScenario,
 ];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);

@@ -1,6 +1,11 @@
+import pino, { type DestinationStream } from 'pino';
+
 /**
- * Structured JSON logs, one object per line. Fields named like PII or secrets are redacted before
- * writing, so a careless `log.info('x', { phone })` cannot leak; callers pass hashes and ids instead.
+ * Structured JSON logs (pino), one object per line. Fields named like PII or secrets are redacted by
+ * path before writing, at any depth up to four levels, so a careless `log.info('x', { phone })`
+ * cannot leak; callers pass hashes and ids instead. Errors are written as name, message and type:
+ * a stack or a driver's detail may quote the values that failed. Pretty lines (pino-pretty) only in
+ * the local profile.
  */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -13,45 +18,93 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-const order: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+/** Field names that carry PII or secrets, wherever they appear. */
+export const REDACTED_KEYS = [
+  'phone',
+  'waId',
+  'wa_id',
+  'from',
+  'to',
+  'name',
+  'text',
+  'body',
+  'caption',
+  'address',
+  'email',
+  'token',
+  'secret',
+  'password',
+  'authorization',
+  'apiKey',
+  'api_key',
+  'masterKey',
+  'master_key',
+  'recipient',
+  'recipient_id',
+  'recipientId',
+  'userId',
+  'user_id',
+  'profile',
+] as const;
 
-const REDACTED_KEYS =
-  /^(phone|wa_?id|from|to|name|text|body|caption|address|email|token|secret|password|authorization|api_?key|master_?key|recipient(_id)?|user_?id|profile)$/i;
+const DEPTH = 4;
+const REDACT_PATHS = REDACTED_KEYS.flatMap((key) =>
+  Array.from({ length: DEPTH + 1 }, (_, depth) => `${'*.'.repeat(depth)}${key}`),
+);
 
-function redact(value: unknown, depth = 0): unknown {
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error)
-    return { name: value.name, message: value.message, type: (value as { type?: string }).type };
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    out[k] = REDACTED_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);
-  return out;
-}
+/** `class`, not `name`: `name` is a redacted key. */
+const serializeError = (err: unknown) =>
+  err instanceof Error
+    ? { class: err.name, message: err.message, type: (err as { type?: string }).type }
+    : err;
 
 export type LogSink = (line: string) => void;
+
+export interface LoggerOptions {
+  /** Human-readable, coloured lines (pino-pretty): the local profile only. */
+  pretty?: boolean;
+}
 
 /** Creates a logger writing JSON lines to `sink` (stdout by default) at or above `level`. */
 export function createLogger(
   level: Level | 'silent' = 'info',
   base: LogFields = {},
-  sink: LogSink = (line) => process.stdout.write(line),
+  sink?: LogSink,
+  options: LoggerOptions = {},
 ): Logger {
-  const write = (lvl: Level, msg: string, fields?: LogFields) => {
-    if (order[lvl] < order[level]) return;
-    const record = {
-      time: new Date().toISOString(),
-      level: lvl,
-      msg,
-      ...(redact({ ...base, ...fields }) as LogFields),
-    };
-    sink(`${JSON.stringify(record)}\n`);
-  };
+  const logger = pino(
+    {
+      level,
+      base,
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError, error: serializeError },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination(sink, options),
+  );
+  return wrap(logger);
+}
+
+function destination(sink: LogSink | undefined, options: LoggerOptions): DestinationStream {
+  if (sink) return { write: sink };
+  if (options.pretty) {
+    // Loaded only here: a dev dependency, absent from the production image.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
+    return pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
+  }
+  return pino.destination({ dest: 1, sync: true });
+}
+
+/** Our interface over pino: methods that may be passed around detached, fields before the message. */
+function wrap(p: pino.Logger): Logger {
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
+    debug: (msg, fields) => p.debug(fields ?? {}, msg),
+    info: (msg, fields) => p.info(fields ?? {}, msg),
+    warn: (msg, fields) => p.warn(fields ?? {}, msg),
+    error: (msg, fields) => p.error(fields ?? {}, msg),
+    child: (fields) => wrap(p.child(fields)),
   };
 }

@@ -10,6 +10,8 @@ import { freePort, startDevServer } from '../temporal/dev-server';
  * runner against one real Temporal dev server and one real PostgreSQL for the whole run —
  * `DATABASE_URL` when set, else an embedded PostgreSQL that is removed afterwards.
  * `npm test -- test/unit` runs only the files under the given paths (and skips the static checks).
+ * The output is one line per test and the failures (`scripts/test-reporter.mjs`); a failing file's
+ * own output (server logs, SDK lines) is kept in `test-artifacts/test-logs/`, named in the failure.
  */
 const ROOT = path.resolve(__dirname, '..');
 
@@ -38,8 +40,10 @@ async function main(): Promise<number> {
       if (code !== 0) return code;
     }
   }
-  const chromium = await run('bash', [path.join('scripts', 'install-chromium.sh')]);
-  if (chromium !== 0) return chromium;
+  for (const tool of ['install-chromium.sh', 'install-schemathesis.sh']) {
+    const code = await run('bash', [path.join('scripts', tool)]);
+    if (code !== 0) return code;
+  }
   const env = processEnv();
   const temporal = await startDevServer({ headless: true });
   const embedded = env.DATABASE_URL
@@ -56,7 +60,14 @@ async function main(): Promise<number> {
     const files = testFiles(selected.length ? selected : ['test']);
     return await run(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=2',
+        `--test-reporter=${path.join(ROOT, 'scripts', 'test-reporter.mjs')}`,
+        ...files,
+      ],
       {
         ...process.env,
         AURA_TEST_TEMPORAL_ADDRESS: temporal.address,

@@ -22,7 +22,9 @@ import { bundleWorkflows, createAuraWorker } from './worker';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger(config.logLevel, { service: 'worker' });
+  const log = createLogger(config.logLevel, { service: 'worker' }, undefined, {
+    pretty: config.profile === 'local',
+  });
   if (!config.databaseUrl || !config.temporal.address) {
     log.error('DATABASE_URL and TEMPORAL_ADDRESS must be set for the worker (npm start sets them locally)');
     process.exit(1);

@@ -1,18 +1,22 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
 import { findClient, PhoneNumberTakenError, revokeApiKey } from '../../db/clients';
 import type { Db } from '../../db/pool';
 import { requireAdminToken } from '../auth';
+import { jsonBody } from '../body';
+import { labelRoute } from '../context';
 import { conflict, notFound, parseOr400 } from '../errors';
 import { apiKeyInputSchema, clientInputSchema, mintApiKey, provisionClient } from '../provisioning';
 
-const clientIdParam = z.object({ clientId: z.string().regex(/^cl_[0-9a-f]{20}$/, 'must be a client id') });
+export const clientIdParam = z.object({
+  clientId: z.string().regex(/^cl_[0-9a-f]{20}$/, 'must be a client id'),
+});
 
 /** `/admin/v1`: tenant provisioning with the deployment's admin token. */
 export function adminRouter(deps: { db: Db; secrets: SecretBox; adminToken: string }): Router {
   const router = Router();
-  router.use('/admin/v1', requireAdminToken(deps.adminToken), express.json({ limit: '100kb' }));
+  router.use('/admin/v1', labelRoute('/admin/v1/*'), requireAdminToken(deps.adminToken), jsonBody('100kb'));
 
   router.post('/admin/v1/clients', async (req, res) => {
     const input = parseOr400(clientInputSchema, req.body);

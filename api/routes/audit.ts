@@ -4,7 +4,7 @@ import type { Db } from '../../db/pool';
 import { requireScope, type AuthContext } from '../auth';
 import { parseOr400 } from '../errors';
 
-const pageQuery = z.strictObject({
+export const pageQuery = z.strictObject({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

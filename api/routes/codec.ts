@@ -2,6 +2,8 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { keyedHash, safeEqual } from '../../crypto/keys';
+import { jsonBody } from '../body';
+import { labelRoute } from '../context';
 import { badRequest, parseOr400, unauthorized } from '../errors';
 
 /**
@@ -25,7 +27,7 @@ export interface CodecDeps {
 const SESSION_COOKIE = 'aura_codec';
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
-const payloadsSchema = z.object({
+export const payloadsSchema = z.object({
   payloads: z
     .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }))
     .max(1000),
@@ -33,7 +35,7 @@ const payloadsSchema = z.object({
 
 export function codecRouter(deps: CodecDeps): Router {
   const router = Router();
-  router.use('/codec', cors(deps.corsOrigins));
+  router.use('/codec', labelRoute('/codec/*'), cors(deps.corsOrigins));
   router.get('/codec/login', (_req, res) => {
     res.type('html').send(LOGIN_PAGE);
   });
@@ -52,7 +54,7 @@ export function codecRouter(deps: CodecDeps): Router {
     });
     res.type('text/plain').send('Signed in: the Temporal UI can now decode payloads for 8 hours.\n');
   });
-  const json = express.json({ limit: '4mb' });
+  const json = jsonBody('4mb');
   const auth = operatorAuth(deps);
   for (const op of ['encode', 'decode'] as const) {
     router.post(`/codec/${op}`, auth, json, async (req, res) => {

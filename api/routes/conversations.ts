@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { SubjectVault } from '../../crypto/vault';
 import { writeAudit, type AuditAction } from '../../db/audit';
@@ -27,6 +27,7 @@ import {
 } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { transcriptMedia } from '../media-view';
+import { jsonBody } from '../body';
 import { conflict, HttpError, notFound, parseOr400 } from '../errors';
 
 export interface ConversationRoutesDeps {
@@ -37,12 +38,12 @@ export interface ConversationRoutesDeps {
   events: ConversationEvents;
 }
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   mode: z.enum(['bot', 'queued', 'agent', 'opted_out']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-const agentMessageBody = z.strictObject({
+export const agentMessageBody = z.strictObject({
   clientMessageId: z
     .string()
     .regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
@@ -55,7 +56,7 @@ const agentMessageBody = z.strictObject({
     .optional(),
 });
 
-const emptyBody = z.strictObject({}).optional();
+export const emptyBody = z.strictObject({}).optional();
 
 /**
  * Agent routes: list conversations by mode, read one (transcript decrypted, every read audited),
@@ -65,7 +66,7 @@ const emptyBody = z.strictObject({}).optional();
  */
 export function conversationsRouter({ db, temporal, vault, events }: ConversationRoutesDeps): Router {
   const router = Router();
-  router.use('/v1/conversations', express.json({ limit: '64kb' }));
+  const json = jsonBody('64kb');
   const read = requireScope(db, 'agent', 'conversations:read');
   const act = requireScope(db, 'agent');
   const auth = (res: Response) => res.locals.auth as AuthContext;
@@ -160,10 +161,10 @@ export function conversationsRouter({ db, temporal, vault, events }: Conversatio
     await audit(res, takeover ? 'conversation.takeover' : 'conversation.assign', c);
     res.json(viewJson(view));
   };
-  router.post('/v1/conversations/:id/assign', act, assign(false));
-  router.post('/v1/conversations/:id/takeover', act, assign(true));
+  router.post('/v1/conversations/:id/assign', act, json, assign(false));
+  router.post('/v1/conversations/:id/takeover', act, json, assign(true));
 
-  router.post('/v1/conversations/:id/messages', act, async (req, res) => {
+  router.post('/v1/conversations/:id/messages', act, json, async (req, res) => {
     const body = parseOr400(agentMessageBody, req.body);
     const c = await conversationOf(req, res);
     const content: AgentContent = body.buttons
@@ -187,7 +188,7 @@ export function conversationsRouter({ db, temporal, vault, events }: Conversatio
     res.json({ orders: orders.map((o) => ({ ...o, createdAt: o.createdAt.toISOString() })) });
   });
 
-  router.post('/v1/conversations/:id/resolve', act, async (req, res) => {
+  router.post('/v1/conversations/:id/resolve', act, json, async (req, res) => {
     parseOr400(emptyBody, req.body ?? undefined);
     const c = await conversationOf(req, res);
     const view = await runUpdate(temporal, c.workflowId, (h) =>

@@ -14,8 +14,8 @@ const period = {
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 };
-const querySchema = z.strictObject(period);
-const reviewQuerySchema = z.strictObject({
+export const querySchema = z.strictObject(period);
+export const reviewQuerySchema = z.strictObject({
   ...period,
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

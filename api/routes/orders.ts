@@ -7,7 +7,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import express, { Router, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { normalizeUserId } from '../../whatsapp/user-id';
 import { keyedHash } from '../../crypto/keys';
@@ -30,6 +30,7 @@ import {
   type OrderView,
 } from '../../workflows/order/contract';
 import { orderSubtotal, orderWeight } from '../../workflows/order/state';
+import { jsonBody } from '../body';
 import { requireScope, type AuthContext } from '../auth';
 import { badRequest, conflict, HttpError, notFound, parseOr400, unavailable } from '../errors';
 import { destinationSchema, unshippable } from './shipping';
@@ -47,7 +48,7 @@ export interface OrdersRouterDeps {
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const orderSchema = z.strictObject({
+export const orderSchema = z.strictObject({
   orderId: z
     .string()
     .regex(ORDER_ID_PATTERN, 'must be 1-64 of letters, digits, _ or -, starting with a letter or digit'),
@@ -80,12 +81,12 @@ const orderSchema = z.strictObject({
     .optional(),
 });
 
-const paymentSchema = z.strictObject({
+export const paymentSchema = z.strictObject({
   status: z.enum(['paid', 'failed', 'refunded']),
   reference: z.string().regex(/^[\w.:-]{1,100}$/, 'must be 1-100 of letters, digits, _ . : or -'),
 });
 
-const shipmentSchema = z.strictObject({
+export const shipmentSchema = z.strictObject({
   carrier: text(100),
   trackingNumber: text(100),
   trackingUrl: z
@@ -94,14 +95,14 @@ const shipmentSchema = z.strictObject({
     .optional(),
 });
 
-const cancelSchema = z.strictObject({
+export const cancelSchema = z.strictObject({
   reason: z
     .string()
     .regex(/^[a-z_]{1,40}$/, 'must be a short code like out_of_stock')
     .optional(),
 });
 
-const idParam = z.strictObject({ id: z.string().regex(ORDER_ID_PATTERN, 'must be an order id') });
+export const idParam = z.strictObject({ id: z.string().regex(ORDER_ID_PATTERN, 'must be an order id') });
 
 /** What an order looks like to the API: the internal hashes and bookkeeping stay inside. */
 function publicOrder(view: OrderView) {
@@ -141,7 +142,7 @@ function toHttp(err: unknown): unknown {
 export function ordersRouter(deps: OrdersRouterDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
-  const json = express.json({ limit: '256kb' });
+  const json = jsonBody('256kb');
   const auth = (res: Response) => res.locals.auth as AuthContext;
 
   async function senderNumber(clientId: string, requested: string | undefined): Promise<string> {

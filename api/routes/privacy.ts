@@ -29,7 +29,7 @@ export interface PrivacyRouteDeps {
  * The end-user id: a wa_id, a phone number as typed (`+351 91…`, normalised to the wa_id's digits
  * as orders do) or a business-scoped user id.
  */
-const userParam = z.object({
+export const userParam = z.object({
   userId: z
     .string()
     .trim()
@@ -38,7 +38,9 @@ const userParam = z.object({
     .regex(/^[\w.:+() -]+$/, 'must be a WhatsApp user id or phone number')
     .transform(normalizeUserId),
 });
-const requestParam = z.object({ id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id') });
+export const requestParam = z.object({
+  id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id'),
+});
 
 /**
  * `/v1/privacy` (scope `privacy`): export everything held about an end-user, erase it, follow the

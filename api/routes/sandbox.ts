@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../../whatsapp/envelope';
 import { signBody } from '../../whatsapp/signature';
+import { jsonBody } from '../body';
+import { labelRoute } from '../context';
 import { badRequest, HttpError, parseOr400 } from '../errors';
 
 /**
@@ -22,7 +24,11 @@ export function sandboxRouter(deps: {
   graphVersion: string;
 }): Router {
   const router = Router();
-  router.use('/sandbox', express.static(path.resolve(__dirname, '../../sandbox/public')));
+  router.use(
+    '/sandbox',
+    labelRoute('/sandbox/*'),
+    express.static(path.resolve(__dirname, '../../sandbox/public')),
+  );
 
   router.get('/sandbox/api/numbers', async (_req, res) => {
     const { rows } = await deps.db.query<{ phone_number_id: string; name: string }>(
@@ -32,7 +38,7 @@ export function sandboxRouter(deps: {
     res.json({ numbers: rows.map((r) => ({ phoneNumberId: r.phone_number_id, clientName: r.name })) });
   });
 
-  router.post('/sandbox/api/messages', express.json({ limit: '64kb' }), async (req, res) => {
+  router.post('/sandbox/api/messages', jsonBody('64kb'), async (req, res) => {
     const input = parseOr400(textInput, req.body);
     const message = input.reply
       ? {
@@ -94,7 +100,7 @@ const userId = z
   .string()
   .regex(/^(\d{6,15}|[A-Z]{2}\.[\w.]{4,60})$/, 'must be a wa_id or a user id like US.123…');
 const user = { phoneNumberId, userId, name: z.string().trim().max(60).optional() };
-const textInput = z
+export const textInput = z
   .strictObject({
     ...user,
     text: z.string().min(1).max(4096).optional(),
@@ -111,12 +117,12 @@ const textInput = z
     message: 'exactly one of text or reply',
     path: ['text'],
   });
-const mediaInput = z.strictObject({
+export const mediaInput = z.strictObject({
   ...user,
   kind: z.enum(['image', 'audio']),
   caption: z.string().max(1024).optional(),
 });
-const conversationInput = z.strictObject({ phoneNumberId, userId });
+export const conversationInput = z.strictObject({ phoneNumberId, userId });
 
 /** Wraps a message in a notification as Meta would send it, signs it, and POSTs it to our webhook. */
 async function deliver(

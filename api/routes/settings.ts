@@ -1,8 +1,9 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { writeAudit } from '../../db/audit';
 import { deleteReviewItems } from '../../db/nlu-review';
 import { inTransaction, type Db } from '../../db/pool';
 import { clientSettingsSchema, loadClientSettings } from '../../settings/client-settings';
+import { jsonBody } from '../body';
 import { requireScope, type AuthContext } from '../auth';
 import { notFound, parseOr400 } from '../errors';
 
@@ -20,7 +21,7 @@ export function settingsRouter(deps: { db: Db }): Router {
     res.json(settings);
   });
 
-  router.put('/v1/settings', auth, express.json({ limit: '100kb' }), async (req, res) => {
+  router.put('/v1/settings', auth, jsonBody('100kb'), async (req, res) => {
     const settings = parseOr400(clientSettingsSchema, req.body);
     const { clientId, keyId } = res.locals.auth as AuthContext;
     await inTransaction(deps.db, async (tx) => {

@@ -1,8 +1,9 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { getRateTable, putRateTable } from '../../db/shipping-rates';
 import { quote, quoteRefusal, rateTableSchema } from '../../shipping/rate-table';
+import { jsonBody } from '../body';
 import { requireScope, type AuthContext } from '../auth';
 import { HttpError, notFound, parseOr400 } from '../errors';
 
@@ -16,7 +17,7 @@ export const destinationSchema = z.strictObject({
   postalCode: z.string().trim().min(1).max(20).optional(),
 });
 
-const quoteSchema = z.strictObject({
+export const quoteSchema = z.strictObject({
   destination: destinationSchema,
   items: z
     .array(
@@ -40,7 +41,7 @@ export const unshippable = (message: string) => new HttpError(422, 'not_shippabl
 export function shippingRouter(deps: { db: Db }): Router {
   const { db } = deps;
   const router = Router();
-  const json = express.json({ limit: '256kb' });
+  const json = jsonBody('256kb');
 
   router.put('/v1/shipping/rates', requireScope(db, 'settings', 'orders:write'), json, async (req, res) => {
     const { clientId } = res.locals.auth as AuthContext;

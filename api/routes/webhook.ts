@@ -122,7 +122,8 @@ export function webhookRouter(
     if (!parsed.success) throw badRequest('body is not a WhatsApp notification');
     try {
       const outcome = await ingestNotification(deps, parsed.data);
-      res.locals.log?.info('webhook accepted', { ...outcome });
+      // The request line says it was accepted; the counts are for debugging.
+      res.locals.log?.debug('webhook accepted', { ...outcome });
     } catch (err) {
       if (err instanceof HttpError) throw err;
       // Temporal or PostgreSQL could not take the work: Meta retries a non-200 for up to 7 days.

@@ -1,0 +1,383 @@
+import { z } from 'zod';
+import type { ZodOpenApiOperationObject } from 'zod-openapi';
+import { SCOPES } from '../../db/clients';
+import { clientSettingsSchema } from '../../settings/client-settings';
+import { rateTableSchema } from '../../shipping/rate-table';
+import { notificationSchema } from '../../whatsapp/webhook-schema';
+import { apiKeyInputSchema, clientInputSchema, scopeSchema } from '../provisioning';
+import { clientIdParam } from '../routes/admin';
+import { pageQuery } from '../routes/audit';
+import { payloadsSchema } from '../routes/codec';
+import { agentMessageBody, emptyBody, listQuery } from '../routes/conversations';
+import { querySchema as insightsQuery, reviewQuerySchema } from '../routes/insights';
+import { cancelSchema, idParam, orderSchema, paymentSchema, shipmentSchema } from '../routes/orders';
+import { requestParam, userParam } from '../routes/privacy';
+import { conversationInput, mediaInput, textInput } from '../routes/sandbox';
+import { quoteSchema } from '../routes/shipping';
+
+import { operation } from './operation';
+
+const anyObject = z.looseObject({});
+const conversationParam = z.object({
+  id: z
+    .string()
+    .regex(/^[\w-]{1,100}$/)
+    .meta({ description: 'a conversation ref from `GET /v1/conversations`' }),
+});
+const keyIdParam = clientIdParam.extend({ keyId: z.string().min(1).max(100) });
+const apiKeyCreated = z.object({ apiKey: z.string(), keyId: z.string() });
+const orderSummary = z.looseObject({
+  orderId: z.string(),
+  status: z.string(),
+  subtotal: z.number().int(),
+  shippingCost: z.number().int(),
+  total: z.number().int(),
+  currency: z.string(),
+});
+const readiness = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.record(z.string(), z.enum(['ok', 'down'])),
+  down: z.array(z.string()).optional(),
+});
+const payloads = payloadsSchema;
+const page = (tag: string, summary: string) =>
+  operation({
+    summary,
+    tag,
+    auth: 'none',
+    ok: { status: 200, description: 'an HTML page', contentType: 'text/html' },
+  });
+
+/**
+ * Every route the API serves, by `METHOD /express/path`, described from the same zod schemas the
+ * routes validate with. `test/api/contract.test.ts` enumerates the Express router and fails on a
+ * route missing here: add the route's entry (its summary, auth, the schemas it parses, its answers).
+ */
+export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
+  'GET /': page(
+    'pages',
+    'Landing page: what Aura Engage is, links to the console, the sandbox and these docs',
+  ),
+  'GET /docs': page('pages', 'This interactive API reference'),
+  'GET /openapi.json': operation({
+    summary: 'This OpenAPI 3.1 document',
+    tag: 'pages',
+    auth: 'none',
+    ok: { status: 200, description: 'the document', schema: anyObject },
+  }),
+  'GET /console': page('pages', 'Redirects to the agent console at /console/'),
+  'GET /i18n/:file': operation({
+    summary: 'One section of the message catalogue, every language (`common.json`, `landing.json` …)',
+    tag: 'pages',
+    auth: 'none',
+    path: z.object({ file: z.string().meta({ example: 'common.json' }) }),
+    ok: {
+      status: 200,
+      description: 'the section',
+      schema: z.object({
+        en: z.record(z.string(), z.string()),
+        es: z.record(z.string(), z.string()),
+        pt: z.record(z.string(), z.string()),
+      }),
+    },
+  }),
+  'GET /healthz': operation({
+    summary: 'Liveness: the process runs',
+    tag: 'operations',
+    auth: 'none',
+    ok: { status: 200, description: 'alive', schema: z.object({ status: z.literal('ok') }) },
+  }),
+  'GET /readyz': operation({
+    summary: 'Readiness: every dependency answers',
+    tag: 'operations',
+    auth: 'none',
+    ok: { status: 200, description: 'ready', schema: readiness },
+    errors: [503],
+  }),
+  'GET /metrics': operation({
+    summary: 'Prometheus metrics of this API process',
+    tag: 'operations',
+    auth: 'none',
+    ok: { status: 200, description: 'Prometheus text format', contentType: 'text/plain' },
+  }),
+  'GET /webhooks/whatsapp': operation({
+    summary: "Meta's verification handshake",
+    tag: 'webhook',
+    auth: 'none',
+    query: z.object({
+      'hub.mode': z.string().optional(),
+      'hub.verify_token': z.string().optional(),
+      'hub.challenge': z.string().optional(),
+    }),
+    ok: { status: 200, description: 'the challenge, echoed', contentType: 'text/plain' },
+    errors: [403],
+  }),
+  'POST /webhooks/whatsapp': operation({
+    summary: 'Notifications from Meta (signed with X-Hub-Signature-256 over the raw body)',
+    tag: 'webhook',
+    auth: 'signature',
+    rawBody: { contentType: 'application/json', schema: notificationSchema },
+    ok: {
+      status: 200,
+      description: 'every message is durably in Temporal',
+      schema: z.object({ ok: z.literal(true) }),
+    },
+    errors: [400, 413, 503],
+  }),
+  'GET /codec/login': page('codec', 'Operator sign-in page for the Temporal UI codec'),
+  'POST /codec/login': operation({
+    summary: 'Sign in with the admin token: sets the codec session cookie',
+    tag: 'codec',
+    auth: 'none',
+    rawBody: { contentType: 'application/x-www-form-urlencoded', schema: z.object({ token: z.string() }) },
+    ok: { status: 200, description: 'signed in', contentType: 'text/plain' },
+    errors: [401],
+  }),
+  'POST /codec/encode': operation({
+    summary: "Temporal's remote codec: encode payloads",
+    tag: 'codec',
+    auth: 'codec',
+    body: payloads,
+    ok: { status: 200, description: 'encoded payloads', schema: payloads },
+    errors: [400],
+  }),
+  'POST /codec/decode': operation({
+    summary: "Temporal's remote codec: decode payloads",
+    tag: 'codec',
+    auth: 'codec',
+    body: payloads,
+    ok: { status: 200, description: 'decoded payloads', schema: payloads },
+    errors: [400],
+  }),
+  'POST /admin/v1/clients': operation({
+    summary: 'Provision a client and its first API key (shown once)',
+    tag: 'admin',
+    auth: 'adminToken',
+    body: clientInputSchema,
+    ok: { status: 201, description: 'created', schema: apiKeyCreated.extend({ clientId: z.string() }) },
+    errors: [409],
+  }),
+  'POST /admin/v1/clients/:clientId/keys': operation({
+    summary: 'Mint another API key for a client (shown once)',
+    tag: 'admin',
+    auth: 'adminToken',
+    path: clientIdParam,
+    body: apiKeyInputSchema,
+    ok: { status: 201, description: 'created', schema: apiKeyCreated },
+  }),
+  'DELETE /admin/v1/clients/:clientId/keys/:keyId': operation({
+    summary: 'Revoke an API key',
+    tag: 'admin',
+    auth: 'adminToken',
+    path: keyIdParam,
+    ok: { status: 204, description: 'revoked' },
+  }),
+  'GET /v1/me': operation({
+    summary: 'The client and scopes of the calling API key',
+    tag: 'client',
+    auth: 'apiKey',
+    ok: {
+      status: 200,
+      description: 'who is calling',
+      schema: z.object({ clientId: z.string(), keyId: z.string(), scopes: z.array(scopeSchema) }),
+    },
+  }),
+  'GET /v1/settings': operation({
+    summary: "The client's settings (every field, defaults filled in)",
+    tag: 'settings',
+    auth: 'apiKey',
+    ok: { status: 200, description: 'settings', schema: clientSettingsSchema },
+    errors: [404],
+  }),
+  'PUT /v1/settings': operation({
+    summary: "Replace the client's settings (audited)",
+    tag: 'settings',
+    auth: 'apiKey',
+    body: clientSettingsSchema,
+    ok: { status: 200, description: 'the stored settings', schema: clientSettingsSchema },
+  }),
+  'GET /v1/audit': operation({
+    summary: "The client's audit records in id order, paged by cursor",
+    tag: 'settings',
+    auth: 'apiKey',
+    query: pageQuery,
+    ok: {
+      status: 200,
+      description: 'a page of records',
+      schema: z.object({ records: z.array(anyObject), nextCursor: z.string().nullable() }),
+    },
+  }),
+  'GET /v1/insights': operation({
+    summary: 'Service metrics over a period (default the last 30 days, at most 366)',
+    tag: 'insights',
+    auth: 'apiKey',
+    query: insightsQuery,
+    ok: { status: 200, description: 'aggregates', schema: anyObject },
+  }),
+  'GET /v1/insights/no-match': operation({
+    summary: 'Redacted utterances the NLU did not understand (when review is on); each read is audited',
+    tag: 'insights',
+    auth: 'apiKey',
+    query: reviewQuerySchema,
+    ok: {
+      status: 200,
+      description: 'utterances, newest first',
+      schema: z.object({ from: z.string(), to: z.string(), enabled: z.boolean(), items: z.array(anyObject) }),
+    },
+  }),
+  'GET /v1/privacy/subjects/:userId/export': operation({
+    summary: 'Everything held about an end-user, decrypted (audited)',
+    tag: 'privacy',
+    auth: 'apiKey',
+    path: userParam,
+    ok: { status: 200, description: 'the export', schema: anyObject },
+  }),
+  'DELETE /v1/privacy/subjects/:userId': operation({
+    summary: 'Erase everything held about an end-user (follow it at /v1/privacy/requests/{id})',
+    tag: 'privacy',
+    auth: 'apiKey',
+    path: userParam,
+    ok: { status: 202, description: 'erasure started', schema: z.object({ requestId: z.string() }) },
+    errors: [503],
+  }),
+  'GET /v1/privacy/requests/:id': operation({
+    summary: 'The state of an erasure request',
+    tag: 'privacy',
+    auth: 'apiKey',
+    path: requestParam,
+    ok: { status: 200, description: 'the request', schema: anyObject },
+  }),
+  'POST /v1/orders': operation({
+    summary: 'Create an order (the same id and content again answers 200)',
+    tag: 'orders',
+    auth: 'apiKey',
+    body: orderSchema,
+    ok: { status: 201, description: 'created, with its shipping cost', schema: orderSummary },
+    errors: [409, 422, 503],
+  }),
+  'GET /v1/orders/:id': operation({
+    summary: 'An order with its notifications',
+    tag: 'orders',
+    auth: 'apiKey',
+    path: idParam,
+    ok: { status: 200, description: 'the order', schema: anyObject },
+    errors: [503],
+  }),
+  'POST /v1/orders/:id/payment': transition('Record a payment status', paymentSchema),
+  'POST /v1/orders/:id/shipment': transition('Record the shipment (carrier, tracking)', shipmentSchema),
+  'POST /v1/orders/:id/delivered': transition('Record the delivery', emptyBody),
+  'POST /v1/orders/:id/cancel': transition('Cancel the order', cancelSchema.optional()),
+  'PUT /v1/shipping/rates': operation({
+    summary: "Replace the client's shipping rate table",
+    tag: 'shipping',
+    auth: 'apiKey',
+    body: rateTableSchema,
+    ok: { status: 200, description: 'the stored table', schema: rateTableSchema },
+  }),
+  'GET /v1/shipping/rates': operation({
+    summary: "The client's shipping rate table",
+    tag: 'shipping',
+    auth: 'apiKey',
+    ok: { status: 200, description: 'the table', schema: rateTableSchema },
+    errors: [404],
+  }),
+  'POST /v1/shipping/quote': operation({
+    summary: 'Quote shipping for a destination and items',
+    tag: 'shipping',
+    auth: 'apiKey',
+    body: quoteSchema,
+    ok: { status: 200, description: 'the quote', schema: anyObject },
+    errors: [422],
+  }),
+  'GET /v1/conversations': operation({
+    summary: 'Conversations by mode (queued ones with a preview for agents, audited)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    query: listQuery,
+    ok: {
+      status: 200,
+      description: 'conversations',
+      schema: z.object({ conversations: z.array(anyObject) }),
+    },
+  }),
+  'GET /v1/conversations/events': operation({
+    summary: "Server-sent events of the client's conversations (ref, mode, event type)",
+    tag: 'conversations',
+    auth: 'apiKey',
+    ok: { status: 200, description: 'an event stream', contentType: 'text/event-stream' },
+  }),
+  'GET /v1/conversations/:id': conversationOp(
+    'A conversation with its decrypted transcript (audited)',
+    undefined,
+    200,
+  ),
+  'GET /v1/conversations/:id/orders': conversationOp(
+    "The orders of the conversation's end-user",
+    undefined,
+    200,
+  ),
+  'POST /v1/conversations/:id/assign': conversationOp('Accept a queued conversation as its agent', emptyBody),
+  'POST /v1/conversations/:id/takeover': conversationOp(
+    'Take a conversation over from the bot or another agent',
+    emptyBody,
+  ),
+  'POST /v1/conversations/:id/messages': conversationOp('Send a message as the agent', agentMessageBody, 201),
+  'POST /v1/conversations/:id/resolve': conversationOp('Hand the conversation back to the bot', emptyBody),
+  'GET /sandbox/api/numbers': sandbox('The business numbers the phone simulator can write to'),
+  'POST /sandbox/api/messages': sandbox('Send a text or a button reply as an end-user', textInput),
+  'POST /sandbox/api/media': operation({
+    summary: 'Send an image or a voice note as an end-user (local profile only)',
+    tag: 'sandbox',
+    auth: 'none',
+    query: mediaInput,
+    rawBody: { contentType: 'application/octet-stream', schema: z.string().meta({ format: 'binary' }) },
+    ok: { status: 200, description: 'delivered to the webhook', schema: anyObject },
+    errors: [502],
+  }),
+  'GET /sandbox/api/conversation': operation({
+    summary: 'Both sides of a simulated conversation (local profile only)',
+    tag: 'sandbox',
+    auth: 'none',
+    query: conversationInput,
+    ok: { status: 200, description: 'the conversation', schema: anyObject },
+    errors: [502],
+  }),
+};
+
+function transition(summary: string, body: z.ZodType): ZodOpenApiOperationObject {
+  return operation({
+    summary,
+    tag: 'orders',
+    auth: 'apiKey',
+    path: idParam,
+    body,
+    ok: { status: 200, description: 'the order after the change', schema: anyObject },
+    errors: [409, 503],
+  });
+}
+
+function conversationOp(summary: string, body?: z.ZodType, status = 200): ZodOpenApiOperationObject {
+  return operation({
+    summary,
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    body,
+    ok: { status, description: 'done', schema: anyObject },
+    errors: body ? [409] : [],
+  });
+}
+
+function sandbox(summary: string, body?: z.ZodType): ZodOpenApiOperationObject {
+  return operation({
+    summary: `${summary} (local profile only)`,
+    tag: 'sandbox',
+    auth: 'none',
+    body,
+    ok: { status: 200, description: 'done', schema: anyObject },
+    errors: [502],
+  });
+}
+
+/** The scopes a key may carry, for the security scheme's description. */
+export const SCOPE_LIST = SCOPES.join(', ');
