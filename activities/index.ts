@@ -1,6 +1,7 @@
 import { createConversationActivities } from './conversation';
 import { createDeliveryActivities } from './delivery';
 import { withActivityContext } from './log';
+import { createMediaActivities, type MediaDeps } from './media';
 import { createNluActivities, type NluDeps } from './nlu';
 import type { OrderDeps } from './orders';
 import { createOrderActivities } from './orders';
@@ -9,7 +10,11 @@ import { createPrivacyActivities } from './privacy';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
-export type ActivityDeps = WhatsAppDeps & PrivacyDeps & OrderDeps & Pick<NluDeps, 'nlu' | 'fetchMedia'>;
+export type ActivityDeps = WhatsAppDeps &
+  PrivacyDeps &
+  OrderDeps &
+  Pick<NluDeps, 'nlu' | 'fetchMedia'> &
+  Pick<MediaDeps, 'mediaDownloads' | 'mediaStallMs'>;
 
 /**
  * Builds every activity over its dependencies; the worker wires the real ones. Activity log lines
@@ -19,6 +24,7 @@ export function createActivities(given: ActivityDeps) {
   const deps = { ...given, log: withActivityContext(given.log) };
   return {
     ...createWhatsAppActivities(deps),
+    ...createMediaActivities(deps),
     ...createPrivacyActivities(deps),
     ...createOrderActivities(deps),
     ...createDeliveryActivities(deps),

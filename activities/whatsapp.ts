@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
-import { findClient, graphTokenAad, setGraphTokenRejected } from '../db/clients';
+import { setGraphTokenRejected } from '../db/clients';
 import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
 import { markFirstAgentResponse } from '../db/conversations';
@@ -23,7 +23,8 @@ import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
 import { mediaOf } from '../whatsapp/message-types';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
-import { storeInboundMedia, type InboundMediaRef } from './media';
+import { graphIdOfStoredMedia, type InboundMediaRequest } from './media';
+import { clientWithToken } from './graph-token';
 import { createPacer, type PacingOptions } from './pacing';
 
 export interface WhatsAppDeps {
@@ -43,8 +44,8 @@ export interface WhatsAppDeps {
 }
 
 export interface RecordInboundResult {
-  /** For media messages: whether the file was stored (and can be opened) or failed for good. */
-  media?: InboundMediaRef;
+  /** For media messages: the file to fetch next (`storeInboundMedia`, a remote activity). */
+  media?: InboundMediaRequest;
 }
 
 export interface RecordInboundInput {
@@ -86,6 +87,13 @@ export type SendMessageResult =
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
+interface Target {
+  clientId: string;
+  phoneNumberId: string;
+  subjectHash: string;
+  messagesPerSecond: number;
+}
+
 export function createWhatsAppActivities(deps: WhatsAppDeps) {
   const { db, graph, secrets, vault, log, metrics } = deps;
   const pace = createPacer(db, deps.pacing);
@@ -126,18 +134,10 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       });
   }
   async function clientContext(clientId: string) {
-    const client = await findClient(db, clientId);
-    if (!client)
-      throw ApplicationFailure.nonRetryable(`client ${clientId} no longer exists`, 'ClientNotFound');
-    if (!client.graphAccessTokenEnc) {
-      throw ApplicationFailure.nonRetryable(
-        `client ${clientId} has no Graph access token`,
-        'GraphTokenMissing',
-      );
-    }
+    const { client, token } = await clientWithToken(db, secrets, clientId);
     const settings = settingsFrom(client.settings);
     return {
-      token: secrets.open(client.graphAccessTokenEnc, graphTokenAad(clientId)),
+      token,
       tokenRejected: client.graphTokenRejectedAt !== null,
       settings,
       messagesPerSecond: settings.pacing.messagesPerSecond,
@@ -149,14 +149,17 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     return t && ({ type: 'template', ...t } as const);
   }
 
-  async function post(
-    target: { phoneNumberId: string; subjectHash: string; messagesPerSecond: number },
-    token: string,
-    to: string,
-    content: OutboundContent,
-  ) {
+  /** An agent's stored file is uploaded to Meta (once) and sent by the id Meta gave it. */
+  async function withGraphMediaId(target: Target, token: string, content: OutboundContent) {
+    if (content.type !== 'media' || !content.stored) return content;
+    const subject = { clientId: target.clientId, subjectHash: target.subjectHash };
+    const id = await graphIdOfStoredMedia(deps, { ...target, subject, token, mediaId: content.stored });
+    return { ...content, stored: undefined, id };
+  }
+
+  async function post(target: Target, token: string, to: string, content: OutboundContent) {
     try {
-      const message = { to, ...toGraphMessage(content) };
+      const message = { to, ...toGraphMessage(await withGraphMediaId(target, token, content)) };
       await pace(target.phoneNumberId, target.subjectHash, target.messagesPerSecond);
       Context.current().heartbeat(); // the pacing wait is over: the heartbeat timeout covers the call
       return {
@@ -174,9 +177,10 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
   return {
     /**
      * Persists an inbound message (sealed under the subject's key) and refreshes the contact: reply
-     * address and the 24-hour window's start. Media is downloaded, checked and stored sealed right
-     * away (Meta's URLs live minutes). Idempotent by Meta's message id; throws only for transient
-     * faults, a permanently bad media file is recorded as failed and returned as such.
+     * address and the 24-hour window's start. For a media message it returns the file to fetch,
+     * which the conversation downloads next with `storeInboundMedia` (a remote activity: a 100 MB
+     * download has no place in a local one). Idempotent by Meta's message id; throws only for
+     * transient faults.
      */
     async recordInbound(input: RecordInboundInput): Promise<RecordInboundResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
@@ -211,17 +215,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       )
         metrics.messagesIn.inc({ type: message.type });
       const media = mediaOf(message.type, message.payload);
-      if (!media) return {};
-      const { token } = await clientContext(input.clientId);
-      return {
-        media: await storeInboundMedia(deps, {
-          subject,
-          wamid: message.messageId,
-          accessToken: token,
-          media,
-          attempt: Context.current().info.attempt,
-        }),
-      };
+      return media ? { media } : {};
     },
 
     /**
@@ -259,6 +253,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
 
       const { token, tokenRejected, settings, messagesPerSecond } = await clientContext(input.clientId);
       const target = {
+        clientId: input.clientId,
         phoneNumberId: input.phoneNumberId,
         subjectHash: input.subjectHash,
         messagesPerSecond,

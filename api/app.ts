@@ -15,6 +15,7 @@ import { payloadCodec } from '../temporal/connection';
 import { rateLimitByKey } from './auth';
 import { labelRoute, requestContext, securityHeaders } from './context';
 import { errorMiddleware, notFoundHandler } from './errors';
+import { createFanOutLimits } from './fan-out';
 import { createRateLimiter } from './rate-limit';
 import { createNumberDirectory } from './number-directory';
 import { adminRouter } from './routes/admin';
@@ -26,6 +27,7 @@ import { healthRouter } from './routes/health';
 import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
+import { mediaRouter } from './routes/media';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { shippingRouter } from './routes/shipping';
@@ -54,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, db, temporal, log } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders, requestContext(log));
   app.use(
     healthRouter({
@@ -80,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
       log,
       taskQueue: config.temporal.taskQueue,
       indexKey,
+      limits: createFanOutLimits(),
       appSecrets: config.whatsapp.appSecrets,
       verifyToken: config.whatsapp.verifyToken,
       metrics: deps.metrics,
@@ -134,6 +137,7 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   const events = deps.events ?? createConversationEvents(db);
+  app.use(mediaRouter({ db, temporal, vault: deps.vault, media: deps.media }));
   app.use(conversationsRouter({ db, temporal, vault: deps.vault, events }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);

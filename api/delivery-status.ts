@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { recordNotificationStatus } from '../db/insights';
-import { applyDeliveryStatus } from '../db/messages';
-import { notifyStatusEvent } from '../db/conversations';
+import { applyDeliveryStatuses } from '../db/messages';
+import { notifyStatusEvents } from '../db/conversations';
 import type { Db } from '../db/pool';
 import type { WebhookStatus } from '../whatsapp/webhook-schema';
 import {
@@ -19,36 +19,58 @@ import {
  */
 export const TEMPORAL_DEADLINE_MS = 8_000;
 
+/** Statuses applied in one statement (a 20,000-status envelope is 20 statements). */
+export const STATUS_BATCH = 1_000;
+
 /**
- * Applies one status notification durably before the webhook answers: the history row and the
- * monotonic state in PostgreSQL, and for a failure that needs follow-up (131047, 131026) the start of
- * its workflow. Any failure rejects, so the webhook answers 503 and Meta redelivers; every step is
- * idempotent, so a redelivery does no harm.
+ * Applies a batch of one client's status notifications durably before the webhook answers: the
+ * history rows and the monotonic states in PostgreSQL (one statement, `applyDeliveryStatuses`),
+ * the consoles' events and the order-notification insights. Returns the failures that need a
+ * follow-up workflow (131047, 131026), for the caller to start under its Temporal bound. Any
+ * failure rejects, so the webhook answers 503 and Meta redelivers; every step is idempotent.
  */
-export async function applyStatus(
-  deps: { db: Db; temporal: Client; taskQueue: string },
+export async function applyStatuses(
+  deps: { db: Db },
+  clientId: string,
+  statuses: readonly WebhookStatus[],
+): Promise<WebhookStatus[]> {
+  const moved = await applyDeliveryStatuses(
+    deps.db,
+    clientId,
+    statuses.map((s) => ({
+      wamid: s.id,
+      status: s.status,
+      occurredAt: new Date(Number(s.timestamp) * 1000),
+      errorCode: s.errors?.[0]?.code,
+    })),
+  );
+  // Agents' consoles redraw the ticks of an open conversation from these events.
+  await notifyStatusEvents(deps.db, clientId, moved);
+  await recordNotificationStatus(
+    deps.db,
+    clientId,
+    statuses.map((s) => ({ wamid: s.id, status: s.status })),
+  );
+  return statuses.filter((s) => {
+    const code = s.errors?.[0]?.code;
+    return s.status === 'failed' && code !== undefined && FOLLOW_UP_ERROR_CODES.includes(code);
+  });
+}
+
+/** Starts the delivery-failure workflow of one failed send, once per wamid (redeliveries start nothing). */
+export async function startFollowUp(
+  deps: { temporal: Client; taskQueue: string },
   clientId: string,
   status: WebhookStatus,
 ): Promise<void> {
-  const errorCode = status.errors?.[0]?.code;
-  const moved = await applyDeliveryStatus(deps.db, {
-    clientId,
-    wamid: status.id,
-    status: status.status,
-    occurredAt: new Date(Number(status.timestamp) * 1000),
-    errorCode,
-  });
-  // Agents' consoles redraw the ticks of an open conversation from this event.
-  if (moved) await notifyStatusEvent(deps.db, clientId, status.id);
-  await recordNotificationStatus(deps.db, clientId, status.id, status.status);
-  if (status.status !== 'failed' || errorCode === undefined || !FOLLOW_UP_ERROR_CODES.includes(errorCode))
-    return;
   try {
     await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
       deps.temporal.workflow.start(DELIVERY_FAILURE_WORKFLOW_TYPE, {
         workflowId: deliveryFailureWorkflowId(clientId, status.id),
         taskQueue: deps.taskQueue,
-        args: [{ clientId, wamid: status.id, errorCode } satisfies DeliveryFailureInput],
+        args: [
+          { clientId, wamid: status.id, errorCode: status.errors![0]!.code } satisfies DeliveryFailureInput,
+        ],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       }),
     );

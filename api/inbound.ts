@@ -22,8 +22,10 @@ import {
   statusSchema,
   type MessagesValue,
   type Notification,
+  type WebhookStatus,
 } from '../whatsapp/webhook-schema';
-import { applyStatus, TEMPORAL_DEADLINE_MS } from './delivery-status';
+import { applyStatuses, startFollowUp, STATUS_BATCH, TEMPORAL_DEADLINE_MS } from './delivery-status';
+import { chunks, forEachBounded, type FanOutLimits } from './fan-out';
 
 export interface InboundDeps {
   db: Db;
@@ -34,6 +36,8 @@ export interface InboundDeps {
   /** Key of the blind index that hashes end-user ids. */
   indexKey: Buffer;
   log: Logger;
+  /** The process's bounds on the work notifications fan out to (one set per API process). */
+  limits: FanOutLimits;
 }
 
 export interface IngestOutcome {
@@ -43,76 +47,116 @@ export interface IngestOutcome {
   ignored: number;
 }
 
-interface Batch {
+type Start = Exclude<ReturnType<typeof conversationStart>, string>;
+type Ignored = Parameters<typeof recordIgnored>[1][number];
+
+/** What a notification asks for, gathered before any of it runs. */
+interface Plan {
   outcome: IngestOutcome;
-  /** Every durable step of the notification; the webhook answers 200 only once all resolved. */
-  work: Promise<unknown>[];
+  ignored: Ignored[];
+  /** Signals per conversation, in the batch's order. */
+  signals: Map<string, Start[]>;
+  /** Statuses per client. */
+  statuses: Map<string, WebhookStatus[]>;
 }
+
+/** At most this many ignored items are recorded in one statement. */
+const IGNORED_BATCH = 1_000;
 
 /**
  * Handles every entry, change, message and status of a verified notification: messages go to their
- * conversation workflow by signal-with-start, statuses are applied in PostgreSQL, anything else is
- * recorded as ignored. Resolves only when all of it is durable; any failure rejects, so the webhook
- * answers 503 and Meta redelivers (workflows deduplicate by message id, statuses are idempotent).
+ * conversation workflow by signal-with-start, statuses are applied in PostgreSQL in batches,
+ * anything else is recorded as ignored — all within the process's fan-out limits (`fan-out.ts`),
+ * so an envelope of any size within the body limit neither starves other routes nor times itself
+ * out. Resolves only when all of it is durable; any failure rejects, so the webhook answers 503
+ * and Meta redelivers (workflows deduplicate by message id, statuses are idempotent).
  */
 export async function ingestNotification(
   deps: InboundDeps,
   notification: Notification,
 ): Promise<IngestOutcome> {
-  const batch: Batch = { outcome: { messages: 0, statuses: 0, unknownNumbers: 0, ignored: 0 }, work: [] };
-  const ignore = (reason: IgnoredReason, e: { field: string; wabaId?: string; phoneNumberId?: string }) => {
-    batch.outcome.ignored += 1;
-    deps.log.info('webhook item ignored', { ...e, reason });
-    batch.work.push(recordIgnored(deps.db, { ...e, reason }));
+  const plan: Plan = {
+    outcome: { messages: 0, statuses: 0, unknownNumbers: 0, ignored: 0 },
+    ignored: [],
+    signals: new Map(),
+    statuses: new Map(),
   };
-  const changes = notification.entry.flatMap((entry) => entry.changes.map((change) => ({ entry, change })));
-  await Promise.all(
-    changes.map(async ({ entry, change }) => {
-      if (change.field !== 'messages')
-        return ignore('unknown_field', { field: change.field, wabaId: entry.id });
+  const ignore = (reason: IgnoredReason, e: { field: string; wabaId?: string; phoneNumberId?: string }) => {
+    plan.outcome.ignored += 1;
+    deps.log.info('webhook item ignored', { ...e, reason });
+    plan.ignored.push({ ...e, reason });
+  };
+  for (const entry of notification.entry) {
+    for (const change of entry.changes) {
+      if (change.field !== 'messages') {
+        ignore('unknown_field', { field: change.field, wabaId: entry.id });
+        continue;
+      }
       const parsed = messagesValueSchema.safeParse(change.value);
-      if (!parsed.success) return ignore('invalid_change', { field: change.field, wabaId: entry.id });
+      if (!parsed.success) {
+        ignore('invalid_change', { field: change.field, wabaId: entry.id });
+        continue;
+      }
       const phoneNumberId = parsed.data.metadata.phone_number_id;
       const clientId = await deps.numbers.clientIdFor(phoneNumberId);
+      const where = { field: change.field, wabaId: entry.id, phoneNumberId };
       if (!clientId) {
-        batch.outcome.unknownNumbers += 1;
-        return ignore('unknown_number', { field: change.field, wabaId: entry.id, phoneNumberId });
+        plan.outcome.unknownNumbers += 1;
+        ignore('unknown_number', where);
+        continue;
       }
-      handleValue(deps, batch, clientId, parsed.data, (reason) =>
-        ignore(reason, { field: change.field, wabaId: entry.id, phoneNumberId }),
-      );
-    }),
-  );
-  await Promise.all(batch.work);
-  return batch.outcome;
+      planValue(deps, plan, clientId, parsed.data, (reason) => ignore(reason, where));
+    }
+  }
+  await runPlan(deps, plan);
+  return plan.outcome;
 }
 
-function handleValue(
+/** Runs the plan's durable steps under the fan-out limits; resolves when every one has. */
+async function runPlan(deps: InboundDeps, plan: Plan): Promise<void> {
+  const { limits } = deps;
+  const statusBatches = [...plan.statuses].flatMap(([clientId, statuses]) =>
+    chunks(statuses, STATUS_BATCH).map((batch) => ({ clientId, batch })),
+  );
+  const followUps: { clientId: string; status: WebhookStatus }[] = [];
+  await Promise.all([
+    // Signals to one conversation go one after another, in the batch's order: Meta's timestamps are
+    // whole seconds, and the workflow breaks ties by arrival. Different conversations go in parallel.
+    forEachBounded([...plan.signals.values()], limits.perRequest, limits.temporal, (starts) =>
+      deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, async () => {
+        for (const start of starts)
+          await deps.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, start);
+      }),
+    ),
+    forEachBounded(statusBatches, 1, limits.db, async ({ clientId, batch }) => {
+      for (const status of await applyStatuses(deps, clientId, batch)) followUps.push({ clientId, status });
+    }),
+    forEachBounded(chunks(plan.ignored, IGNORED_BATCH), 1, limits.db, (items) =>
+      recordIgnored(deps.db, items),
+    ),
+  ]);
+  await forEachBounded(followUps, limits.perRequest, limits.temporal, (f) =>
+    startFollowUp(deps, f.clientId, f.status),
+  );
+}
+
+function planValue(
   deps: InboundDeps,
-  batch: Batch,
+  plan: Plan,
   clientId: string,
   value: MessagesValue,
   ignore: (reason: IgnoredReason) => void,
 ): void {
-  // Signals to one conversation go one after another, in the batch's order: Meta's timestamps are
-  // whole seconds, and the workflow breaks ties by arrival. Different conversations go in parallel.
-  const byWorkflow = new Map<string, Exclude<ReturnType<typeof conversationStart>, string>[]>();
   for (const raw of value.messages ?? []) {
     const start = conversationStart(deps, clientId, value, raw);
     if (typeof start === 'string') {
       ignore(start);
       continue;
     }
-    batch.outcome.messages += 1;
-    byWorkflow.set(start.workflowId, [...(byWorkflow.get(start.workflowId) ?? []), start]);
-  }
-  for (const starts of byWorkflow.values()) {
-    batch.work.push(
-      deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, async () => {
-        for (const start of starts)
-          await deps.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, start);
-      }),
-    );
+    plan.outcome.messages += 1;
+    const queued = plan.signals.get(start.workflowId);
+    if (queued) queued.push(start);
+    else plan.signals.set(start.workflowId, [start]);
   }
   for (const raw of value.statuses ?? []) {
     const status = statusSchema.safeParse(raw);
@@ -120,8 +164,10 @@ function handleValue(
       ignore('invalid_status');
       continue;
     }
-    batch.outcome.statuses += 1;
-    batch.work.push(applyStatus(deps, clientId, status.data));
+    plan.outcome.statuses += 1;
+    const batch = plan.statuses.get(clientId);
+    if (batch) batch.push(status.data);
+    else plan.statuses.set(clientId, [status.data]);
   }
 }
 

@@ -36,6 +36,8 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'POST /v1/conversations/:id/takeover': 'agent',
   'POST /v1/conversations/:id/messages': 'agent',
   'POST /v1/conversations/:id/resolve': 'agent',
+  'GET /v1/conversations/:id/media/:mediaId': 'agent',
+  'POST /v1/conversations/:id/media': 'agent',
 };
 
 /** Routes authenticated otherwise (or public by design), by path or path prefix (`/codec` → `/codec/…`), and why. */

@@ -27,11 +27,11 @@ export async function warmUpApi(deps: { db: Db; temporal: Client; codec: Payload
       .catch(() => undefined), // Temporal down: /readyz says so, webhooks answer 503 until it is back
     warmCodec(deps.codec),
   ]);
-  warmWebhookParsing();
+  await warmWebhookParsing();
   return Math.round(performance.now() - started);
 }
 
-function warmWebhookParsing(rounds = 300): void {
+async function warmWebhookParsing(rounds = 300): Promise<void> {
   const secret = 'warm-up-secret';
   const body = Buffer.from(
     JSON.stringify(
@@ -45,7 +45,7 @@ function warmWebhookParsing(rounds = 300): void {
   );
   const signature = signBody(body, secret);
   for (let round = 0; round < rounds; round++) {
-    if (verifySignature(body, signature, [secret]))
+    if (await verifySignature(body, signature, [secret]))
       notificationSchema.safeParse(JSON.parse(body.toString('utf8')));
   }
 }

@@ -6,6 +6,8 @@ import { apiFuzzScenario } from './scenarios/api-fuzz';
 import { coldstartScenario } from './scenarios/coldstart';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
+import { mediaScenario } from './scenarios/media';
+import { webhookCostScenario } from './scenarios/webhook-cost';
 import { ordersBenchScenario } from './scenarios/orders';
 import { profileScenario } from './scenarios/profile';
 import { openBenchSystem } from './system';
@@ -20,6 +22,8 @@ const SCENARIOS: (Scenario | StandaloneScenario)[] = [
   inboundScenario,
   ordersBenchScenario,
   idleScenario,
+  mediaScenario,
+  webhookCostScenario,
   profileScenario,
   apiFuzzScenario,
   coldstartScenario,

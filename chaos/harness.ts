@@ -129,6 +129,8 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
         { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
         { api: ports.api, workerMetrics },
       ),
+      // The media store (and anything else kept on disk) lives in the run's folder, removed on close.
+      AURA_DATA_DIR: path.join(dir, 'data'),
       ...opts.env,
     };
     const db = createPool(postgres.url, 4);

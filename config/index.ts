@@ -25,10 +25,21 @@ const schema = z.object({
   TEMPORAL_DEV_UI_PORT: port.default(8233),
   SANDBOX_GRAPH_PORT: port.default(3100),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  AURA_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => {
+      const t = v.trim();
+      if (t === '' || t === 'false') return false;
+      if (t === 'true') return true;
+      return /^\d+$/.test(t) ? Number(t) : t;
+    }),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  DATABASE_OWNER_URL: optionalString,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('aura-engage'),
@@ -73,6 +84,17 @@ const schema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v23.0')
     .default('v23.0'),
+  WHATSAPP_MEDIA_HOSTS: z
+    .string()
+    .default('lookaside.fbsbx.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'must be host names, or *.domain')).min(1)),
+  AURA_MEDIA_DOWNLOADS: z.coerce.number().int().min(1).max(64).default(4),
   DIALOGFLOW_CX_PROJECT: optionalString,
   DIALOGFLOW_CX_LOCATION: optionalString,
   DIALOGFLOW_CX_AGENT: optionalString,
@@ -94,12 +116,25 @@ export interface Config {
   };
   /** Port of the worker's Prometheus endpoint; 0 turns it off. */
   readonly workerMetricsPort: number;
+  /** Address the worker's Prometheus endpoint binds to: localhost unless a scraper elsewhere needs it. */
+  readonly workerMetricsHost: string;
+  /**
+   * Express's `trust proxy`: whom to believe about `X-Forwarded-Proto/For` (false, true, a hop count,
+   * or addresses such as `loopback`), so that behind a TLS proxy `req.secure` is true.
+   */
+  readonly trustProxy: boolean | number | string;
   /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
   readonly workerMaxCachedWorkflows: number;
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly databaseUrl: string | undefined;
   /** Connections each API or worker process may open (replicas × this must fit max_connections). */
   readonly databasePoolMax: number;
+  /**
+   * The schema owner, for migrations only (`npm run migrate`, compose's migrate step). When set, the
+   * migration also creates and grants the application role named by `DATABASE_URL`; unset, one role
+   * does both.
+   */
+  readonly databaseOwnerUrl: string | undefined;
   readonly temporal: {
     readonly address: string | undefined;
     readonly namespace: string;
@@ -123,7 +158,11 @@ export interface Config {
     readonly verifyToken: string;
     readonly graphUrl: string;
     readonly graphVersion: string;
+    /** Hosts a media download URL may name before the Graph token is sent to it (Meta's CDN). */
+    readonly mediaHosts: readonly string[];
   };
+  /** Media downloads one worker runs at once; the rest wait for a slot. */
+  readonly mediaDownloads: number;
   readonly dialogflow:
     | {
         project: string;
@@ -182,10 +221,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sandboxGraph: e.SANDBOX_GRAPH_PORT,
     }),
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerMetricsHost: e.WORKER_METRICS_HOST,
+    trustProxy: e.AURA_TRUST_PROXY,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     temporal: Object.freeze({
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -206,7 +248,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       verifyToken: e.WHATSAPP_VERIFY_TOKEN,
       graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
       graphVersion: e.WHATSAPP_GRAPH_VERSION,
+      mediaHosts: Object.freeze([...e.WHATSAPP_MEDIA_HOSTS]),
     }),
+    mediaDownloads: e.AURA_MEDIA_DOWNLOADS,
     dialogflow:
       e.DIALOGFLOW_CX_PROJECT && e.DIALOGFLOW_CX_LOCATION && e.DIALOGFLOW_CX_AGENT
         ? {

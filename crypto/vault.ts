@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Transform } from 'node:stream';
 import type { Db } from '../db/pool';
 import { DecryptionError, open, seal } from './aead';
 import { newDataKey, type Kms } from './kms';
+import { createOpenStream, createSealStream } from './stream';
 
 /** Whose data: a client's end-user, by keyed hash. */
 export interface Subject {
@@ -43,6 +45,18 @@ export class SubjectVault {
 
   async openText(subject: Subject, field: string, sealed: string): Promise<string> {
     return (await this.open(subject, field, sealed)).toString('utf8');
+  }
+
+  /** A transform that seals a file as it streams (chunked AEAD, see `crypto/stream.ts`). */
+  async sealStream(subject: Subject, field: string): Promise<Transform> {
+    const { keyId, key } = await this.dataKey(subject, true);
+    return createSealStream({ id: keyId, key }, aad(subject, field));
+  }
+
+  /** A transform that opens a file sealed by `sealStream`; it errors on any tampering. */
+  async openStream(subject: Subject, field: string): Promise<Transform> {
+    const { keyId, key } = await this.dataKey(subject, false);
+    return createOpenStream((id) => (id === keyId ? key : undefined), aad(subject, field));
   }
 
   /** Destroys the subject's data key; everything sealed under it becomes unreadable. */

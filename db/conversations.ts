@@ -311,13 +311,18 @@ export async function lastInboundBodies(
  * Tells listening consoles that an outbound message's delivery status moved (ticks), naming its
  * conversation by ref only. A message sent before the conversation row existed notifies nothing.
  */
-export async function notifyStatusEvent(db: Queryable, clientId: string, wamid: string): Promise<void> {
+export async function notifyStatusEvents(
+  db: Queryable,
+  clientId: string,
+  wamids: readonly string[],
+): Promise<void> {
+  if (wamids.length === 0) return;
   await db.query(
     `SELECT pg_notify($3, json_build_object('clientId', c.client_id, 'ref', c.ref, 'type', 'status', 'mode', c.mode)::text)
      FROM messages m JOIN conversations c ON c.client_id = m.client_id AND c.phone_number_id = m.phone_number_id
        AND c.subject_hash = m.subject_hash
-     WHERE m.client_id = $1 AND m.wamid = $2 AND m.direction = 'out'`,
-    [clientId, wamid, CONVERSATION_EVENTS_CHANNEL],
+     WHERE m.client_id = $1 AND m.wamid = ANY($2) AND m.direction = 'out'`,
+    [clientId, wamids, CONVERSATION_EVENTS_CHANNEL],
   );
 }
 
@@ -356,4 +361,18 @@ export async function closeCallbackRequest(db: Queryable, clientId: string, id: 
     [clientId, id],
   );
   return (res.rowCount ?? 0) > 0;
+}
+
+/** The sealed NLU results of some messages, by message id (a transcript's voice notes). */
+export async function nluResultsOf(
+  db: Queryable,
+  clientId: string,
+  messageIds: string[],
+): Promise<Map<string, string>> {
+  if (messageIds.length === 0) return new Map();
+  const { rows } = await db.query<{ message_id: string; result_enc: string }>(
+    'SELECT message_id, result_enc FROM nlu_results WHERE client_id = $1 AND message_id = ANY($2)',
+    [clientId, messageIds],
+  );
+  return new Map(rows.map((r) => [r.message_id, r.result_enc]));
 }

@@ -47,18 +47,19 @@ export async function recordInsight(db: Queryable, e: InsightEvent): Promise<boo
 export async function recordNotificationStatus(
   db: Queryable,
   clientId: string,
-  wamid: string,
-  status: string,
+  statuses: readonly { wamid: string; status: string }[],
 ): Promise<void> {
-  const levels = status === 'read' ? ['delivered', 'read'] : status === 'delivered' ? ['delivered'] : [];
-  if (levels.length === 0) return;
+  const counted = statuses.filter((s) => s.status === 'read' || s.status === 'delivered');
+  if (counted.length === 0) return;
   await db.query(
     `INSERT INTO insight_events(client_id, kind, dims, event_key)
      SELECT n.client_id, 'notification_status', jsonb_build_object('status', l.level), n.wamid || ':' || l.level
-       FROM order_notifications n CROSS JOIN unnest($3::text[]) AS l(level)
-      WHERE n.client_id = $1 AND n.wamid = $2
+       FROM unnest($2::text[], $3::text[]) AS i(wamid, status)
+       JOIN order_notifications n ON n.client_id = $1 AND n.wamid = i.wamid
+       CROSS JOIN LATERAL unnest(CASE i.status WHEN 'read' THEN ARRAY['delivered', 'read']
+                                               ELSE ARRAY['delivered'] END) AS l(level)
      ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
-    [clientId, wamid, levels],
+    [clientId, counted.map((s) => s.wamid), counted.map((s) => s.status)],
   );
 }
 
@@ -75,7 +76,7 @@ export async function catchUpNotificationStatus(
     "SELECT status FROM messages WHERE client_id = $1 AND wamid = $2 AND direction = 'out'",
     [clientId, wamid],
   );
-  if (rows[0]) await recordNotificationStatus(db, clientId, wamid, rows[0].status);
+  if (rows[0]) await recordNotificationStatus(db, clientId, [{ wamid, status: rows[0].status }]);
 }
 
 export interface Insights {

@@ -1,6 +1,7 @@
 import type { Queryable } from './pool';
 
 export interface MediaRow {
+  /** The message's id: Meta's for inbound files, the send's idempotency key for outbound ones. */
   messageWamid: string;
   subjectHash: string;
   kind: string;
@@ -10,6 +11,15 @@ export interface MediaRow {
   storageKey: string | null;
   status: 'stored' | 'failed';
   failure: string | null;
+  direction?: 'in' | 'out';
+  /** How the file is sealed: one sealed string (older files) or chunked AEAD (`crypto/stream.ts`). */
+  sealedAs?: 'whole' | 'stream';
+}
+
+/** A stored file as the media route and the transcript see it. */
+export interface MediaFileRow extends Required<MediaRow> {
+  mediaId: string;
+  graphMediaId: string | null;
 }
 
 /** Records the outcome of a media download once per message; a later call changes nothing. */
@@ -19,8 +29,9 @@ export async function insertMedia(
 ): Promise<void> {
   await db.query(
     `INSERT INTO media(client_id, message_wamid, subject_hash, media_id, kind, mime_type, sha256, size_bytes,
-                       storage_key, status, failure)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (client_id, message_wamid) DO NOTHING`,
+                       storage_key, status, failure, direction, sealed_as)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (client_id, message_wamid) DO NOTHING`,
     [
       m.clientId,
       m.messageWamid,
@@ -33,44 +44,107 @@ export async function insertMedia(
       m.storageKey,
       m.status,
       m.failure,
+      m.direction ?? 'in',
+      m.sealedAs ?? 'stream',
     ],
   );
 }
 
+const COLUMNS = `message_wamid, subject_hash, media_id, kind, mime_type, sha256, size_bytes, storage_key,
+  status, failure, direction, sealed_as, graph_media_id`;
+
+interface Row {
+  message_wamid: string;
+  subject_hash: string;
+  media_id: string;
+  kind: string;
+  mime_type: string | null;
+  sha256: string | null;
+  size_bytes: string | null;
+  storage_key: string | null;
+  status: 'stored' | 'failed';
+  failure: string | null;
+  direction: 'in' | 'out';
+  sealed_as: 'whole' | 'stream';
+  graph_media_id: string | null;
+}
+
+const fromRow = (r: Row): MediaFileRow => ({
+  messageWamid: r.message_wamid,
+  subjectHash: r.subject_hash,
+  mediaId: r.media_id,
+  kind: r.kind,
+  mimeType: r.mime_type,
+  sha256: r.sha256,
+  sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
+  storageKey: r.storage_key,
+  status: r.status,
+  failure: r.failure,
+  direction: r.direction,
+  sealedAs: r.sealed_as,
+  graphMediaId: r.graph_media_id,
+});
+
+/** The media row of one message, if its file was stored or failed for good. */
 export async function findMedia(
   db: Queryable,
   clientId: string,
   messageWamid: string,
-): Promise<MediaRow | undefined> {
-  const { rows } = await db.query<{
-    message_wamid: string;
-    subject_hash: string;
-    kind: string;
-    mime_type: string | null;
-    sha256: string | null;
-    size_bytes: number | null;
-    storage_key: string | null;
-    status: 'stored' | 'failed';
-    failure: string | null;
-  }>(
-    `SELECT message_wamid, subject_hash, kind, mime_type, sha256, size_bytes, storage_key, status, failure
-     FROM media WHERE client_id = $1 AND message_wamid = $2`,
+): Promise<MediaFileRow | undefined> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND message_wamid = $2`,
     [clientId, messageWamid],
   );
-  const r = rows[0];
-  return (
-    r && {
-      messageWamid: r.message_wamid,
-      subjectHash: r.subject_hash,
-      kind: r.kind,
-      mimeType: r.mime_type,
-      sha256: r.sha256,
-      sizeBytes: r.size_bytes,
-      storageKey: r.storage_key,
-      status: r.status,
-      failure: r.failure,
-    }
+  return rows[0] && fromRow(rows[0]);
+}
+
+/** A subject's file by its media id (the id the transcript shows), if that subject has it. */
+export async function findSubjectMedia(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  mediaId: string,
+): Promise<MediaFileRow | undefined> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND subject_hash = $2 AND media_id = $3
+     ORDER BY created_at LIMIT 1`,
+    [clientId, subjectHash, mediaId],
   );
+  return rows[0] && fromRow(rows[0]);
+}
+
+/** The media rows of some of a subject's messages, by message id (one query for a transcript). */
+export async function mediaOfMessages(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  messageIds: string[],
+): Promise<Map<string, MediaFileRow>> {
+  if (messageIds.length === 0) return new Map();
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND subject_hash = $2 AND message_wamid = ANY($3)`,
+    [clientId, subjectHash, messageIds],
+  );
+  return new Map(rows.map((r) => [r.message_wamid, fromRow(r)]));
+}
+
+/** Remembers the id Meta's upload gave an outbound file, so a retried send reuses it. */
+export async function setGraphMediaId(
+  db: Queryable,
+  clientId: string,
+  messageWamid: string,
+  graphMediaId: string,
+): Promise<void> {
+  await db.query('UPDATE media SET graph_media_id = $3 WHERE client_id = $1 AND message_wamid = $2', [
+    clientId,
+    messageWamid,
+    graphMediaId,
+  ]);
+}
+
+/** Forgets an outbound file whose send was refused (the caller deletes the file it names). */
+export async function deleteMedia(db: Queryable, clientId: string, messageWamid: string): Promise<void> {
+  await db.query('DELETE FROM media WHERE client_id = $1 AND message_wamid = $2', [clientId, messageWamid]);
 }
 
 /** Deletes a subject's media rows and returns the storage keys their files were kept under. */
@@ -84,18 +158,4 @@ export async function deleteSubjectMedia(
     [clientId, subjectHash],
   );
   return rows.flatMap((r) => (r.storage_key ? [r.storage_key] : []));
-}
-
-/** The message a client's media id arrived with (the id Meta put in the message's payload). */
-export async function findMessageOfMedia(
-  db: Queryable,
-  clientId: string,
-  subjectHash: string,
-  mediaId: string,
-): Promise<string | undefined> {
-  const { rows } = await db.query<{ message_wamid: string }>(
-    'SELECT message_wamid FROM media WHERE client_id = $1 AND subject_hash = $2 AND media_id = $3 LIMIT 1',
-    [clientId, subjectHash, mediaId],
-  );
-  return rows[0]?.message_wamid;
 }

@@ -68,25 +68,54 @@ export async function markOutboundSent(
   );
 }
 
+/** One delivery status from Meta, as `applyDeliveryStatuses` takes them. */
+export interface DeliveryStatus {
+  wamid: string;
+  status: string;
+  occurredAt: Date;
+  errorCode?: number;
+}
+
 /**
- * Applies a delivery status from Meta: appends it to the history once, and moves the message's state
- * only forward (`delivery_rank`); regressions and repeats change nothing. Returns whether it moved.
+ * Applies a batch of one client's delivery statuses in one statement: appends each to the history
+ * once, and moves each message's state only forward (`delivery_rank`; within the batch the highest
+ * status of a message wins, as applying them one by one would); regressions and repeats change
+ * nothing. Returns the wamids whose message moved.
  */
-export async function applyDeliveryStatus(
+export async function applyDeliveryStatuses(
   db: Queryable,
-  s: { clientId: string; wamid: string; status: string; occurredAt: Date; errorCode?: number },
-): Promise<boolean> {
-  const res = await db.query(
-    `WITH history AS (
+  clientId: string,
+  statuses: readonly DeliveryStatus[],
+): Promise<string[]> {
+  if (statuses.length === 0) return [];
+  const { rows } = await db.query<{ wamid: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::integer[])
+         AS i(wamid, status, occurred_at, error_code)
+     ), history AS (
        INSERT INTO message_status_events(client_id, wamid, status, occurred_at, error_code)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (wamid, status) DO NOTHING)
-     UPDATE messages SET status = $3, updated_at = now(),
-       status_reason = CASE WHEN $3 = 'failed' THEN 'graph:' || COALESCE($5::text, 'unknown') ELSE status_reason END
-     WHERE wamid = $2 AND client_id = $1 AND direction = 'out'
-       AND delivery_rank(status) < 9 AND delivery_rank($3) > delivery_rank(status)`,
-    [s.clientId, s.wamid, s.status, s.occurredAt, s.errorCode ?? null],
+       SELECT $1, wamid, status, occurred_at, error_code FROM input
+       ON CONFLICT (wamid, status) DO NOTHING
+     ), best AS (
+       SELECT DISTINCT ON (wamid) wamid, status, error_code FROM input
+       ORDER BY wamid, delivery_rank(status) DESC
+     )
+     UPDATE messages m SET status = b.status, updated_at = now(),
+       status_reason = CASE WHEN b.status = 'failed' THEN 'graph:' || COALESCE(b.error_code::text, 'unknown')
+                       ELSE m.status_reason END
+     FROM best b
+     WHERE m.wamid = b.wamid AND m.client_id = $1 AND m.direction = 'out'
+       AND delivery_rank(m.status) < 9 AND delivery_rank(b.status) > delivery_rank(m.status)
+     RETURNING m.wamid`,
+    [
+      clientId,
+      statuses.map((s) => s.wamid),
+      statuses.map((s) => s.status),
+      statuses.map((s) => s.occurredAt),
+      statuses.map((s) => s.errorCode ?? null),
+    ],
   );
-  return (res.rowCount ?? 0) > 0;
+  return rows.map((r) => r.wamid);
 }
 
 export interface OutboundRow {
@@ -159,15 +188,18 @@ export type IgnoredReason =
 
 export async function recordIgnored(
   db: Queryable,
-  e: { field: string; reason: IgnoredReason; wabaId?: string; phoneNumberId?: string },
+  items: readonly { field: string; reason: IgnoredReason; wabaId?: string; phoneNumberId?: string }[],
 ): Promise<void> {
+  if (items.length === 0) return;
+  const cut = (v: string | undefined) => v?.slice(0, 100) ?? null;
   await db.query(
-    'INSERT INTO webhook_ignored(field, reason, waba_id, phone_number_id) VALUES ($1, $2, $3, $4)',
+    `INSERT INTO webhook_ignored(field, reason, waba_id, phone_number_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
     [
-      e.field.slice(0, 100),
-      e.reason,
-      e.wabaId?.slice(0, 100) ?? null,
-      e.phoneNumberId?.slice(0, 100) ?? null,
+      items.map((e) => e.field.slice(0, 100)),
+      items.map((e) => e.reason),
+      items.map((e) => cut(e.wabaId)),
+      items.map((e) => cut(e.phoneNumberId)),
     ],
   );
 }
@@ -184,4 +216,18 @@ export async function deleteSubjectStatusHistory(
     [clientId, subjectHash],
   );
   return res.rowCount ?? 0;
+}
+
+/** The sealed body of one of a subject's messages, by the message's id. */
+export async function findMessageBody(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  id: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ body_enc: string | null }>(
+    'SELECT body_enc FROM messages WHERE client_id = $1 AND subject_hash = $2 AND id = $3',
+    [clientId, subjectHash, id],
+  );
+  return rows[0]?.body_enc ?? undefined;
 }

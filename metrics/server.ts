@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
  */
 export function serveWorkerMetrics(opts: {
   port: number;
+  /** Bind address: `127.0.0.1` by default (`WORKER_METRICS_HOST`), so metrics are not public. */
+  host: string;
   registry: Registry;
   sdkMetricsUrl?: string;
   readiness?: () => Promise<{ ready: boolean; body: Record<string, unknown> }>;
@@ -39,7 +41,7 @@ export function serveWorkerMetrics(opts: {
     })();
   });
   server.on('error', (err) => opts.onError?.(err));
-  server.listen(opts.port, '0.0.0.0');
+  server.listen(opts.port, opts.host);
   return server;
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import busboy from 'busboy';
 import express, { type Request, type Response } from 'express';
 import { signBody } from '../whatsapp/signature';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../whatsapp/envelope';
@@ -42,16 +43,35 @@ export interface ReadMark {
   at: number;
 }
 
+/** A file uploaded for sending (`POST /<phone_number_id>/media`), as Meta received it. */
+export interface UploadedMedia {
+  id: string;
+  phoneNumberId: string;
+  /** The multipart `type` field. */
+  type: string;
+  bytes: Buffer;
+}
+
+/** A file on disk the fake serves as media without holding it in memory (benchmarks). */
+export interface MediaOnDisk {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
 export interface FakeGraph {
   readonly url: string;
   readonly sent: SentMessage[];
   readonly reads: ReadMark[];
+  readonly uploads: UploadedMedia[];
   /** The next `times` sends answer this Graph error (HTTP 400 unless `httpStatus`). */
   failNext(code: number, times?: number, httpStatus?: number): void;
   /** Resolves once `predicate` holds for the sent list, or rejects after `timeoutMs`. */
   waitFor(predicate: (sent: SentMessage[]) => boolean, timeoutMs?: number): Promise<SentMessage[]>;
   /** Stores a media file as if a user had sent it; returns its media id. */
-  addMedia(bytes: Buffer, mimeType: string): string;
+  addMedia(bytes: Buffer | MediaOnDisk, mimeType: string): string;
+  /** Download URLs from now on name this origin instead of the fake's own (host checks). */
+  setMediaOrigin(origin: string | undefined): void;
   /** From now on, downloads of this media serve other bytes than its sha256 says (`times` times). */
   corruptMedia(mediaId: string, times?: number): void;
   /** Reports statuses of later sends, signed with `appSecret`, to the webhook at `url`. */
@@ -60,11 +80,13 @@ export interface FakeGraph {
 }
 
 interface StoredMedia {
-  bytes: Buffer;
+  bytes: Buffer | MediaOnDisk;
   mimeType: string;
   sha256: string;
   corrupt: number;
 }
+
+const UPLOAD_LIMIT = 100 * 1024 * 1024;
 
 /** How many entries of each kind the sandbox phone's history file keeps. */
 const HISTORY_LIMIT = 2_000;
@@ -81,11 +103,13 @@ export async function startFakeGraph(
   const sent: SentMessage[] = history?.sent ?? [];
   const reads: ReadMark[] = history?.reads ?? [];
   const inbound: PhoneMessage[] = history?.inbound ?? [];
+  const uploads: UploadedMedia[] = [];
   const failures: { code: number; httpStatus: number }[] = [];
   const media = new Map<string, StoredMedia>();
   let webhook: { url: string; appSecret: string; stepMs: number } | undefined;
   const host = opts.host ?? '127.0.0.1';
   let baseUrl = '';
+  let mediaOrigin: string | undefined;
 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
@@ -93,9 +117,10 @@ export async function startFakeGraph(
   const graphError = (res: Response, status: number, code: number, message: string) =>
     void res.status(status).json({ error: { code, message } });
 
-  function addMedia(bytes: Buffer, mimeType: string): string {
+  function addMedia(bytes: Buffer | MediaOnDisk, mimeType: string): string {
     const id = String(10 ** 15 + Math.floor(Math.random() * 9 * 10 ** 15));
-    media.set(id, { bytes, mimeType, sha256: createHash('sha256').update(bytes).digest('hex'), corrupt: 0 });
+    const sha256 = Buffer.isBuffer(bytes) ? createHash('sha256').update(bytes).digest('hex') : bytes.sha256;
+    media.set(id, { bytes, mimeType, sha256, corrupt: 0 });
     return id;
   }
 
@@ -103,6 +128,10 @@ export async function startFakeGraph(
     const file = media.get(String(req.params.mediaId));
     if (!bearer(req)) return graphError(res, 401, 190, 'Invalid OAuth access token.');
     if (!file) return graphError(res, 404, 100, 'media not found');
+    if (!Buffer.isBuffer(file.bytes)) {
+      res.type(file.mimeType).setHeader('content-length', String(file.bytes.size));
+      return void createReadStream(file.bytes.path).pipe(res);
+    }
     const bytes = file.corrupt > 0 ? Buffer.concat([file.bytes, Buffer.from('x')]) : file.bytes;
     if (file.corrupt > 0) file.corrupt -= 1;
     res.type(file.mimeType).send(bytes);
@@ -137,10 +166,33 @@ export async function startFakeGraph(
     res.status(201).json({ ok: true });
   });
 
-  app.post('/:version/:phoneNumberId/media', express.raw({ type: () => true, limit: '16mb' }), (req, res) => {
+  // Meta's media upload: multipart with `messaging_product`, `type` and `file`.
+  app.post('/:version/:phoneNumberId/media', (req, res) => {
     if (!bearer(req)) return graphError(res, 401, 190, 'Invalid OAuth access token.');
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return graphError(res, 400, 100, 'empty file');
-    res.json({ id: addMedia(req.body, req.header('content-type') ?? 'application/octet-stream') });
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: UPLOAD_LIMIT } });
+    } catch {
+      return graphError(res, 400, 100, 'expected multipart/form-data');
+    }
+    const fields: Record<string, string> = {};
+    const chunks: Buffer[] = [];
+    let truncated = false;
+    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('file', (name, stream) => {
+      stream.on('data', (c: Buffer) => name === 'file' && chunks.push(c));
+      stream.on('limit', () => (truncated = true));
+    });
+    parser.on('error', () => graphError(res, 400, 100, 'malformed multipart body'));
+    parser.on('close', () => {
+      const bytes = Buffer.concat(chunks);
+      if (fields.messaging_product !== 'whatsapp' || !fields.type || bytes.length === 0 || truncated)
+        return graphError(res, 400, 100, 'Invalid parameter');
+      const id = addMedia(bytes, fields.type);
+      uploads.push({ id, phoneNumberId: String(req.params.phoneNumberId), type: fields.type, bytes });
+      res.json({ id });
+    });
+    req.pipe(parser);
   });
 
   app.get('/:version/:mediaId', (req, res) => {
@@ -150,10 +202,10 @@ export async function startFakeGraph(
     if (!file) return graphError(res, 400, 100, 'Unsupported get request. Object does not exist.');
     res.json({
       messaging_product: 'whatsapp',
-      url: `${baseUrl}/media-files/${id}`,
+      url: `${mediaOrigin ?? baseUrl}/media-files/${id}`,
       mime_type: file.mimeType,
       sha256: file.sha256,
-      file_size: file.bytes.length,
+      file_size: Buffer.isBuffer(file.bytes) ? file.bytes.length : file.bytes.size,
       id,
     });
   });
@@ -234,6 +286,10 @@ export async function startFakeGraph(
     url: baseUrl,
     sent,
     reads,
+    uploads,
+    setMediaOrigin(origin) {
+      mediaOrigin = origin;
+    },
     failNext(code, times = 1, httpStatus = 400) {
       for (let i = 0; i < times; i++) failures.push({ code, httpStatus });
     },

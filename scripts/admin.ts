@@ -61,7 +61,10 @@ async function main(): Promise<number> {
   const local = config.databaseUrl ? undefined : await openLocalDatabase(config.dataDir, freePort);
   const db = createPool(config.databaseUrl ?? local!.url, 1);
   try {
-    await migrate(db);
+    await migrate(db).catch((err: { code?: string }) => {
+      // The application's role (no ownership) cannot migrate: `npm run migrate` with the owner does.
+      if (err.code !== '42501' && !/permission denied/.test(String(err))) throw err;
+    });
     if (command === 'rotate-keys') return await rotateKeys(config, db);
     const deps = { db, secrets: createSecretBox(config.masterKey), sandboxGraph: usesSandboxGraph(config) };
     return await runCommand(command, values, deps);

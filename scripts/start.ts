@@ -3,6 +3,7 @@ import path from 'node:path';
 import { provisionClient } from '../api/provisioning';
 import { loadConfigOrExit, processEnv, type Config } from '../config';
 import { localEnv } from '../config/local';
+import { deriveKey } from '../crypto/keys';
 import { createSecretBox } from '../crypto/secret-box';
 import {
   advertiseLocalDatabase,
@@ -10,7 +11,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from '../db/embedded';
-import { migrate } from '../db/migrate';
+import { appRoleUrl, migrateAndGrant } from '../db/roles';
 import { createPool } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
 import { SANDBOX_GRAPH_TOKEN, SANDBOX_PHONE_NUMBER_ID, seedSandboxShop } from '../sandbox/seed';
@@ -84,8 +85,14 @@ async function startEverything(
   const step = <T>(fn: () => Promise<T>) => (signal.throwIfAborted(), fn());
   const temporalAddress =
     config.temporal.address ?? (await step(() => startTemporal(config, running, signal, onTemporalExit)));
-  const databaseUrl = config.databaseUrl ?? (await step(() => startPostgres(config, running)));
-  const sandbox = await step(() => prepareDatabase(config, databaseUrl));
+  const ownerUrl =
+    config.databaseOwnerUrl ?? config.databaseUrl ?? (await step(() => startPostgres(config, running)));
+  // The embedded database gets the application role, as production has: API and worker connect
+  // as `aura_app`, which cannot alter the audit log; migrations run as the owner.
+  const databaseUrl =
+    config.databaseUrl ??
+    appRoleUrl(ownerUrl, 'aura_app', deriveKey(config.masterKey, 'app-db-role').toString('hex'));
+  const sandbox = await step(() => prepareDatabase(config, ownerUrl, databaseUrl));
   const graphUrl = profileEnv.WHATSAPP_GRAPH_URL ?? (await step(() => startSandboxGraph(config, running)));
   const childEnv = {
     ...profileEnv,
@@ -203,10 +210,14 @@ interface SandboxClient {
 const sandboxFile = (config: Config) => path.resolve(config.dataDir, 'sandbox-client.json');
 
 /** Migrates, and in the local profile provisions the Sandbox Shop once (its key kept in the data folder). */
-async function prepareDatabase(config: Config, databaseUrl: string): Promise<SandboxClient | undefined> {
+async function prepareDatabase(
+  config: Config,
+  ownerUrl: string,
+  databaseUrl: string,
+): Promise<SandboxClient | undefined> {
+  await migrateAndGrant(ownerUrl, databaseUrl);
   const pool = createPool(databaseUrl, 1);
   try {
-    await migrate(pool);
     if (config.profile !== 'local') return undefined;
     const file = sandboxFile(config);
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxClient;

@@ -2,10 +2,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { TAG_BYTES } from '../crypto/aead';
 import { deriveKey } from '../crypto/keys';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID_KEY = 'encryption-key-id';
+const IV_BYTES = 12;
 
 /**
  * Encrypts every Temporal payload (inputs, results, signals, queries, memos) with AES-256-GCM under a
@@ -27,8 +29,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const key = this.keys.get(this.currentKeyId)!;
     return payloads.map((payload) => {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
@@ -49,9 +51,16 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const key = this.keys.get(keyId);
       if (!key || !payload.data) throw new Error(`cannot decrypt payload: unknown key id "${keyId}"`);
       const data = Buffer.from(payload.data);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(data.length - 16));
-      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      // Shorter data would make part of the IV the tag, and Node checks tags as short as 4 bytes.
+      if (data.length < IV_BYTES + TAG_BYTES) throw new Error('cannot decrypt payload: it is truncated');
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return temporal.api.common.v1.Payload.decode(plain);
     });
   }

@@ -1,3 +1,16 @@
+import {
+  META_MEDIA_HOSTS,
+  openMediaDownload,
+  postMultipart,
+  type MediaDownload,
+  type MediaUpload,
+} from './graph-media';
+
+import { GraphError } from './graph-error';
+
+export { GraphError } from './graph-error';
+export type { MediaDownload, MediaUpload } from './graph-media';
+
 /**
  * A minimal client for the WhatsApp Cloud API (Graph API) over HTTP. It knows the wire contract and
  * nothing about workflows: callers (activities) decide what a failure means for retries.
@@ -6,25 +19,18 @@
 export interface GraphClientOptions {
   baseUrl: string;
   version: string;
+  /**
+   * Hosts a media download URL may name (`lookaside.fbsbx.com`, or `*.example` for subdomains):
+   * the bearer token is sent to no other, and only over HTTPS. The Graph URL's own origin is
+   * always allowed (the sandbox serves both).
+   */
+  mediaHosts?: readonly string[];
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
 
 export interface SendResult {
   wamid: string;
-}
-
-/** A failure answered by the Graph API (or the network), with Meta's error code when it gave one. */
-export class GraphError extends Error {
-  override name = 'GraphError';
-  constructor(
-    message: string,
-    readonly httpStatus: number | undefined,
-    readonly code: number | undefined,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
 }
 
 /** What `GET /<media-id>` answers: a short-lived download URL and the file's facts. */
@@ -44,8 +50,14 @@ export interface GraphClient {
   /** Marks an inbound message read (blue ticks), optionally showing a typing indicator (≤ 25 s). */
   markRead(phoneNumberId: string, accessToken: string, messageId: string, typing: boolean): Promise<void>;
   getMedia(mediaId: string, accessToken: string): Promise<MediaInfo>;
-  /** Downloads a media URL with the bearer token; refuses files over `maxBytes`. */
-  downloadMedia(url: string, accessToken: string, maxBytes: number): Promise<Buffer>;
+  /**
+   * Opens a media URL with the bearer token once its host is one of Meta's (`UntrustedMediaHost`
+   * otherwise, before anything is sent); the body streams, the caller reads it under `signal`.
+   * Refuses a declared size over `maxBytes` (413); the caller enforces it while reading.
+   */
+  openMedia(url: string, accessToken: string, maxBytes: number, signal: AbortSignal): Promise<MediaDownload>;
+  /** Uploads a file for sending (`POST /<phone_number_id>/media`, multipart, streamed); its media id. */
+  uploadMedia(phoneNumberId: string, accessToken: string, file: MediaUpload): Promise<{ id: string }>;
 }
 
 export function createGraphClient(opts: GraphClientOptions): GraphClient {
@@ -67,22 +79,18 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     } catch (err) {
       throw new GraphError(`Graph API unreachable: ${(err as Error).message}`, undefined, undefined);
     }
-    if (!res.ok) {
-      const error = (
-        safeJson(await res.text()) as { error?: { code?: number; message?: string } } | undefined
-      )?.error;
-      const retryAfter = Number(res.headers.get('retry-after'));
-      throw new GraphError(
-        `Graph API ${res.status}: ${error?.message ?? 'no error body'}`,
-        res.status,
-        error?.code,
-        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
-      );
-    }
+    if (!res.ok) throw await errorOf(res);
     return res;
   }
 
   const api = (path: string) => `${opts.baseUrl}/${opts.version}/${path}`;
+  const media = {
+    fetch: doFetch,
+    timeoutMs,
+    graphOrigin: new URL(opts.baseUrl).origin,
+    hosts: opts.mediaHosts ?? META_MEDIA_HOSTS,
+    failure: errorOf,
+  };
   const post = async (path: string, accessToken: string, body: unknown) =>
     safeJson(await (await call(api(path), accessToken, body)).text());
 
@@ -121,18 +129,30 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       };
     },
 
-    async downloadMedia(url, accessToken, maxBytes) {
-      const res = await call(url, accessToken);
-      const declared = Number(res.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        throw new GraphError(`media file of ${declared} bytes exceeds ${maxBytes}`, 413, undefined);
-      }
-      const bytes = Buffer.from(await res.arrayBuffer());
-      if (bytes.length > maxBytes)
-        throw new GraphError(`media file exceeds ${maxBytes} bytes`, 413, undefined);
-      return bytes;
+    openMedia: (url, accessToken, maxBytes, signal) =>
+      openMediaDownload(media, { url, accessToken, maxBytes, signal }),
+
+    async uploadMedia(phoneNumberId, accessToken, file) {
+      const json = (await postMultipart(media, api(`${phoneNumberId}/media`), accessToken, file)) as
+        { id?: unknown } | undefined;
+      if (typeof json?.id !== 'string')
+        throw new GraphError('Graph media upload returned no id', 200, undefined);
+      return { id: json.id };
     },
   };
+}
+
+/** The GraphError for a non-2xx answer, with Meta's code and Retry-After when given. */
+async function errorOf(res: Response): Promise<GraphError> {
+  const error = (safeJson(await res.text()) as { error?: { code?: number; message?: string } } | undefined)
+    ?.error;
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return new GraphError(
+    `Graph API ${res.status}: ${error?.message ?? 'no error body'}`,
+    res.status,
+    error?.code,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+  );
 }
 
 function safeJson(text: string): unknown {

@@ -26,6 +26,8 @@ export type OutboundContent =
       kind: 'image' | 'video' | 'document' | 'audio' | 'sticker';
       id?: string;
       link?: string;
+      /** A file of ours (an agent's upload) by its media id: uploaded to Meta at send time. */
+      stored?: string;
       caption?: string;
       filename?: string;
     }

@@ -50,7 +50,12 @@ async function main(): Promise<void> {
     deps: {
       db,
       temporal,
-      graph: createGraphClient({ baseUrl: config.whatsapp.graphUrl, version: config.whatsapp.graphVersion }),
+      graph: createGraphClient({
+        baseUrl: config.whatsapp.graphUrl,
+        version: config.whatsapp.graphVersion,
+        mediaHosts: config.whatsapp.mediaHosts,
+      }),
+      mediaDownloads: config.mediaDownloads,
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
@@ -116,6 +121,7 @@ function serveMetrics(
   if (config.workerMetricsPort === 0) return undefined;
   return serveWorkerMetrics({
     port: config.workerMetricsPort,
+    host: config.workerMetricsHost,
     registry: metrics.registry,
     sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
     readiness,

@@ -11,3 +11,16 @@ export const SEND_ACTIVITY_OPTIONS: ActivityOptions = {
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
+
+/**
+ * How the conversation calls `storeInboundMedia`: a remote activity, since a 100 MB download can
+ * outlast any workflow task. Ten minutes cover 100 MB at under 200 KB/s; the activity heartbeats
+ * every chunk (and every 5 s while it waits for a download slot), so a dead worker is noticed
+ * after 30 s and the download starts over on another. The activity itself records the file as
+ * failed once its attempts are spent, so retries here need no limit and the workflow never fails.
+ */
+export const MEDIA_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};

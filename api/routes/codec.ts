@@ -12,6 +12,9 @@ import { badRequest, parseOr400, unauthorized } from '../errors';
  * operator may call it: `Authorization: Bearer <AURA_ADMIN_TOKEN>`, or the session cookie that
  * `POST /codec/login` sets for the browser (the UI's "Include cross-origin credentials" option sends
  * it). Client API keys never qualify: payloads are sealed with a deployment key that spans tenants.
+ * A session is bound to the admin token it was opened with: rotating `AURA_ADMIN_TOKEN` ends every
+ * session. Behind a TLS proxy, `AURA_TRUST_PROXY` lets `req.secure` see HTTPS, so the cookie is
+ * `Secure` (and `SameSite=None` for a UI on another site).
  */
 export interface CodecDeps {
   codec: PayloadCodec;
@@ -39,8 +42,8 @@ export function codecRouter(deps: CodecDeps): Router {
   router.post('/codec/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     const token = String((req.body as { token?: unknown }).token ?? '');
     if (!safeEqual(token, deps.adminToken)) throw unauthorized('invalid admin token');
-    const expires = Date.now() + SESSION_TTL_MS;
-    res.cookie(SESSION_COOKIE, `${expires}.${keyedHash(deps.sessionKey, String(expires))}`, {
+    const expires = String(Date.now() + SESSION_TTL_MS);
+    res.cookie(SESSION_COOKIE, `${expires}.${sessionMac(deps, expires)}`, {
       httpOnly: true,
       // Over HTTPS the UI may live on another site (SameSite=None needs Secure); locally the UI on
       // localhost:8233 is the same site as the API, so Lax suffices.
@@ -79,7 +82,7 @@ function operatorAuth(deps: CodecDeps): RequestHandler {
       expires !== undefined &&
       mac !== undefined &&
       Number(expires) > Date.now() &&
-      safeEqual(mac, keyedHash(deps.sessionKey, expires));
+      safeEqual(mac, sessionMac(deps, expires));
     next(valid ? undefined : unauthorized('the codec needs the operator token or a codec session'));
   };
 }
@@ -104,10 +107,19 @@ function cors(origins: readonly string[]): RequestHandler {
   };
 }
 
+/** A session's MAC covers its expiry and the admin token it was opened with. */
+const sessionMac = (deps: CodecDeps, expires: string) => keyedHash(deps.sessionKey, expires, deps.adminToken);
+
+/** A cookie's value; undefined when absent or not decodable (a malformed cookie is no session). */
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -26,6 +26,7 @@ import {
   type ConversationView,
 } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
+import { transcriptMedia } from '../media-view';
 import { jsonBody } from '../body';
 import { conflict, HttpError, notFound, parseOr400 } from '../errors';
 
@@ -230,7 +231,11 @@ async function withOwnerLabel(db: Db, clientId: string, err: unknown): Promise<n
 type Handle = ReturnType<Client['workflow']['getHandle']>;
 
 /** Runs an update; a validator's refusal becomes 409 with its reason, a finished conversation 404. */
-async function runUpdate<T>(temporal: Client, workflowId: string, fn: (h: Handle) => Promise<T>): Promise<T> {
+export async function runUpdate<T>(
+  temporal: Client,
+  workflowId: string,
+  fn: (h: Handle) => Promise<T>,
+): Promise<T> {
   try {
     return await fn(temporal.workflow.getHandle(workflowId));
   } catch (err) {
@@ -258,7 +263,7 @@ async function transcript(db: Db, vault: SubjectVault, clientId: string, subject
     [clientId, subjectHash],
   );
   const subject = { clientId, subjectHash };
-  return Promise.all(
+  const messages = await Promise.all(
     rows.map(async (r) => ({
       id: r.id,
       direction: r.direction,
@@ -272,6 +277,8 @@ async function transcript(db: Db, vault: SubjectVault, clientId: string, subject
       at: r.occurred_at.toISOString(),
     })),
   );
+  const media = await transcriptMedia(db, vault, subject, messages);
+  return messages.map((m) => (media.has(m.id) ? { ...m, media: media.get(m.id) } : m));
 }
 
 /**

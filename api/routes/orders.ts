@@ -9,6 +9,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { normalizeUserId } from '../../whatsapp/user-id';
 import { keyedHash } from '../../crypto/keys';
 import type { SubjectVault } from '../../crypto/vault';
 import { findOrder, listOrderNotifications, phoneNumbersOfClient } from '../../db/orders';
@@ -102,9 +103,6 @@ export const cancelSchema = z.strictObject({
 });
 
 export const idParam = z.strictObject({ id: z.string().regex(ORDER_ID_PATTERN, 'must be an order id') });
-
-/** A phone number as typed (`+351 91…`) and as Meta's wa_id (`35191…`) are the same customer. */
-const normalizeUserId = (id: string) => (/^\+?[\d\s().-]+$/.test(id) ? id.replace(/\D/g, '') : id);
 
 /** What an order looks like to the API: the internal hashes and bookkeeping stay inside. */
 function publicOrder(view: OrderView) {

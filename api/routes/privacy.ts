@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { normalizeUserId } from '../../whatsapp/user-id';
 import { keyedHash } from '../../crypto/keys';
 import type { SubjectVault } from '../../crypto/vault';
 import { writeAudit } from '../../db/audit';
@@ -24,14 +25,18 @@ export interface PrivacyRouteDeps {
   taskQueue: string;
 }
 
-/** The end-user id as Meta sends it: a wa_id (digits) or a business-scoped user id. */
+/**
+ * The end-user id: a wa_id, a phone number as typed (`+351 91…`, normalised to the wa_id's digits
+ * as orders do) or a business-scoped user id.
+ */
 export const userParam = z.object({
   userId: z
     .string()
     .trim()
     .min(3)
     .max(128)
-    .regex(/^[\w.:-]+$/, 'must be a WhatsApp user id'),
+    .regex(/^[\w.:+() -]+$/, 'must be a WhatsApp user id or phone number')
+    .transform(normalizeUserId),
 });
 export const requestParam = z.object({
   id: z.string().regex(/^pr_[0-9a-f]{32}$/, 'must be a privacy request id'),

@@ -13,8 +13,8 @@ import { badRequest, HttpError, parseOr400 } from '../errors';
  * The phone simulator (`/sandbox`, local profile only): a static page and the few endpoints it uses.
  * A message typed or a file picked on the page becomes a Meta-shaped notification that this server
  * signs with the app secret (the browser never sees it) and POSTs to its own webhook over HTTP, so it
- * travels the real path. Media is uploaded to the Graph API's media endpoint first (the sandbox Graph
- * takes the raw file) so the notification carries a media id, as Meta's do. Replies and their delivery
+ * travels the real path. Media is uploaded to the Graph API's media endpoint first (multipart, as
+ * Meta takes it) so the notification carries a media id, as Meta's do. Replies and their delivery
  * ticks are read back from the sandbox Graph.
  */
 export function sandboxRouter(deps: {
@@ -62,10 +62,15 @@ export function sandboxRouter(deps: {
     const file = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (file.length === 0) throw badRequest('body: the file is empty');
     const mimeType = req.header('content-type') ?? 'application/octet-stream';
+    // As Meta's media upload takes it: multipart with messaging_product, type and file.
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', mimeType);
+    form.append('file', new Blob([file], { type: mimeType }), 'file');
     const upload = await fetch(`${deps.graphUrl}/${deps.graphVersion}/${input.phoneNumberId}/media`, {
       method: 'POST',
-      headers: { authorization: 'Bearer sandbox', 'content-type': mimeType },
-      body: file,
+      headers: { authorization: 'Bearer sandbox' },
+      body: form,
     }).catch(() => undefined);
     const id = upload?.ok ? ((await upload.json()) as { id?: string }).id : undefined;
     if (!id)

@@ -38,7 +38,13 @@ describe('benchmark runner (quick)', () => {
       const written = readdirSync(dir).map(
         (f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Written,
       );
-      assert.deepEqual(written.map((w) => w.scenario).sort(), ['idle', 'inbound', 'orders']);
+      assert.deepEqual(written.map((w) => w.scenario).sort(), [
+        'idle',
+        'inbound',
+        'media',
+        'orders',
+        'webhook-cost',
+      ]);
       for (const w of written) {
         assert.equal(w.quick, true);
         assert.ok(
@@ -56,6 +62,14 @@ describe('benchmark runner (quick)', () => {
       assert.ok(inbound.rows.some((r) => r.system === 'aura ÷ baseline'));
       const idle = written.find((w) => w.scenario === 'idle')!;
       assert.equal(idle.rows[0]!.value, 20, 'every opened conversation answered');
+      const media = written.find((w) => w.scenario === 'media')!;
+      assert.deepEqual(
+        media.rows.map((r) => r.ok),
+        ['yes', 'yes'],
+        'the file is stored, then served byte for byte',
+      );
+      const cost = written.find((w) => w.scenario === 'webhook-cost')!;
+      assert.ok(Number(cost.rows[1]!['bodies refused/s']) > 0, 'the bad-signature bodies were refused');
       const orders = written.find((w) => w.scenario === 'orders')!;
       assert.equal(orders.rows[0]!['create errors'], 0);
       assert.equal(orders.rows[0]!['read errors'], 0);

@@ -161,7 +161,8 @@ describe('operations: metrics and insights follow what the system does', () => {
 
   it('when the media store cannot take files, then /readyz answers 503 naming it and the other dependencies ok', async () => {
     const brokenMedia = {
-      put: () => Promise.reject(new Error('read-only')),
+      write: () => Promise.reject(new Error('read-only')),
+      read: () => Promise.resolve(undefined),
       get: () => Promise.resolve(undefined),
       delete: () => Promise.resolve(),
       check: () => Promise.reject(new Error('EACCES')),

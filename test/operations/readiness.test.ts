@@ -68,7 +68,12 @@ describe('readiness means a worker is there to answer', () => {
 describe("the worker's own /readyz", () => {
   const serve = async (readiness: () => Promise<{ ready: boolean; body: Record<string, unknown> }>) => {
     const port = await freePort();
-    const server = serveWorkerMetrics({ port, registry: createMetrics('worker').registry, readiness });
+    const server = serveWorkerMetrics({
+      port,
+      host: '127.0.0.1',
+      registry: createMetrics('worker').registry,
+      readiness,
+    });
     await new Promise((r) => setTimeout(r, 50));
     return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
   };

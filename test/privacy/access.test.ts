@@ -195,11 +195,32 @@ describe('access control: every route is authenticated, scoped and tenant-isolat
   it('when anyone tries to UPDATE, DELETE or TRUNCATE the audit log, then the database refuses', async () => {
     const { rows } = await stack.db.pool.query('SELECT count(*)::int AS n FROM audit_log');
     assert.ok(rows[0].n > 0);
-    await assert.rejects(stack.db.pool.query(`UPDATE audit_log SET actor = 'me'`), /append-only/);
-    await assert.rejects(stack.db.pool.query('DELETE FROM audit_log'), /append-only/);
-    await assert.rejects(stack.db.pool.query('TRUNCATE audit_log'), /append-only/);
+    // The owner is refused by the table's trigger; the application's role may not even ask.
+    await assert.rejects(stack.db.owner.query(`UPDATE audit_log SET actor = 'me'`), /append-only/);
+    await assert.rejects(stack.db.owner.query('DELETE FROM audit_log'), /append-only/);
+    await assert.rejects(stack.db.owner.query('TRUNCATE audit_log'), /append-only/);
+    for (const sql of [`UPDATE audit_log SET actor = 'me'`, 'DELETE FROM audit_log', 'TRUNCATE audit_log'])
+      await assert.rejects(stack.db.pool.query(sql), /permission denied/);
     const again = await stack.db.pool.query('SELECT count(*)::int AS n FROM audit_log');
     assert.equal(again.rows[0].n, rows[0].n);
+  });
+
+  it('when the application connects, then its role cannot alter the audit log or drop its guard, and only reads and appends', async () => {
+    for (const sql of [
+      'ALTER TABLE audit_log DISABLE TRIGGER ALL',
+      'DROP TABLE audit_log',
+      'DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log',
+      'CREATE TABLE sneaky (id int)',
+    ])
+      await assert.rejects(stack.db.pool.query(sql), /must be owner|permission denied/, sql);
+    const { rows } = await stack.db.pool.query<{ privilege_type: string }>(
+      `SELECT privilege_type FROM information_schema.role_table_grants
+       WHERE table_name = 'audit_log' AND grantee = current_user ORDER BY privilege_type`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.privilege_type),
+      ['INSERT', 'SELECT'],
+    );
   });
 
   it('when a page asks for a catalogue section, then it gets every language of it and an unknown one is a 404 naming the sections', async () => {

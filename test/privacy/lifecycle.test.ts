@@ -125,7 +125,7 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
     const lenient = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     const now = new Date('2030-01-31T12:00:00Z');
     const ago = (days: number) => new Date(now.getTime() - days * DAY - 1000);
-    await stack.db.pool.query(
+    await stack.db.owner.query(
       'CREATE TABLE test_orders (client_id text, subject_hash text, completed_at timestamptz, label text)',
     );
     const insertMessage = (clientId: string, days: number) =>
@@ -181,7 +181,7 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
   it('when a subject with media files is erased or their media expires, then the files go before the rows', async () => {
     const files = new Set(['f/erase-me', 'f/old', 'f/young']);
     const media = { delete: async (key: string) => void files.delete(key) };
-    await stack.db.pool.query(
+    await stack.db.owner.query(
       'CREATE TABLE test_media (client_id text, subject_hash text, storage_key text, created_at timestamptz)',
     );
     const subject = subjectOf('5511944440001');

@@ -58,7 +58,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       clientId: client.clientId,
       subjectHash: keyedHash(deriveKey(stack.config.masterKey, 'blind-index'), client.clientId, WA_ID),
     };
-    await stack.db.pool.query(
+    await stack.db.owner.query(
       'CREATE TABLE test_deliveries (client_id text, subject_hash text, address_enc text, created_at timestamptz DEFAULT now())',
     );
     await stack.db.pool.query(

@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import pg from 'pg';
 import { parseConfig, processEnv, type Config } from '../../config';
 import { migrate } from '../../db/migrate';
+import { ensureAppRole, grantAppRole } from '../../db/roles';
 import { createPool, type Db } from '../../db/pool';
 import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 
@@ -36,28 +37,45 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 export interface TestDatabase {
+  /** The application's connection: the role the API and the worker use (no ownership, audit log append-only). */
   url: string;
   pool: Db;
+  /** The schema owner's pool (migrations; tests that create tables of their own). */
+  owner: Db;
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own for one test file, dropped at the end. */
+/** The application role every test database grants, as `npm start` and compose use one. */
+export const TEST_APP_ROLE = 'aura_app_test';
+
+/**
+ * A fresh, migrated database of its own for one test file, dropped at the end. Migrated by the
+ * owner; `pool` connects as the application role, as the API and the worker do in production.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const { databaseUrl } = testInfra();
   const name = `aura_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
+  await ensureAppRole(admin, TEST_APP_ROLE, 'aura-app-test-password');
   await admin.end();
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
+  const ownerUrl = new URL(databaseUrl);
+  ownerUrl.pathname = `/${name}`;
+  const owner = createPool(ownerUrl.toString(), 2);
+  await migrate(owner);
+  await grantAppRole(owner, TEST_APP_ROLE);
+  const url = new URL(ownerUrl);
+  url.username = TEST_APP_ROLE;
+  url.password = 'aura-app-test-password';
   const pool = createPool(url.toString(), 5);
-  await migrate(pool);
   return {
     url: url.toString(),
     pool,
+    owner,
     async drop() {
       await pool.end();
+      await owner.end();
       const c = new pg.Client({ connectionString: databaseUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

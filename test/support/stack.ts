@@ -59,7 +59,7 @@ export async function startStack(
     /** Another Temporal server (e.g. one with a low continue-as-new threshold). */
     temporalAddress?: string;
     /** Activity dependencies beyond the defaults (NLU engine, media reader). */
-    deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia'>;
+    deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia' | 'mediaStallMs'>;
     /** Another media store for worker and API (e.g. one whose health check fails). */
     media?: MediaStore;
     /** The API's port, when something must know it in advance (default: any free port). */
@@ -95,7 +95,12 @@ export async function startStack(
     deps: {
       db: db.pool,
       temporal,
-      graph: createGraphClient({ baseUrl: graph.url, version: config.whatsapp.graphVersion }),
+      graph: createGraphClient({
+        baseUrl: graph.url,
+        version: config.whatsapp.graphVersion,
+        mediaHosts: config.whatsapp.mediaHosts,
+      }),
+      mediaDownloads: config.mediaDownloads,
       secrets,
       vault,
       media,

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createMetrics } from '../../metrics';
 import { serveWorkerMetrics } from '../../metrics/server';
 import { freePort } from '../../temporal/dev-server';
+import { testConfig } from '../support/env';
 
 describe('worker metrics endpoint', () => {
   it('when scraped, then it serves the worker registry followed by the Temporal SDK metrics', async () => {
@@ -15,6 +17,7 @@ describe('worker metrics endpoint', () => {
     const port = await freePort();
     const server = serveWorkerMetrics({
       port,
+      host: '127.0.0.1',
       registry: metrics.registry,
       sdkMetricsUrl: `http://127.0.0.1:${(sdk.address() as AddressInfo).port}/metrics`,
     });
@@ -27,6 +30,22 @@ describe('worker metrics endpoint', () => {
     } finally {
       server.close();
       sdk.close();
+    }
+  });
+
+  it('when nothing configures its address, then the worker metrics endpoint listens on localhost only', async () => {
+    const config = testConfig();
+    assert.equal(config.workerMetricsHost, '127.0.0.1');
+    const server = serveWorkerMetrics({
+      port: await freePort(),
+      host: config.workerMetricsHost,
+      registry: createMetrics('worker').registry,
+    });
+    try {
+      await once(server, 'listening');
+      assert.equal((server.address() as AddressInfo).address, '127.0.0.1');
+    } finally {
+      server.close();
     }
   });
 });

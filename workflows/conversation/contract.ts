@@ -127,10 +127,21 @@ export interface ConversationView {
   language: Language | null;
 }
 
-/** What an agent may send: text, or buttons (same limits as the bot's). */
+/**
+ * What an agent may send: text, buttons (same limits as the bot's), or a file the API already
+ * stored sealed (`stored` is its media id), uploaded to Meta by the send.
+ */
 export type AgentContent =
   | { type: 'text'; body: string }
-  | { type: 'buttons'; body: string; buttons: { id: string; title: string }[] };
+  | { type: 'buttons'; body: string; buttons: { id: string; title: string }[] }
+  | { type: 'media'; kind: 'image' | 'document'; stored: string; caption?: string; filename?: string };
+
+/** The send key of an agent's message: the workflow prefixes its id to make the idempotency key. */
+export const agentSendKey = (clientMessageId: string) => `agent:${clientMessageId}`;
+
+/** The id of an agent's outbound message row (the send's idempotency key), as the API needs it. */
+export const agentMessageId = (workflowId: string, clientMessageId: string) =>
+  `${workflowId}:${agentSendKey(clientMessageId)}`;
 
 export interface AssignAgentRequest {
   /** `agent:<keyId>` of the caller. */

@@ -11,9 +11,10 @@ import type { ConversationEvent, TurnSettings } from '../../activities/conversat
 import { supportedLanguage, type Language } from '../../i18n';
 import { formatWhen, type FormatContext } from '../../i18n/format';
 import type { NluResult } from '../../nlu/port';
+import type { InboundMediaRequest } from '../../activities/media';
 import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
-import { SEND_ACTIVITY_OPTIONS } from '../send-options';
+import { MEDIA_ACTIVITY_OPTIONS, SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
 import { replyId, tapAction, tapResult, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
@@ -28,6 +29,7 @@ import { BotTopics, type BotContext } from './topics';
 const retryForever = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever });
 const sends = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
+const media = proxyActivities<Activities>(MEDIA_ACTIVITY_OPTIONS);
 
 // Read receipts are best effort: a few quick attempts, then the conversation goes on without the tick.
 const receiptOptions = {
@@ -174,7 +176,8 @@ export class ConversationRuntime implements BotContext {
 
   /** One inbound message: persist, consent keywords, then (by mode) the dialogue, NLU and the action. */
   async handleMessage(message: InboundMessage): Promise<void> {
-    await turn.record.recordInbound({ ...this.subject, message });
+    const recorded = await turn.record.recordInbound({ ...this.subject, message });
+    if (recorded.media) await this.storeMedia(message, recorded.media);
     if (this.state.mode === 'bot') {
       // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
       await turn.receipts
@@ -254,6 +257,16 @@ export class ConversationRuntime implements BotContext {
     if (answering && !usable) return this.topics.unusable(key);
     if (answering) this.dialogue.settle();
     return this.act(message, result);
+  }
+
+  /** Fetches the message's file before anything reads it (a voice note's NLU, the agent's view). */
+  private async storeMedia(message: InboundMessage, file: InboundMediaRequest): Promise<void> {
+    const { clientId, subjectHash } = this.input;
+    await media
+      .storeInboundMedia({ clientId, subjectHash, messageId: message.messageId, media: file })
+      .catch((err: unknown) => {
+        if (!activityFailedForGood(err)) throw err; // e.g. the client was deleted: nothing to store
+      });
   }
 
   private async act(message: InboundMessage, result: NluResult): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import {
   agentMessageUpdate,
+  agentSendKey,
   assignAgentUpdate,
   conversationRef,
   getConversationQuery,
@@ -113,7 +114,7 @@ function registerAgentUpdates(rt: ConversationRuntime, onChange: () => void): vo
     async (req) => {
       state.agentActed(Date.now());
       onChange();
-      const result = await rt.send(`agent:${req.clientMessageId}`, req.content, {
+      const result = await rt.send(agentSendKey(req.clientMessageId), req.content, {
         sentBy: req.agentId,
         fallback: 'handoff_update',
       });
