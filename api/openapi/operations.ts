@@ -12,6 +12,7 @@ import { callbackIdParam, callbackSchema, callbacksQuery } from '../routes/callb
 import { agentMessageBody, emptyBody, listQuery } from '../routes/conversations';
 import { querySchema as insightsQuery, reviewQuerySchema } from '../routes/insights';
 import { cancelSchema, idParam, orderSchema, paymentSchema, shipmentSchema } from '../routes/orders';
+import { mediaIdParam, uploadFields } from '../routes/media';
 import { requestParam, userParam } from '../routes/privacy';
 import { conversationInput, mediaInput, textInput } from '../routes/sandbox';
 import { quoteSchema } from '../routes/shipping';
@@ -406,6 +407,31 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     emptyBody,
   ),
   'POST /v1/conversations/:id/messages': conversationOp('Send a message as the agent', agentMessageBody, 201),
+  'GET /v1/conversations/:id/media/:mediaId': operation({
+    summary: 'A file of the conversation, streamed while it is unsealed (audited, never cached)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam.extend({ mediaId: mediaIdParam }),
+    ok: {
+      status: 200,
+      description: 'the file, with its own Content-Type and a safe file name',
+      contentType: 'application/octet-stream',
+      schema: z.string().meta({ format: 'binary' }),
+    },
+    errors: [503],
+  }),
+  'POST /v1/conversations/:id/media': operation({
+    summary: 'Send an image or a document as the agent (multipart: `file`, optional `caption`)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    rawBody: {
+      contentType: 'multipart/form-data',
+      schema: uploadFields.extend({ file: z.string().meta({ format: 'binary' }) }),
+    },
+    ok: { status: 201, description: 'sent', schema: anyObject },
+    errors: [409, 413, 415, 503],
+  }),
   'POST /v1/conversations/:id/resolve': conversationOp('Hand the conversation back to the bot', emptyBody),
   'GET /sandbox/api/numbers': sandbox('The business numbers the phone simulator can write to'),
   'POST /sandbox/api/messages': sandbox('Send a text or a button reply as an end-user', textInput),

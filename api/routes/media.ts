@@ -35,8 +35,8 @@ export interface MediaRoutesDeps {
   media?: MediaStore;
 }
 
-const mediaIdParam = z.string().regex(/^[\w.-]{1,128}$/, 'must be a media id from the transcript');
-const uploadFields = z.strictObject({
+export const mediaIdParam = z.string().regex(/^[\w.-]{1,128}$/, 'must be a media id from the transcript');
+export const uploadFields = z.strictObject({
   caption: z.string().trim().max(1024).optional(),
   clientMessageId: z
     .string()
