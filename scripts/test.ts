@@ -10,6 +10,7 @@ import { freePort, startDevServer } from '../temporal/dev-server';
  * runner against one real Temporal dev server and one real PostgreSQL for the whole run —
  * `DATABASE_URL` when set, else an embedded PostgreSQL that is removed afterwards.
  * `npm test -- test/unit` runs only the files under the given paths (and skips the static checks).
+ * `npm run test:unit` runs the pure tier — `test/unit`, no server, no browser, no database — in seconds.
  * The output is one line per test and the failures (`scripts/test-reporter.mjs`); a failing file's
  * own output (server logs, SDK lines) is kept in `test-artifacts/test-logs/`, named in the failure.
  */
@@ -32,7 +33,23 @@ function testFiles(roots: string[]): string[] {
   return out;
 }
 
+function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      `--test-reporter=${path.join(ROOT, 'scripts', 'test-reporter.mjs')}`,
+      ...files,
+    ],
+    env,
+  );
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === '--unit') return runTests(testFiles(['test/unit']), process.env);
   const selected = process.argv.slice(2);
   if (selected.length === 0) {
     for (const script of ['typecheck', 'lint', 'format:check']) {
@@ -58,22 +75,11 @@ async function main(): Promise<number> {
   );
   try {
     const files = testFiles(selected.length ? selected : ['test']);
-    return await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--test',
-        '--test-concurrency=2',
-        `--test-reporter=${path.join(ROOT, 'scripts', 'test-reporter.mjs')}`,
-        ...files,
-      ],
-      {
-        ...process.env,
-        AURA_TEST_TEMPORAL_ADDRESS: temporal.address,
-        AURA_TEST_DATABASE_URL: env.DATABASE_URL ?? embedded!.url,
-      },
-    );
+    return await runTests(files, {
+      ...process.env,
+      AURA_TEST_TEMPORAL_ADDRESS: temporal.address,
+      AURA_TEST_DATABASE_URL: env.DATABASE_URL ?? embedded!.url,
+    });
   } finally {
     await temporal.stop();
     await embedded?.stop();
