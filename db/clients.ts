@@ -309,3 +309,28 @@ export async function lockClientSettings(db: Queryable, clientId: string): Promi
 export async function saveClientSettings(db: Queryable, clientId: string, settings: unknown): Promise<void> {
   await db.query('UPDATE clients SET settings = $2 WHERE id = $1', [clientId, settings]);
 }
+
+/** A client's stored settings document (as written; defaults are filled by `settingsFrom`), or undefined. */
+export async function findStoredSettings(
+  db: Queryable,
+  clientId: string,
+): Promise<{ settings: unknown } | undefined> {
+  const { rows } = await db.query<{ settings: unknown }>('SELECT settings FROM clients WHERE id = $1', [
+    clientId,
+  ]);
+  return rows[0];
+}
+
+/** The business numbers of every client, oldest client first (the sandbox phone's list). */
+export async function listPhoneNumbers(
+  db: Queryable,
+  limit: number,
+): Promise<{ phoneNumberId: string; clientName: string }[]> {
+  const { rows } = await db.query<{ phoneNumberId: string; clientName: string }>(
+    `SELECT n.phone_number_id AS "phoneNumberId", c.name AS "clientName"
+     FROM client_phone_numbers n JOIN clients c ON c.id = n.client_id
+     ORDER BY c.created_at, n.phone_number_id LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}

@@ -376,3 +376,11 @@ export async function nluResultsOf(
   );
   return new Map(rows.map((r) => [r.message_id, r.result_enc]));
 }
+
+/** Conversations waiting for an agent, across clients (the queue-depth gauge). */
+export async function countWaitingHandoffs(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM handoff_queue WHERE status = 'waiting'",
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -49,3 +49,8 @@ export async function warmPool(
     for (const client of clients) client.release();
   }
 }
+
+/** One round trip: PostgreSQL answers (readiness). */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}

@@ -1,4 +1,5 @@
 import { clientsWithRejectedToken } from '../db/clients';
+import { countWaitingHandoffs } from '../db/conversations';
 import type { Db } from '../db/pool';
 import type { Metrics } from './index';
 
@@ -13,10 +14,7 @@ export function observeHandoffQueue(metrics: Metrics, db: Db): void {
   // worker's registry has no database query to run), so the API attaches it here.
   (gauge as unknown as { collect?: () => Promise<void> }).collect = async () => {
     try {
-      const { rows } = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM handoff_queue WHERE status = 'waiting'",
-      );
-      gauge.set(rows[0]?.n ?? 0);
+      gauge.set(await countWaitingHandoffs(db));
     } catch {
       // PostgreSQL is down: /readyz says so; the scrape keeps the last known depth.
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findStoredSettings } from '../db/clients';
 import type { Queryable } from '../db/pool';
 import { LANGUAGES, type Language } from '../i18n';
 import { businessHoursSchema, timeZoneSchema } from './business-hours';
@@ -128,8 +129,6 @@ export async function loadClientSettings(
   db: Queryable,
   clientId: string,
 ): Promise<ClientSettings | undefined> {
-  const { rows } = await db.query<{ settings: unknown }>('SELECT settings FROM clients WHERE id = $1', [
-    clientId,
-  ]);
-  return rows[0] && settingsFrom(rows[0].settings);
+  const stored = await findStoredSettings(db, clientId);
+  return stored && settingsFrom(stored.settings);
 }

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { clientsWithRejectedToken } from '../../db/clients';
-import type { Db } from '../../db/pool';
+import { ping, type Db } from '../../db/pool';
 import type { MediaStore } from '../../media/store';
 import { taskQueuePollers } from '../../temporal/pollers';
 
@@ -28,7 +28,7 @@ export function healthRouter(deps: {
   router.get('/readyz', async (_req, res) => {
     const media = deps.media;
     const [postgres, temporal, worker, mediaStore, rejected] = await Promise.all([
-      check(() => deps.db.query('SELECT 1')),
+      check(() => ping(deps.db)),
       check(() => deps.temporal.workflowService.getSystemInfo({})),
       check(async () => {
         const pollers = await taskQueuePollers(deps.temporal, deps.namespace, deps.taskQueue);

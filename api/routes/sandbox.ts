@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
+import { listPhoneNumbers } from '../../db/clients';
 import type { Db } from '../../db/pool';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../../whatsapp/envelope';
 import { signBody } from '../../whatsapp/signature';
@@ -31,11 +32,7 @@ export function sandboxRouter(deps: {
   );
 
   router.get('/sandbox/api/numbers', async (_req, res) => {
-    const { rows } = await deps.db.query<{ phone_number_id: string; name: string }>(
-      `SELECT n.phone_number_id, c.name FROM client_phone_numbers n JOIN clients c ON c.id = n.client_id
-       ORDER BY c.created_at, n.phone_number_id LIMIT 100`,
-    );
-    res.json({ numbers: rows.map((r) => ({ phoneNumberId: r.phone_number_id, clientName: r.name })) });
+    res.json({ numbers: await listPhoneNumbers(deps.db, 100) });
   });
 
   router.post('/sandbox/api/messages', jsonBody('64kb'), async (req, res) => {
