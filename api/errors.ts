@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { routeOf } from './context';
 
 /** An error with an HTTP status and a stable code; the one error middleware turns it into JSON. */
