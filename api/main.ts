@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadConfigOrExit, masterKeys } from '../config';
+import { loadDeploymentKeys } from '../crypto/deployment-keys';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     events,
     db,
     temporal,
-    secrets: createSecretBox(config.masterKey),
+    secrets: createSecretBox(config.masterKey, config.previousMasterKeys),
+    keys: await loadDeploymentKeys(db, config),
     vault,
     log,
     metrics: createMetrics('api'),

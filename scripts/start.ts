@@ -226,7 +226,7 @@ async function prepareDatabase(
     ]);
     if (rows.length) return undefined;
     const created = await provisionClient(
-      { db: pool, secrets: createSecretBox(config.masterKey) },
+      { db: pool, secrets: createSecretBox(config.masterKey, config.previousMasterKeys) },
       {
         name: 'Sandbox Shop',
         phoneNumberIds: [SANDBOX_PHONE_NUMBER_ID],

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfigOrExit, masterKeys, type Config } from '../config';
+import { loadDeploymentKeys } from '../crypto/deployment-keys';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
   const connection = await connectWorker(config, config.temporal.address);
   const temporal = createTemporalClient(config, config.temporal.address);
   const nlu = createNluEngine(config);
+  // The deployment keys the API uses too (a keyed hash the worker makes must match the API's): loaded
+  // at start, which also fails fast when the configured master keys cannot unwrap them. Activities
+  // that need the blind-index key take `(await loadDeploymentKeys(db, config)).indexKey` from here.
+  await loadDeploymentKeys(db, config);
   const worker = await createAuraWorker({
     config,
     connection,
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
         mediaHosts: config.whatsapp.mediaHosts,
       }),
       mediaDownloads: config.mediaDownloads,
-      secrets: createSecretBox(config.masterKey),
+      secrets: createSecretBox(config.masterKey, config.previousMasterKeys),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
       log,

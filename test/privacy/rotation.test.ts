@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { keyedHash } from '../../crypto/keys';
+import { SubjectErasedError } from '../../crypto/vault';
+import { subjectTables } from '../../db/subject-tables';
+import { conversationWorkflowId } from '../../workflows/conversation/contract';
+import { orderWorkflowId } from '../../workflows/order/contract';
+import { call, orderBody, putRates } from '../orders/support';
+import { createTestDatabase, TEST_ADMIN_TOKEN, type TestDatabase } from '../support/env';
+import { startStack, type Stack } from '../support/stack';
+import { postWebhook, provisionTestClient, textNotification } from '../support/whatsapp';
+
+const WA_ID = '5511987650777';
+const NAME = 'Odete Rotação';
+const GRAPH_TOKEN = 'EAAG-test-token';
+const OLD = randomBytes(32).toString('base64');
+const NEW = randomBytes(32).toString('base64');
+
+/**
+ * Master-key rotation as an operator runs it, on one database across restarts of the whole stack:
+ * data written under the old key → `AURA_MASTER_KEY=new`, `AURA_MASTER_KEY_PREVIOUS=old`,
+ * `rotate-keys` → restart → the old key removed entirely → restart. The end-user must stay the
+ * same subject throughout (one conversation, one data key), sends must keep opening the Graph token,
+ * and the export and the erasure must reach everything written before the rotation.
+ */
+describe('master-key rotation keeps identity, secrets and erasure', () => {
+  let db: TestDatabase;
+  let stack: Stack | undefined;
+  let client: { clientId: string; apiKey: string; phoneNumberId: string };
+  const taskQueue = `test-rotation-${randomBytes(4).toString('hex')}`;
+  let subjectHash = '';
+  const order = orderBody(`+${WA_ID}`);
+  let sealedName = '';
+
+  const restart = async (env: Record<string, string>) => {
+    await stack?.close();
+    stack = await startStack({ database: db, env: { TEMPORAL_TASK_QUEUE: taskQueue, ...env } });
+    return stack;
+  };
+  const converse = async (s: Stack, text: string) => {
+    const res = await postWebhook(
+      s.apiUrl,
+      textNotification({ phoneNumberId: client.phoneNumberId, waId: WA_ID, text, name: NAME }),
+    );
+    assert.equal(res.status, 200);
+    const [reply] = await s.graph.waitFor((sent) => sent.some((m) => m.body.to === WA_ID), 30_000);
+    return reply!;
+  };
+  const count = async (sql: string, params: unknown[] = []) =>
+    ((await db.pool.query<{ n: number }>(sql, params)).rows[0]!.n as number) ?? 0;
+  const subjectRows = async () => {
+    const counts: Record<string, number> = {};
+    for (const t of await subjectTables(db.pool)) {
+      const n = await count(
+        `SELECT count(*)::int AS n FROM "${t.name}" WHERE client_id = $1 AND subject_hash = $2`,
+        [client.clientId, subjectHash],
+      );
+      if (n > 0) counts[t.name] = n;
+    }
+    return counts;
+  };
+  const rotateKeys = (env: Record<string, string>) => {
+    const run = spawnSync('npx', ['tsx', 'scripts/admin.ts', 'rotate-keys'], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        AURA_PROFILE: 'production',
+        DATABASE_URL: db.url,
+        AURA_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        WHATSAPP_APP_SECRET: 'rotation-secret-123',
+        WHATSAPP_VERIFY_TOKEN: 'rotation-verify',
+        ...env,
+      },
+    });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  };
+
+  before(async () => {
+    db = await createTestDatabase();
+    const s = await restart({ AURA_MASTER_KEY: OLD });
+    client = await provisionTestClient(s.apiUrl, TEST_ADMIN_TOKEN);
+    await putRates(s, client.apiKey);
+    await converse(s, 'my parcel never came');
+    subjectHash = keyedHash(s.keys.indexKey, client.clientId, WA_ID);
+    assert.equal((await call(s, client.apiKey, 'POST', '/v1/orders', order)).status, 201);
+    await s.graph.waitFor((sent) => sent.filter((m) => m.body.to === WA_ID).length >= 2, 30_000);
+    sealedName = (
+      await db.pool.query('SELECT name_enc FROM contacts WHERE client_id = $1 AND subject_hash = $2', [
+        client.clientId,
+        subjectHash,
+      ])
+    ).rows[0].name_enc as string;
+  });
+  after(async () => {
+    await stack?.close();
+    await db?.drop();
+  });
+
+  it('when the master key rotates with rotate-keys and the stack restarts, then the end-user is the same subject in the same conversation, replies open the Graph token, the order repeats idempotently and the export finds everything from before', async () => {
+    const report = rotateKeys({ AURA_MASTER_KEY: NEW, AURA_MASTER_KEY_PREVIOUS: OLD });
+    assert.equal(report.remainingOnOldKeys, 0, 'nothing in PostgreSQL needs the old key any more');
+    assert.equal(report.secrets, 1, 'the Graph token was re-sealed');
+    const s = await restart({ AURA_MASTER_KEY: NEW, AURA_MASTER_KEY_PREVIOUS: OLD });
+
+    const reply = await converse(s, 'any news about it?');
+    assert.equal(reply.accessToken, GRAPH_TOKEN, 'the reply went out with the Graph token');
+    assert.equal(keyedHash(s.keys.indexKey, client.clientId, WA_ID), subjectHash, 'the same subject hash');
+    assert.equal(
+      await count('SELECT count(*)::int AS n FROM subject_keys WHERE client_id = $1', [client.clientId]),
+      1,
+    );
+    assert.equal(
+      await count('SELECT count(*)::int AS n FROM conversations WHERE client_id = $1', [client.clientId]),
+      1,
+    );
+    const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
+    const view = await s.temporal.workflow
+      .getHandle(workflowId)
+      .query<{ handled: number }>('getConversation');
+    assert.equal(view.handled, 2, 'both messages in one conversation');
+
+    const again = await call(s, client.apiKey, 'POST', '/v1/orders', order);
+    assert.equal(again.status, 200, 'the same order again is the same order, not a conflict');
+    await assertExportHasEverything(s, 2);
+  });
+
+  it('when the old master key is then removed entirely, then the conversation, sends and the export still work, and erasure removes everything from before and after', async () => {
+    const s = await restart({ AURA_MASTER_KEY: NEW });
+    const reply = await converse(s, 'still there?');
+    assert.equal(reply.accessToken, GRAPH_TOKEN);
+    const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
+    const view = await s.temporal.workflow
+      .getHandle(workflowId)
+      .query<{ handled: number }>('getConversation');
+    assert.equal(view.handled, 3, 'the conversation from before the rotation goes on');
+    const status = await call(s, client.apiKey, 'GET', `/v1/orders/${order.orderId}`);
+    assert.equal(status.json.status, 'awaiting_payment', 'the order from before answers');
+    await assertExportHasEverything(s, 3);
+
+    const erased = await call(s, client.apiKey, 'DELETE', `/v1/privacy/subjects/${WA_ID}`);
+    assert.equal(erased.status, 202);
+    let state = '';
+    for (let i = 0; i < 120 && state !== 'completed'; i += 1) {
+      state = (await call(s, client.apiKey, 'GET', `/v1/privacy/requests/${erased.json.requestId}`)).json
+        .status;
+      if (state !== 'completed') await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(state, 'completed');
+    assert.deepEqual(
+      Object.keys(await subjectRows()),
+      ['audit_log'],
+      'only the audit of export and erasure remains',
+    );
+    const subject = { clientId: client.clientId, subjectHash };
+    await assert.rejects(s.vault.openText(subject, 'contact.name', sealedName), SubjectErasedError);
+    for (const id of [workflowId, orderWorkflowId(client.clientId, order.orderId)])
+      await assert.rejects(s.temporal.workflow.getHandle(id).describe(), /not found/i);
+  });
+
+  async function assertExportHasEverything(s: Stack, inbound: number) {
+    const res = await call(s, client.apiKey, 'GET', `/v1/privacy/subjects/${WA_ID}/export`);
+    assert.equal(res.status, 200);
+    const tables = res.json.tables as Record<string, Record<string, unknown>[]>;
+    assert.deepEqual(res.json.unreadable, []);
+    assert.equal(tables.contacts?.[0]?.name, NAME);
+    const texts = (tables.messages ?? []).filter((m) => m.direction === 'in').map((m) => JSON.stringify(m));
+    assert.equal(texts.length, inbound, 'every inbound message, from before the rotation too');
+    assert.ok(
+      texts.some((t) => t.includes('my parcel never came')),
+      'the first message, written under the old key',
+    );
+    assert.equal(tables.orders?.length, 1, 'the order from before the rotation');
+  }
+});
