@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(
     codecRouter({
-      codec: payloadCodec(config),
+      codec: payloadCodec(config, deps.keys.retiredPayloadKeys),
       adminToken: config.adminToken,
       sessionKey: deriveKey(config.masterKey, 'codec-session'),
       corsOrigins: config.codecCorsOrigins,

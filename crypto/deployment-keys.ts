@@ -1,5 +1,6 @@
 import { masterKeys, type Config } from '../config';
 import type { Queryable } from '../db/pool';
+import { masterKeyId, payloadKeyOf, type PayloadKey } from '../temporal/codec';
 import { deriveKey } from './keys';
 import { LocalKms, type Kms } from './kms';
 
@@ -14,9 +15,16 @@ export interface DeploymentKeys {
   readonly indexKey: Buffer;
   /** The key of the order-content hash (idempotent order creation). */
   readonly contentKey: Buffer;
+  /**
+   * Temporal payload keys of master keys rotated away, archived by `rotate-keys`: histories written
+   * before a rotation still decode (replays, queries, the codec endpoint) once the old key is gone.
+   */
+  readonly retiredPayloadKeys: readonly PayloadKey[];
 }
 
 const PURPOSES = { indexKey: 'blind-index', contentKey: 'order-content' } as const;
+/** `deployment_keys.purpose` of an archived payload key: this prefix and the codec's key id. */
+const RETIRED_PAYLOAD = 'temporal-payloads:';
 
 /**
  * Loads the deployment keys with the configured master keys: what the API, the worker and
@@ -35,7 +43,44 @@ export async function loadDeploymentKeys(
   return Object.freeze({
     indexKey: await load(PURPOSES.indexKey),
     contentKey: await load(PURPOSES.contentKey),
+    retiredPayloadKeys: Object.freeze(await retiredPayloadKeys(db, kms)),
   });
+}
+
+async function retiredPayloadKeys(db: Queryable, kms: Kms): Promise<PayloadKey[]> {
+  const { rows } = await db.query<{ purpose: string; wrapped_key: string }>(
+    'SELECT purpose, wrapped_key FROM deployment_keys WHERE starts_with(purpose, $1) ORDER BY created_at',
+    [RETIRED_PAYLOAD],
+  );
+  const keys: PayloadKey[] = [];
+  for (const row of rows)
+    keys.push({
+      id: row.purpose.slice(RETIRED_PAYLOAD.length),
+      key: await kms.unwrap(row.wrapped_key, wrapAad(row.purpose)),
+    });
+  return keys;
+}
+
+/**
+ * Archives the Temporal payload key of each previous master key, wrapped by the current one, so
+ * the previous master key itself is no longer needed; returns how many were new. Idempotent.
+ */
+export async function archivePayloadKeys(
+  db: Queryable,
+  kms: Kms,
+  previous: readonly Buffer[],
+): Promise<number> {
+  let archived = 0;
+  for (const master of previous) {
+    const purpose = `${RETIRED_PAYLOAD}${masterKeyId(master)}`;
+    const res = await db.query(
+      `INSERT INTO deployment_keys(purpose, wrapped_key, kms_key_id) VALUES ($1, $2, $3)
+       ON CONFLICT (purpose) DO NOTHING`,
+      [purpose, await kms.wrap(payloadKeyOf(master), wrapAad(purpose)), kms.currentKeyId],
+    );
+    archived += res.rowCount ?? 0;
+  }
+  return archived;
 }
 
 async function loadKey(db: Queryable, kms: Kms, purpose: string, seed: () => Buffer): Promise<Buffer> {

@@ -2,7 +2,7 @@ import { DecryptionError } from './aead';
 import { masterKeys, type Config } from '../config';
 import { graphTokenAad, graphTokensSealedElsewhere, resealGraphToken } from '../db/clients';
 import type { Db, Queryable } from '../db/pool';
-import { loadDeploymentKeys, rewrapDeploymentKeys } from './deployment-keys';
+import { archivePayloadKeys, loadDeploymentKeys, rewrapDeploymentKeys } from './deployment-keys';
 import { LocalKms } from './kms';
 import { createSecretBox, secretBoxKeyId, type SecretBox } from './secret-box';
 import { SubjectVault } from './vault';
@@ -16,6 +16,8 @@ export interface RotationReport {
   deploymentKeys: number;
   /** Sealed deployment secrets (Graph tokens) re-sealed. */
   secrets: number;
+  /** Temporal payload keys of previous master keys archived (wrapped by the current one). */
+  payloadKeys: number;
   /** Data keys, deployment keys and sealed secrets that still name an old key. */
   remainingOnOldKeys: number;
 }
@@ -23,8 +25,9 @@ export interface RotationReport {
 /**
  * Moves everything the master key protects in PostgreSQL onto the current master key: subject data
  * keys and deployment keys re-wrapped, sealed deployment secrets re-sealed. Online and idempotent;
- * run it after moving the old key to `AURA_MASTER_KEY_PREVIOUS`. Temporal payloads are not here:
- * histories written before keep needing the old key until they are gone (see docs/privacy.md).
+ * run it after moving the old key to `AURA_MASTER_KEY_PREVIOUS`. Temporal histories are not
+ * re-encrypted: the payload key of each previous master key is archived, wrapped by the current one,
+ * so they keep decoding after the old master key is removed.
  */
 export async function rotateMasterKey(
   db: Db,
@@ -35,6 +38,7 @@ export async function rotateMasterKey(
   const boxKeyId = secretBoxKeyId(config.masterKey);
   await loadDeploymentKeys(db, config); // seeded before it is re-wrapped, when nothing has started yet
   const rewrapped = await new SubjectVault(db, kms).rewrapAll();
+  const payloadKeys = await archivePayloadKeys(db, kms, config.previousMasterKeys);
   const deploymentKeys = await rewrapDeploymentKeys(db, kms);
   const secrets = await resealGraphTokens(db, box, boxKeyId);
   const { rows } = await db.query<{ n: number }>(
@@ -49,6 +53,7 @@ export async function rotateMasterKey(
     rewrapped,
     deploymentKeys,
     secrets,
+    payloadKeys,
     remainingOnOldKeys: Number(rows[0]!.n),
   };
 }

@@ -41,17 +41,17 @@ async function main(): Promise<void> {
   const metrics = createMetrics('worker');
   const sdkMetricsAddress = await installRuntime(config, log);
   const db = createPool(config.databaseUrl, config.databasePoolMax);
+  // The deployment keys the API uses too (a keyed hash the worker makes must match the API's); this
+  // also fails fast when the configured master keys cannot unwrap them.
+  const keys = await loadDeploymentKeys(db, config);
   const connection = await connectWorker(config, config.temporal.address);
-  const temporal = createTemporalClient(config, config.temporal.address);
+  const temporal = createTemporalClient(config, config.temporal.address, keys.retiredPayloadKeys);
   const nlu = createNluEngine(config);
-  // The deployment keys the API uses too (a keyed hash the worker makes must match the API's): loaded
-  // at start, which also fails fast when the configured master keys cannot unwrap them. Activities
-  // that need the blind-index key take `(await loadDeploymentKeys(db, config)).indexKey` from here.
-  await loadDeploymentKeys(db, config);
   const worker = await createAuraWorker({
     config,
     connection,
     bundle: await bundleWorkflows(),
+    retiredPayloadKeys: keys.retiredPayloadKeys,
     deps: {
       db,
       temporal,
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     db,
     graphUrl: config.whatsapp.graphUrl,
     nlu,
-    codec: payloadCodec(config),
+    codec: payloadCodec(config, keys.retiredPayloadKeys),
   });
   await ensureRetentionSweep(temporal, config.temporal.taskQueue);
   const { taskQueue, namespace } = config.temporal;

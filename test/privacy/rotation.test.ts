@@ -11,7 +11,7 @@ import { orderWorkflowId } from '../../workflows/order/contract';
 import { call, orderBody, putRates } from '../orders/support';
 import { createTestDatabase, TEST_ADMIN_TOKEN, type TestDatabase } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, textNotification } from '../support/whatsapp';
+import { postWebhook, provisionTestClient, textNotification, waitUntil } from '../support/whatsapp';
 
 const WA_ID = '5511987650777';
 const NAME = 'Odete Rotação';
@@ -119,10 +119,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
       1,
     );
     const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
-    const view = await s.temporal.workflow
-      .getHandle(workflowId)
-      .query<{ handled: number }>('getConversation');
-    assert.equal(view.handled, 2, 'both messages in one conversation');
+    await handledIn(s, workflowId, 2); // both messages in one conversation
 
     const again = await call(s, client.apiKey, 'POST', '/v1/orders', order);
     assert.equal(again.status, 200, 'the same order again is the same order, not a conflict');
@@ -134,10 +131,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     const reply = await converse(s, 'still there?');
     assert.equal(reply.accessToken, GRAPH_TOKEN);
     const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
-    const view = await s.temporal.workflow
-      .getHandle(workflowId)
-      .query<{ handled: number }>('getConversation');
-    assert.equal(view.handled, 3, 'the conversation from before the rotation goes on');
+    await handledIn(s, workflowId, 3); // the conversation from before the rotation goes on
     const status = await call(s, client.apiKey, 'GET', `/v1/orders/${order.orderId}`);
     assert.equal(status.json.status, 'awaiting_payment', 'the order from before answers');
     await assertExportHasEverything(s, 3);
@@ -161,6 +155,12 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     for (const id of [workflowId, orderWorkflowId(client.clientId, order.orderId)])
       await assert.rejects(s.temporal.workflow.getHandle(id).describe(), /not found/i);
   });
+
+  async function handledIn(s: Stack, workflowId: string, handled: number) {
+    const query = () =>
+      s.temporal.workflow.getHandle(workflowId).query<{ handled: number }>('getConversation');
+    await waitUntil(async () => (await query()).handled === handled, 10_000, `${handled} messages handled`);
+  }
 
   async function assertExportHasEverything(s: Stack, inbound: number) {
     const res = await call(s, client.apiKey, 'GET', `/v1/privacy/subjects/${WA_ID}/export`);

@@ -87,9 +87,9 @@ export async function startStack(
     runtimeInstalled = true;
   }
   const connection: NativeConnection = await connectWorker(config, temporalAddress);
-  const temporal = createTemporalClient(config, temporalAddress);
-  const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
   const keys = await loadDeploymentKeys(db.pool, config);
+  const temporal = createTemporalClient(config, temporalAddress, keys.retiredPayloadKeys);
+  const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'aura-media-'));
   const media = opts.media ?? createLocalMediaStore(mediaDir);
   const workerMetrics = createMetrics('worker');
@@ -98,6 +98,7 @@ export async function startStack(
     config,
     connection,
     bundle: await workflowBundle(),
+    retiredPayloadKeys: keys.retiredPayloadKeys,
     deps: {
       db: db.pool,
       temporal,
