@@ -85,7 +85,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     const s = await restart({ AURA_MASTER_KEY: OLD });
     client = await provisionTestClient(s.apiUrl, TEST_ADMIN_TOKEN);
     await putRates(s, client.apiKey);
-    await converse(s, 'my parcel never came');
+    await converse(s, 'hello from before the rotation');
     subjectHash = keyedHash(s.keys.indexKey, client.clientId, WA_ID);
     assert.equal((await call(s, client.apiKey, 'POST', '/v1/orders', order)).status, 201);
     await s.graph.waitFor((sent) => sent.filter((m) => m.body.to === WA_ID).length >= 2, 30_000);
@@ -107,7 +107,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     assert.equal(report.secrets, 1, 'the Graph token was re-sealed');
     const s = await restart({ AURA_MASTER_KEY: NEW, AURA_MASTER_KEY_PREVIOUS: OLD });
 
-    const reply = await converse(s, 'any news about it?');
+    const reply = await converse(s, 'good morning after the rotation');
     assert.equal(reply.accessToken, GRAPH_TOKEN, 'the reply went out with the Graph token');
     assert.equal(keyedHash(s.keys.indexKey, client.clientId, WA_ID), subjectHash, 'the same subject hash');
     assert.equal(
@@ -128,7 +128,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
 
   it('when the old master key is then removed entirely, then the conversation, sends and the export still work, and erasure removes everything from before and after', async () => {
     const s = await restart({ AURA_MASTER_KEY: NEW });
-    const reply = await converse(s, 'still there?');
+    const reply = await converse(s, 'hi once the old key is gone');
     assert.equal(reply.accessToken, GRAPH_TOKEN);
     const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
     await handledIn(s, workflowId, 3); // the conversation from before the rotation goes on
@@ -171,7 +171,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     const texts = (tables.messages ?? []).filter((m) => m.direction === 'in').map((m) => JSON.stringify(m));
     assert.equal(texts.length, inbound, 'every inbound message, from before the rotation too');
     assert.ok(
-      texts.some((t) => t.includes('my parcel never came')),
+      texts.some((t) => t.includes('hello from before the rotation')),
       'the first message, written under the old key',
     );
     assert.equal(tables.orders?.length, 1, 'the order from before the rotation');
