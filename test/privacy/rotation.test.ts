@@ -3,9 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { keyedHash } from '../../crypto/keys';
+import { seal } from '../../crypto/aead';
+import { loadDeploymentKeys } from '../../crypto/deployment-keys';
+import { deriveKey, keyedHash } from '../../crypto/keys';
+import { rotateMasterKey } from '../../crypto/rotation';
+import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectErasedError } from '../../crypto/vault';
+import { graphTokenAad } from '../../db/clients';
 import { subjectTables } from '../../db/subject-tables';
+import { masterKeyId } from '../../temporal/codec';
 import { conversationWorkflowId } from '../../workflows/conversation/contract';
 import { orderWorkflowId } from '../../workflows/order/contract';
 import { call, orderBody, putRates } from '../orders/support';
@@ -154,6 +160,49 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     await assert.rejects(s.vault.openText(subject, 'contact.name', sealedName), SubjectErasedError);
     for (const id of [workflowId, orderWorkflowId(client.clientId, order.orderId)])
       await assert.rejects(s.temporal.workflow.getHandle(id).describe(), /not found/i);
+  });
+
+  it('when a deployment upgrades, then its deployment keys are the ones it derived before and its Graph tokens sealed the old way open, get re-sealed and then need no old key', async () => {
+    const upgraded = await createTestDatabase();
+    try {
+      const [before, after] = [randomBytes(32), randomBytes(32)];
+      // What the earlier version wrote: a token under key id `dep1`, derived from the master of the day.
+      const legacy = seal(
+        { id: 'dep1', key: deriveKey(before, 'secret-box') },
+        GRAPH_TOKEN,
+        graphTokenAad('cl_up'),
+      );
+      await upgraded.pool.query(
+        `INSERT INTO clients(id, name, graph_access_token_enc) VALUES ('cl_up', 'Up', $1)`,
+        [legacy],
+      );
+      const first = await loadDeploymentKeys(upgraded.pool, { masterKey: before, previousMasterKeys: [] });
+      assert.ok(
+        first.indexKey.equals(deriveKey(before, 'blind-index')),
+        'subject hashes from before still match',
+      );
+      assert.ok(first.contentKey.equals(deriveKey(before, 'order-content')), 'order content hashes too');
+      assert.equal(createSecretBox(before).open(legacy, graphTokenAad('cl_up')), GRAPH_TOKEN);
+
+      const report = await rotateMasterKey(upgraded.pool, { masterKey: after, previousMasterKeys: [before] });
+      assert.deepEqual(
+        [report.secrets, report.deploymentKeys, report.payloadKeys, report.remainingOnOldKeys],
+        [1, 2, 1, 0],
+      );
+      const resealed = (await upgraded.pool.query(`SELECT graph_access_token_enc AS v FROM clients`)).rows[0]
+        .v;
+      assert.equal(createSecretBox(after).open(resealed, graphTokenAad('cl_up')), GRAPH_TOKEN);
+      assert.throws(() => createSecretBox(before).open(resealed, graphTokenAad('cl_up')));
+      const later = await loadDeploymentKeys(upgraded.pool, { masterKey: after, previousMasterKeys: [] });
+      assert.ok(later.indexKey.equals(first.indexKey) && later.contentKey.equals(first.contentKey));
+      assert.deepEqual(
+        later.retiredPayloadKeys.map((k) => k.id),
+        [masterKeyId(before)],
+      );
+      await assert.rejects(loadDeploymentKeys(upgraded.pool, { masterKey: before, previousMasterKeys: [] }));
+    } finally {
+      await upgraded.drop();
+    }
   });
 
   async function handledIn(s: Stack, workflowId: string, handled: number) {
