@@ -10,12 +10,14 @@ import { rotateMasterKey } from '../../crypto/rotation';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectErasedError } from '../../crypto/vault';
 import { graphTokenAad } from '../../db/clients';
+import { createPool } from '../../db/pool';
+import { appRoleUrl, migrateAndGrant } from '../../db/roles';
 import { subjectTables } from '../../db/subject-tables';
 import { masterKeyId } from '../../temporal/codec';
 import { conversationWorkflowId } from '../../workflows/conversation/contract';
 import { orderWorkflowId } from '../../workflows/order/contract';
 import { call, orderBody, putRates } from '../orders/support';
-import { createTestDatabase, TEST_ADMIN_TOKEN, type TestDatabase } from '../support/env';
+import { createTestDatabase, TEST_ADMIN_TOKEN, testInfra, type TestDatabase } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { postWebhook, provisionTestClient, textNotification, waitUntil } from '../support/whatsapp';
 
@@ -202,6 +204,35 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
       await assert.rejects(loadDeploymentKeys(upgraded.pool, { masterKey: before, previousMasterKeys: [] }));
     } finally {
       await upgraded.drop();
+    }
+  });
+
+  it('when npm start runs after a master-key rotation, then its existing app role gets the password derived from the new key', async () => {
+    const local = await createTestDatabase();
+    const role = `aura_rot_${randomBytes(4).toString('hex')}`;
+    const owner = new URL(testInfra().databaseUrl);
+    owner.pathname = new URL(local.url).pathname;
+    const appUrl = (master: Buffer) =>
+      appRoleUrl(owner.toString(), role, deriveKey(master, 'app-db-role').toString('hex'));
+    const stored = async () =>
+      (await local.owner.query('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [role])).rows[0]
+        .p as string;
+    try {
+      await migrateAndGrant(owner.toString(), appUrl(randomBytes(32)));
+      const before = await stored();
+      const rotated = appUrl(randomBytes(32));
+      await migrateAndGrant(owner.toString(), rotated, { setPassword: true });
+      assert.notEqual(await stored(), before, 'the role has the new password');
+      const app = createPool(rotated, 1);
+      try {
+        assert.equal((await app.query('SELECT current_user AS u')).rows[0].u, role);
+      } finally {
+        await app.end();
+      }
+    } finally {
+      await local.drop();
+      const admin = createPool(testInfra().databaseUrl, 1);
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
     }
   });
 
