@@ -134,7 +134,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     await assertExportHasEverything(s, 2);
   });
 
-  it('when the old master key is then removed entirely, then the conversation, sends and the export still work, and erasure removes everything from before and after', async () => {
+  it("when the old master key is then removed entirely, then the conversation, sends, the export and the operators' codec still work, and erasure removes everything from before and after", async () => {
     const s = await restart({ AURA_MASTER_KEY: NEW });
     const reply = await converse(s, 'hi once the old key is gone');
     assert.equal(reply.accessToken, GRAPH_TOKEN);
@@ -143,6 +143,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     const status = await call(s, client.apiKey, 'GET', `/v1/orders/${order.orderId}`);
     assert.equal(status.json.status, 'awaiting_payment', 'the order from before answers');
     await assertExportHasEverything(s, 3);
+    await assertOperatorDecodesFromBefore(s, workflowId);
 
     const erased = await call(s, client.apiKey, 'DELETE', `/v1/privacy/subjects/${WA_ID}`);
     assert.equal(erased.status, 202);
@@ -235,6 +236,36 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
       await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
     }
   });
+
+  /** The codec endpoint (the Temporal UI's) still opens a payload written under the removed key. */
+  async function assertOperatorDecodesFromBefore(s: Stack, workflowId: string) {
+    const history = await s.temporal.workflow.getHandle(workflowId).fetchHistory();
+    const [payload] =
+      history.events?.find((e) => e.workflowExecutionSignaledEventAttributes)
+        ?.workflowExecutionSignaledEventAttributes?.input?.payloads ?? [];
+    const keyId = Buffer.from(payload?.metadata?.['encryption-key-id'] ?? []).toString();
+    assert.equal(keyId, masterKeyId(Buffer.from(OLD, 'base64')), 'a payload sealed under the old key');
+    const b64 = (v: Uint8Array | null | undefined) => Buffer.from(v ?? []).toString('base64');
+    const res = await fetch(`${s.apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-namespace': 'default',
+        authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+      },
+      body: JSON.stringify({
+        payloads: [
+          {
+            metadata: Object.fromEntries(Object.entries(payload!.metadata!).map(([k, v]) => [k, b64(v)])),
+            data: b64(payload!.data),
+          },
+        ],
+      }),
+    });
+    assert.equal(res.status, 200);
+    const { payloads } = (await res.json()) as { payloads: { data: string }[] };
+    assert.ok(Buffer.from(payloads[0]!.data, 'base64').toString().includes('hello from before the rotation'));
+  }
 
   async function handledIn(s: Stack, workflowId: string, handled: number) {
     const query = () =>
