@@ -1,4 +1,11 @@
 import { masterKeys, type Config } from '../config';
+import {
+  deploymentKeysWrappedElsewhere,
+  findDeploymentKey,
+  insertDeploymentKey,
+  listDeploymentKeys,
+  rewrapDeploymentKey,
+} from '../db/deployment-keys';
 import type { Queryable } from '../db/pool';
 import { masterKeyId, payloadKeyOf, type PayloadKey } from '../temporal/codec';
 import { deriveKey } from './keys';
@@ -48,15 +55,11 @@ export async function loadDeploymentKeys(
 }
 
 async function retiredPayloadKeys(db: Queryable, kms: Kms): Promise<PayloadKey[]> {
-  const { rows } = await db.query<{ purpose: string; wrapped_key: string }>(
-    'SELECT purpose, wrapped_key FROM deployment_keys WHERE starts_with(purpose, $1) ORDER BY created_at',
-    [RETIRED_PAYLOAD],
-  );
   const keys: PayloadKey[] = [];
-  for (const row of rows)
+  for (const { purpose, wrapped } of await listDeploymentKeys(db, RETIRED_PAYLOAD))
     keys.push({
-      id: row.purpose.slice(RETIRED_PAYLOAD.length),
-      key: await kms.unwrap(row.wrapped_key, wrapAad(row.purpose)),
+      id: purpose.slice(RETIRED_PAYLOAD.length),
+      key: await kms.unwrap(wrapped, wrapAad(purpose)),
     });
   return keys;
 }
@@ -73,52 +76,31 @@ export async function archivePayloadKeys(
   let archived = 0;
   for (const master of previous) {
     const purpose = `${RETIRED_PAYLOAD}${masterKeyId(master)}`;
-    const res = await db.query(
-      `INSERT INTO deployment_keys(purpose, wrapped_key, kms_key_id) VALUES ($1, $2, $3)
-       ON CONFLICT (purpose) DO NOTHING`,
-      [purpose, await kms.wrap(payloadKeyOf(master), wrapAad(purpose)), kms.currentKeyId],
-    );
-    archived += res.rowCount ?? 0;
+    const wrapped = await kms.wrap(payloadKeyOf(master), wrapAad(purpose));
+    if (await insertDeploymentKey(db, { purpose, wrapped, kmsKeyId: kms.currentKeyId })) archived += 1;
   }
   return archived;
 }
 
 async function loadKey(db: Queryable, kms: Kms, purpose: string, seed: () => Buffer): Promise<Buffer> {
-  const stored = await db.query<{ wrapped_key: string }>(
-    'SELECT wrapped_key FROM deployment_keys WHERE purpose = $1',
-    [purpose],
-  );
-  let wrapped = stored.rows[0]?.wrapped_key;
+  let wrapped = await findDeploymentKey(db, purpose);
   if (!wrapped) {
-    await db.query(
-      `INSERT INTO deployment_keys(purpose, wrapped_key, kms_key_id) VALUES ($1, $2, $3)
-       ON CONFLICT (purpose) DO NOTHING`,
-      [purpose, await kms.wrap(seed(), wrapAad(purpose)), kms.currentKeyId],
-    );
-    const { rows } = await db.query<{ wrapped_key: string }>(
-      'SELECT wrapped_key FROM deployment_keys WHERE purpose = $1',
-      [purpose],
-    );
-    wrapped = rows[0]!.wrapped_key;
+    const seeded = await kms.wrap(seed(), wrapAad(purpose));
+    await insertDeploymentKey(db, { purpose, wrapped: seeded, kmsKeyId: kms.currentKeyId });
+    wrapped = (await findDeploymentKey(db, purpose))!;
   }
   return kms.unwrap(wrapped, wrapAad(purpose));
 }
 
 /** Re-wraps every deployment key not wrapped by the KMS's current key; returns how many. */
 export async function rewrapDeploymentKeys(db: Queryable, kms: Kms): Promise<number> {
-  const { rows } = await db.query<{ purpose: string; wrapped_key: string }>(
-    'SELECT purpose, wrapped_key FROM deployment_keys WHERE kms_key_id <> $1',
-    [kms.currentKeyId],
-  );
-  for (const row of rows) {
-    const key = await kms.unwrap(row.wrapped_key, wrapAad(row.purpose));
-    await db.query(
-      `UPDATE deployment_keys SET wrapped_key = $2, kms_key_id = $3, rewrapped_at = now()
-       WHERE purpose = $1 AND wrapped_key = $4`,
-      [row.purpose, await kms.wrap(key, wrapAad(row.purpose)), kms.currentKeyId, row.wrapped_key],
-    );
+  const stale = await deploymentKeysWrappedElsewhere(db, kms.currentKeyId);
+  for (const { purpose, wrapped } of stale) {
+    const key = await kms.unwrap(wrapped, wrapAad(purpose));
+    const to = await kms.wrap(key, wrapAad(purpose));
+    await rewrapDeploymentKey(db, purpose, { from: wrapped, to, kmsKeyId: kms.currentKeyId });
   }
-  return rows.length;
+  return stale.length;
 }
 
 const wrapAad = (purpose: string) => `deployment-key:${purpose}`;

@@ -1,6 +1,7 @@
 import { DecryptionError } from './aead';
 import { masterKeys, type Config } from '../config';
 import { graphTokenAad, graphTokensSealedElsewhere, resealGraphToken } from '../db/clients';
+import { countOnOldKeys } from '../db/deployment-keys';
 import type { Db, Queryable } from '../db/pool';
 import { archivePayloadKeys, loadDeploymentKeys, rewrapDeploymentKeys } from './deployment-keys';
 import { LocalKms } from './kms';
@@ -41,20 +42,14 @@ export async function rotateMasterKey(
   const payloadKeys = await archivePayloadKeys(db, kms, config.previousMasterKeys);
   const deploymentKeys = await rewrapDeploymentKeys(db, kms);
   const secrets = await resealGraphTokens(db, box, boxKeyId);
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT (SELECT count(*) FROM subject_keys WHERE kms_key_id <> $1)
-          + (SELECT count(*) FROM deployment_keys WHERE kms_key_id <> $1)
-          + (SELECT count(*) FROM clients WHERE graph_access_token_enc IS NOT NULL
-               AND split_part(graph_access_token_enc, '.', 2) <> $2) AS n`,
-    [kms.currentKeyId, boxKeyId],
-  );
+  const remainingOnOldKeys = await countOnOldKeys(db, kms.currentKeyId, boxKeyId);
   return {
     currentKeyId: kms.currentKeyId,
     rewrapped,
     deploymentKeys,
     secrets,
     payloadKeys,
-    remainingOnOldKeys: Number(rows[0]!.n),
+    remainingOnOldKeys,
   };
 }
 
