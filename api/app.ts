@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Config } from '../config';
 import { deriveKey } from '../crypto/keys';
+import type { DeploymentKeys } from '../crypto/deployment-keys';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
 import { usesSandboxGraph } from '../config';
@@ -42,6 +43,8 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   secrets: SecretBox;
+  /** The blind-index and order-content keys (`loadDeploymentKeys`): the same across master-key rotations. */
+  keys: DeploymentKeys;
   vault: SubjectVault;
   log: Logger;
   metrics: Metrics;
@@ -72,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const indexKey = deriveKey(config.masterKey, 'blind-index');
+  const { indexKey, contentKey } = deps.keys;
   const numbers = createNumberDirectory(db);
   app.use(
     webhookRouter({
@@ -99,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(
     codecRouter({
-      codec: payloadCodec(config),
+      codec: payloadCodec(config, deps.keys.retiredPayloadKeys),
       adminToken: config.adminToken,
       sessionKey: deriveKey(config.masterKey, 'codec-session'),
       corsOrigins: config.codecCorsOrigins,
@@ -122,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
       vault: deps.vault,
       taskQueue: config.temporal.taskQueue,
       indexKey,
-      contentKey: deriveKey(config.masterKey, 'order-content'),
+      contentKey,
     }),
   );
   app.use(shippingRouter({ db }));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadConfigOrExit, masterKeys } from '../config';
+import { loadDeploymentKeys } from '../crypto/deployment-keys';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const db = createPool(config.databaseUrl, config.databasePoolMax);
-  const temporal = createTemporalClient(config, config.temporal.address);
+  const keys = await loadDeploymentKeys(db, config);
+  const temporal = createTemporalClient(config, config.temporal.address, keys.retiredPayloadKeys);
   const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
   const events = createConversationEvents(db);
   const app = createApp({
@@ -35,13 +37,14 @@ async function main(): Promise<void> {
     events,
     db,
     temporal,
-    secrets: createSecretBox(config.masterKey),
+    secrets: createSecretBox(config.masterKey, config.previousMasterKeys),
+    keys,
     vault,
     log,
     metrics: createMetrics('api'),
     media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
   });
-  const warmMs = await warmUpApi({ db, temporal, codec: payloadCodec(config) });
+  const warmMs = await warmUpApi({ db, temporal, codec: payloadCodec(config, keys.retiredPayloadKeys) });
   const server = createServer(config, app);
   server.listen(config.port, () =>
     log.info('api listening', { port: config.port, https: Boolean(config.https), warmMs }),

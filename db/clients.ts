@@ -234,6 +234,38 @@ export async function updateClient(
   });
 }
 
+/** Clients whose Graph token was sealed under another key than `keyId` (a rotation re-seals them). */
+export async function graphTokensSealedElsewhere(
+  db: Queryable,
+  keyId: string,
+  limit: number,
+): Promise<{ clientId: string; sealed: string }[]> {
+  const { rows } = await db.query<{ id: string; graph_access_token_enc: string }>(
+    `SELECT id, graph_access_token_enc FROM clients
+     WHERE graph_access_token_enc IS NOT NULL AND split_part(graph_access_token_enc, '.', 2) <> $1
+     ORDER BY id LIMIT $2`,
+    [keyId, limit],
+  );
+  return rows.map((r) => ({ clientId: r.id, sealed: r.graph_access_token_enc }));
+}
+
+/**
+ * Replaces a sealed Graph token by the same token sealed anew, unless the token changed meanwhile;
+ * not a token rotation, so `graph_token_rotated_at` stays. False when it changed (the new one is current).
+ */
+export async function resealGraphToken(
+  db: Queryable,
+  clientId: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const res = await db.query(
+    'UPDATE clients SET graph_access_token_enc = $3 WHERE id = $1 AND graph_access_token_enc = $2',
+    [clientId, from, to],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
 async function replacePhoneNumbers(tx: Queryable, clientId: string, phoneNumberIds: string[]): Promise<void> {
   await tx.query(
     'DELETE FROM client_phone_numbers WHERE client_id = $1 AND NOT (phone_number_id = ANY($2))',

@@ -47,9 +47,15 @@ export async function ensureAppRole(owner: Queryable, role: string, password: st
 
 /**
  * Migrates as the owner (`ownerUrl`), then, when `appUrl` names another role, creates that role if
- * needed (with the URL's password) and grants it. Returns the migrations applied.
+ * needed (with the URL's password) and grants it. Returns the migrations applied. `setPassword`
+ * also gives an existing role the URL's password (`npm start`, whose password is derived from the
+ * master key: it changes when the master key rotates).
  */
-export async function migrateAndGrant(ownerUrl: string, appUrl: string): Promise<string[]> {
+export async function migrateAndGrant(
+  ownerUrl: string,
+  appUrl: string,
+  opts: { setPassword?: boolean } = {},
+): Promise<string[]> {
   const owner = createPool(ownerUrl, 1);
   try {
     const applied = await migrate(owner);
@@ -57,12 +63,21 @@ export async function migrateAndGrant(ownerUrl: string, appUrl: string): Promise
     const role = decodeURIComponent(app.username);
     if (role && role !== decodeURIComponent(new URL(ownerUrl).username)) {
       await ensureAppRole(owner, role, decodeURIComponent(app.password));
+      if (opts.setPassword) await setRolePassword(owner, role, decodeURIComponent(app.password));
       await grantAppRole(owner, role);
     }
     return applied;
   } finally {
     await owner.end();
   }
+}
+
+async function setRolePassword(owner: Queryable, role: string, password: string): Promise<void> {
+  const { rows } = await owner.query<{ sql: string }>(
+    `SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text) AS sql`,
+    [role, password],
+  );
+  await owner.query(rows[0]!.sql);
 }
 
 /** The same database as `ownerUrl`, reached as `role` with `password` (the local profile's app role). */

@@ -7,11 +7,10 @@ import {
   provisionClient,
   withGraphToken,
 } from '../api/provisioning';
-import { loadConfigOrExit, masterKeys, processEnv, usesSandboxGraph, type Config } from '../config';
+import { loadConfigOrExit, processEnv, usesSandboxGraph, type Config } from '../config';
 import { localEnv } from '../config/local';
-import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
-import { SubjectVault } from '../crypto/vault';
+import { rotateMasterKey } from '../crypto/rotation';
 import { listClients, PhoneNumberTakenError, revokeApiKey } from '../db/clients';
 import { openLocalDatabase } from '../db/embedded';
 import { migrate } from '../db/migrate';
@@ -30,9 +29,10 @@ const USAGE = `npm run admin -- <command> [options]
       the first 1,000 clients with their numbers and the state of their Graph token
       (over HTTP: GET /admin/v1/clients, GET|PATCH /admin/v1/clients/:id, GET …/:id/keys)
   rotate-keys
-      re-wraps every subject data key with the current AURA_MASTER_KEY (online, batched); run it after
-      moving the old key to AURA_MASTER_KEY_PREVIOUS; prints how many were re-wrapped and how many
-      still use an old key (0 = the old key is no longer needed for data keys)
+      re-wraps every subject data key and deployment key (blind index, order content) with the
+      current AURA_MASTER_KEY and re-seals every Graph token under it (online, batched); run it after
+      moving the old key to AURA_MASTER_KEY_PREVIOUS; prints what it did and how many still use an
+      old key (0 = PostgreSQL no longer needs the old key)
 
 Uses DATABASE_URL, or the local embedded database.`;
 
@@ -66,7 +66,11 @@ async function main(): Promise<number> {
       if (err.code !== '42501' && !/permission denied/.test(String(err))) throw err;
     });
     if (command === 'rotate-keys') return await rotateKeys(config, db);
-    const deps = { db, secrets: createSecretBox(config.masterKey), sandboxGraph: usesSandboxGraph(config) };
+    const deps = {
+      db,
+      secrets: createSecretBox(config.masterKey, config.previousMasterKeys),
+      sandboxGraph: usesSandboxGraph(config),
+    };
     return await runCommand(command, values, deps);
   } finally {
     await db.end();
@@ -115,18 +119,11 @@ async function runCommand(
   }
 }
 
-/** Re-wraps every data key under the current master key; the old one is then needed only for payloads. */
+/** Moves data keys, deployment keys and sealed secrets onto the current master key; 0 when none is left. */
 async function rotateKeys(config: Config, db: Db): Promise<number> {
-  const kms = new LocalKms(masterKeys(config));
-  const rewrapped = await new SubjectVault(db, kms).rewrapAll();
-  const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM subject_keys WHERE kms_key_id <> $1',
-    [kms.currentKeyId],
-  );
-  process.stdout.write(
-    `${JSON.stringify({ currentKeyId: kms.currentKeyId, rewrapped, remainingOnOldKeys: rows[0]!.n })}\n`,
-  );
-  return rows[0]!.n === 0 ? 0 : 1;
+  const report = await rotateMasterKey(db, config);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  return report.remainingOnOldKeys === 0 ? 0 : 1;
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

@@ -215,7 +215,8 @@ async function prepareDatabase(
   ownerUrl: string,
   databaseUrl: string,
 ): Promise<SandboxClient | undefined> {
-  await migrateAndGrant(ownerUrl, databaseUrl);
+  // The derived app-role password follows the master key, so it is set anew on every start.
+  await migrateAndGrant(ownerUrl, databaseUrl, { setPassword: config.databaseUrl === undefined });
   const pool = createPool(databaseUrl, 1);
   try {
     if (config.profile !== 'local') return undefined;
@@ -226,7 +227,7 @@ async function prepareDatabase(
     ]);
     if (rows.length) return undefined;
     const created = await provisionClient(
-      { db: pool, secrets: createSecretBox(config.masterKey) },
+      { db: pool, secrets: createSecretBox(config.masterKey, config.previousMasterKeys) },
       {
         name: 'Sandbox Shop',
         phoneNumberIds: [SANDBOX_PHONE_NUMBER_ID],

@@ -6,6 +6,12 @@ import { TAG_BYTES } from '../crypto/aead';
 import { deriveKey } from '../crypto/keys';
 
 const ENCODING = 'binary/encrypted';
+
+/** A payload key by its id, as payload metadata names it. */
+export interface PayloadKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
 const KEY_ID_KEY = 'encryption-key-id';
 const IV_BYTES = 12;
 
@@ -19,10 +25,17 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
   private readonly currentKeyId: string;
 
-  constructor(masterKeys: { id: string; master: Buffer }[]) {
+  /**
+   * `masterKeys[0]` encrypts; every master key and every retired payload key (one of a master key
+   * rotated away, kept wrapped in `deployment_keys` by `rotate-keys`) decrypts.
+   */
+  constructor(masterKeys: { id: string; master: Buffer }[], retired: readonly PayloadKey[] = []) {
     const first = masterKeys[0];
     if (!first) throw new Error('AesGcmPayloadCodec needs at least one master key');
-    this.keys = new Map(masterKeys.map((k) => [k.id, deriveKey(k.master, 'temporal-payloads')]));
+    this.keys = new Map([
+      ...retired.map((k) => [k.id, k.key] as const),
+      ...masterKeys.map((k) => [k.id, payloadKeyOf(k.master)] as const),
+    ]);
     this.currentKeyId = first.id;
   }
 
@@ -69,4 +82,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 /** The codec's key id for a master key: a short fingerprint, so rotating the master key changes it. */
 export function masterKeyId(master: Buffer): string {
   return deriveKey(master, 'key-id').subarray(0, 6).toString('hex');
+}
+
+/** The payload key a master key gives, under the id the codec names it by. */
+export function payloadKeyOf(master: Buffer): Buffer {
+  return deriveKey(master, 'temporal-payloads');
 }

@@ -3,14 +3,23 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { masterKeys, type Config } from '../config';
-import { AesGcmPayloadCodec, masterKeyId } from './codec';
+import { AesGcmPayloadCodec, masterKeyId, type PayloadKey } from './codec';
 
 /** See temporal/failure-converter.ts; the workflow bundle must be built with the same path. */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 
-/** The payload codec over the current master key (encrypts) and previous ones (still decrypt). */
-export function payloadCodec(config: Pick<Config, 'masterKey' | 'previousMasterKeys'>): AesGcmPayloadCodec {
-  return new AesGcmPayloadCodec(masterKeys(config).map((master) => ({ id: masterKeyId(master), master })));
+/**
+ * The payload codec over the current master key (encrypts), previous ones and the payload keys of
+ * master keys rotated away (`DeploymentKeys.retiredPayloadKeys`): those still decrypt.
+ */
+export function payloadCodec(
+  config: Pick<Config, 'masterKey' | 'previousMasterKeys'>,
+  retired: readonly PayloadKey[] = [],
+): AesGcmPayloadCodec {
+  return new AesGcmPayloadCodec(
+    masterKeys(config).map((master) => ({ id: masterKeyId(master), master })),
+    retired,
+  );
 }
 
 /**
@@ -18,9 +27,12 @@ export function payloadCodec(config: Pick<Config, 'masterKey' | 'previousMasterK
  * messages and stack traces moved into an encoded payload too (`encodeCommonAttributes`), so an
  * error text that happens to quote user data never reaches the history in clear.
  */
-export function dataConverter(config: Pick<Config, 'masterKey' | 'previousMasterKeys'>): DataConverter {
+export function dataConverter(
+  config: Pick<Config, 'masterKey' | 'previousMasterKeys'>,
+  retired: readonly PayloadKey[] = [],
+): DataConverter {
   return {
-    payloadCodecs: [payloadCodec(config)],
+    payloadCodecs: [payloadCodec(config, retired)],
     failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }
@@ -42,7 +54,11 @@ export function tlsOptions(config: Config): ConnectionOptions['tls'] {
  * A Temporal client (API side) with TLS / API key options when configured (Temporal Cloud). The
  * connection is lazy: the API starts even while Temporal is down, `/readyz` says so, webhooks get 503.
  */
-export function createTemporalClient(config: Config, address: string): Client {
+export function createTemporalClient(
+  config: Config,
+  address: string,
+  retired: readonly PayloadKey[] = [],
+): Client {
   const connection = Connection.lazy({
     address,
     tls: tlsOptions(config),
@@ -52,7 +68,7 @@ export function createTemporalClient(config: Config, address: string): Client {
   return new Client({
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: dataConverter(config),
+    dataConverter: dataConverter(config, retired),
   });
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfigOrExit, masterKeys, type Config } from '../config';
+import { loadDeploymentKeys } from '../crypto/deployment-keys';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
@@ -40,13 +41,17 @@ async function main(): Promise<void> {
   const metrics = createMetrics('worker');
   const sdkMetricsAddress = await installRuntime(config, log);
   const db = createPool(config.databaseUrl, config.databasePoolMax);
+  // The deployment keys the API uses too (a keyed hash the worker makes must match the API's); this
+  // also fails fast when the configured master keys cannot unwrap them.
+  const keys = await loadDeploymentKeys(db, config);
   const connection = await connectWorker(config, config.temporal.address);
-  const temporal = createTemporalClient(config, config.temporal.address);
+  const temporal = createTemporalClient(config, config.temporal.address, keys.retiredPayloadKeys);
   const nlu = createNluEngine(config);
   const worker = await createAuraWorker({
     config,
     connection,
     bundle: await bundleWorkflows(),
+    retiredPayloadKeys: keys.retiredPayloadKeys,
     deps: {
       db,
       temporal,
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
         mediaHosts: config.whatsapp.mediaHosts,
       }),
       mediaDownloads: config.mediaDownloads,
-      secrets: createSecretBox(config.masterKey),
+      secrets: createSecretBox(config.masterKey, config.previousMasterKeys),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
       log,
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
     db,
     graphUrl: config.whatsapp.graphUrl,
     nlu,
-    codec: payloadCodec(config),
+    codec: payloadCodec(config, keys.retiredPayloadKeys),
   });
   await ensureRetentionSweep(temporal, config.temporal.taskQueue);
   const { taskQueue, namespace } = config.temporal;

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
+import type { PayloadKey } from '../temporal/codec';
 import { dataConverter, FAILURE_CONVERTER_PATH } from '../temporal/connection';
 
 /** Bundles the workflow code; done once per process and reused by every worker built from it. */
@@ -31,6 +32,8 @@ export function createAuraWorker(opts: {
   bundle: WorkflowBundle;
   deps: ActivityDeps;
   taskQueue?: string;
+  /** Payload keys of master keys rotated away (`DeploymentKeys.retiredPayloadKeys`). */
+  retiredPayloadKeys?: readonly PayloadKey[];
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -38,7 +41,7 @@ export function createAuraWorker(opts: {
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
     workflowBundle: opts.bundle,
     activities: createActivities(opts.deps),
-    dataConverter: dataConverter(opts.config),
+    dataConverter: dataConverter(opts.config, opts.retiredPayloadKeys),
     maxCachedWorkflows: opts.config.workerMaxCachedWorkflows,
   });
 }

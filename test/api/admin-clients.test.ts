@@ -213,6 +213,7 @@ describe('admin over HTTP: clients and their keys', () => {
       db: stack.db.pool,
       temporal: stack.temporal,
       secrets: createSecretBox(config.masterKey),
+      keys: stack.keys,
       vault: stack.vault,
       log: createLogger('silent'),
       metrics: createMetrics('api'),

@@ -61,6 +61,7 @@ describe('codec sessions: revocable, Secure behind a TLS proxy, malformed cookie
       db: stack.db.pool,
       temporal: stack.temporal,
       secrets: createSecretBox(config.masterKey),
+      keys: stack.keys,
       vault: stack.vault,
       log: createLogger('silent'),
       metrics: createMetrics('api'),

@@ -157,6 +157,7 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
       db,
       temporal,
       secrets: createSecretBox(stack.config.masterKey),
+      keys: stack.keys,
       vault: stack.vault,
       log: createLogger('silent'),
       metrics: createMetrics('api'),

@@ -172,6 +172,7 @@ describe('operations: metrics and insights follow what the system does', () => {
       db: stack.db.pool,
       temporal: stack.temporal,
       secrets: createSecretBox(stack.config.masterKey),
+      keys: stack.keys,
       vault: stack.vault,
       log: createLogger('silent'),
       metrics: createMetrics('api'),

@@ -29,6 +29,7 @@ describe('readiness means a worker is there to answer', () => {
       db: stack.db.pool,
       temporal: stack.temporal,
       secrets: createSecretBox(config.masterKey),
+      keys: stack.keys,
       vault: stack.vault,
       log: createLogger('silent'),
       metrics: createMetrics('api'),

@@ -131,6 +131,7 @@ describe('sandbox phone simulator in a real browser', () => {
       db: stack.db.pool,
       temporal: stack.temporal,
       secrets: createSecretBox(config.masterKey),
+      keys: stack.keys,
       vault: stack.vault,
       log: createLogger('silent'),
       metrics: createMetrics('api'),

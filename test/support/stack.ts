@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@tem
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { masterKeys, type Config } from '../../config';
+import { loadDeploymentKeys, type DeploymentKeys } from '../../crypto/deployment-keys';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
@@ -26,6 +27,8 @@ export interface Stack {
   /** The Express app the API serves (its router stack lists every route). */
   app: Express;
   vault: SubjectVault;
+  /** The deployment keys API (and worker) loaded from the database (blind index, order content). */
+  keys: DeploymentKeys;
   db: TestDatabase;
   graph: FakeGraph;
   temporal: Client;
@@ -64,11 +67,13 @@ export async function startStack(
     media?: MediaStore;
     /** The API's port, when something must know it in advance (default: any free port). */
     apiPort?: number;
+    /** A database to start on (a restart of the stack); the caller drops it, `close` leaves it. */
+    database?: TestDatabase;
   } = {},
 ): Promise<Stack> {
   const temporalAddress = opts.temporalAddress ?? testInfra().temporalAddress;
   const graph = await startFakeGraph();
-  const db = await createTestDatabase();
+  const db = opts.database ?? (await createTestDatabase());
   const config = testConfig({
     WHATSAPP_GRAPH_URL: graph.url,
     TEMPORAL_ADDRESS: temporalAddress,
@@ -76,13 +81,14 @@ export async function startStack(
     ...opts.env,
   });
   const log = opts.log ?? createLogger('silent');
-  const secrets = createSecretBox(config.masterKey);
+  const secrets = createSecretBox(config.masterKey, config.previousMasterKeys);
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const connection: NativeConnection = await connectWorker(config, temporalAddress);
-  const temporal = createTemporalClient(config, temporalAddress);
+  const keys = await loadDeploymentKeys(db.pool, config);
+  const temporal = createTemporalClient(config, temporalAddress, keys.retiredPayloadKeys);
   const vault = new SubjectVault(db.pool, new LocalKms(masterKeys(config)));
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'aura-media-'));
   const media = opts.media ?? createLocalMediaStore(mediaDir);
@@ -92,6 +98,7 @@ export async function startStack(
     config,
     connection,
     bundle: await workflowBundle(),
+    retiredPayloadKeys: keys.retiredPayloadKeys,
     deps: {
       db: db.pool,
       temporal,
@@ -118,6 +125,7 @@ export async function startStack(
     db: db.pool,
     temporal,
     secrets,
+    keys,
     vault,
     log,
     metrics: apiMetrics,
@@ -134,6 +142,7 @@ export async function startStack(
     config,
     app,
     vault,
+    keys,
     db,
     graph,
     temporal,
@@ -150,7 +159,7 @@ export async function startStack(
       await connection.close();
       await temporal.connection.close();
       await graph.close();
-      await db.drop();
+      if (!opts.database) await db.drop();
       rmSync(mediaDir, { recursive: true, force: true });
     },
   };
