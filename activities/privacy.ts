@@ -123,10 +123,19 @@ export function createPrivacyActivities({ db, temporal, vault, log, metrics, med
       return { files, rows };
     },
 
-    /** Deletes what every client's retention settings say is due, as of `now` (ISO; default: the clock). */
+    /**
+     * Deletes what every client's retention settings say is due, as of `now` (ISO; default: the clock),
+     * and destroys the data keys of subjects with nothing left.
+     */
     async sweepRetention(input: { now?: string } = {}): Promise<SweepResult> {
       const now = input.now ? new Date(input.now) : new Date();
-      const result = await sweepRetention(db, now, RETENTION_RULES, media && ((key) => media.delete(key)));
+      const result = await sweepRetention(
+        db,
+        now,
+        RETENTION_RULES,
+        media && ((key) => media.delete(key)),
+        (subject) => vault.forget(subject),
+      );
       log.info('retention sweep', { deleted: result });
       return result;
     },

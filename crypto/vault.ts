@@ -69,6 +69,11 @@ export class SubjectVault {
     return (res.rowCount ?? 0) > 0;
   }
 
+  /** Drops the subject's key from this process's cache (another process destroyed it). */
+  forget(subject: Subject): void {
+    this.cache.delete(cacheKey(subject));
+  }
+
   /** Re-wraps every data key not wrapped by the KMS's current key; returns how many. Online, batched. */
   async rewrapAll(batchSize = 500): Promise<number> {
     let total = 0;

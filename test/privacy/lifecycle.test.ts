@@ -214,7 +214,10 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
 
     const rules = [{ table: 'test_media', column: 'created_at', setting: 'mediaDays' as const }];
     await assert.rejects(sweepRetention(stack.db.pool, now, rules), /no media store/);
-    assert.deepEqual(await sweepRetention(stack.db.pool, now, rules, media.delete), { test_media: 1 });
+    assert.deepEqual(await sweepRetention(stack.db.pool, now, rules, media.delete), {
+      test_media: 1,
+      subject_keys: 0,
+    });
     assert.deepEqual([...files], ['f/young']);
     const left = await stack.db.pool.query('SELECT storage_key FROM test_media');
     assert.deepEqual(
