@@ -309,3 +309,12 @@ export async function lockClientSettings(db: Queryable, clientId: string): Promi
 export async function saveClientSettings(db: Queryable, clientId: string, settings: unknown): Promise<void> {
   await db.query('UPDATE clients SET settings = $2 WHERE id = $1', [clientId, settings]);
 }
+
+/** The business numbers a client owns now. */
+export async function phoneNumberIdsOf(db: Queryable, clientId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT phone_number_id AS id FROM client_phone_numbers WHERE client_id = $1 ORDER BY phone_number_id',
+    [clientId],
+  );
+  return rows.map((r) => r.id);
+}
