@@ -12,3 +12,8 @@ CREATE INDEX IF NOT EXISTS contacts_updated ON contacts(client_id, updated_at);
 CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(client_id, updated_at);
 -- Data keys of subjects with nothing left are destroyed by age.
 CREATE INDEX IF NOT EXISTS subject_keys_created ON subject_keys(created_at);
+
+-- Buckets written before this migration: the subject is in the key, the client is the number's owner.
+UPDATE send_pacing p SET client_id = n.client_id, subject_hash = split_part(p.key, ':', 3)
+FROM client_phone_numbers n
+WHERE p.key LIKE 'pair:%' AND p.subject_hash IS NULL AND n.phone_number_id = split_part(p.key, ':', 2);
