@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ErasureInput, ErasureSummary } from './contract';
 
@@ -41,28 +41,30 @@ export async function erasureWorkflow(input: ErasureInput): Promise<ErasureSumma
 async function erase(input: ErasureInput): Promise<ErasureSummary> {
   const { requestId } = input;
   await recordErasureProgress({ requestId, status: 'running', progress: { step: 'executions' } });
-  const { held, replaced } = await holdSubjectConversations(input);
+  // Erasures started before conversations were held replay without the hold and the second pass.
+  const holds = patched('erasure-holds-conversations');
+  const { held, replaced } = holds ? await holdSubjectConversations(input) : { held: [], replaced: [] };
   await eraseSubjectExecutions({ ...input, also: replaced, keep: held });
   await recordErasureProgress({
     requestId,
     status: 'running',
     progress: { step: 'data', executionsDeleted: true },
   });
-  const first = await eraseSubjectData(input);
-  await eraseSubjectExecutions({ ...input, keep: held });
-  const second = await eraseSubjectData(input);
-  await releaseHeldConversations({ held, onlyIfEmpty: true });
-  const summary: ErasureSummary = {
-    executionsDeleted: true,
-    files: first.files + second.files,
-    rows: addCounts(first.rows, second.rows),
-  };
+  let { files, rows } = await eraseSubjectData(input);
+  if (holds) {
+    await eraseSubjectExecutions({ ...input, keep: held });
+    const second = await eraseSubjectData(input);
+    files += second.files;
+    rows = addCounts(rows, second.rows);
+    await releaseHeldConversations({ held, onlyIfEmpty: true });
+  }
+  const summary: ErasureSummary = { executionsDeleted: true, files, rows };
   await recordErasureProgress({
     requestId,
     status: 'completed',
     progress: { step: 'done', ...summary, dataKeyDestroyed: true },
   });
-  await releaseHeldConversations({ held, onlyIfEmpty: false });
+  if (holds) await releaseHeldConversations({ held, onlyIfEmpty: false });
   return summary;
 }
 
