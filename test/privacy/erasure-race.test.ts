@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createFanOutLimits } from '../../api/fan-out';
+import { ingestNotification } from '../../api/inbound';
+import { createNumberDirectory } from '../../api/number-directory';
 import { deriveKey, keyedHash } from '../../crypto/keys';
+import { createLogger } from '../../logging';
+import { subjectAttribute } from '../../temporal/search-attributes';
+import { notificationSchema } from '../../whatsapp/webhook-schema';
 import { conversationWorkflowId, getConversationQuery } from '../../workflows/conversation/contract';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
@@ -150,5 +157,37 @@ describe('erasure under traffic', () => {
     for (let i = 0; i < 120 && (await handled()) < all; i += 1) await sleep(250);
     assert.equal(await handled(), all, 'one fresh conversation handled every one of them');
     assert.equal((await stack.temporal.workflow.getHandle(workflowId).describe()).runId, fresh.runId);
+  });
+
+  it('when a message starts a conversation no worker has run yet, then erasure already finds it by its search attributes', async () => {
+    const waId = '5511966660002';
+    const indexKey = deriveKey(stack.config.masterKey, 'blind-index');
+    const subjectHash = keyedHash(indexKey, client.clientId, waId);
+    const deps = {
+      db: stack.db.pool,
+      numbers: createNumberDirectory(stack.db.pool),
+      temporal: stack.temporal,
+      // A task queue no worker polls: the workflow's first task never runs.
+      taskQueue: `unpolled-${randomBytes(4).toString('hex')}`,
+      indexKey,
+      log: createLogger('silent'),
+      limits: createFanOutLimits(),
+    };
+    const body = textNotification({ phoneNumberId: client.phoneNumberId, waId, text: 'not yet run' });
+    await ingestNotification(deps, notificationSchema.parse(body));
+    const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
+    const handle = stack.temporal.workflow.getHandle(workflowId);
+    try {
+      assert.equal((await handle.describe()).typedSearchAttributes.get(subjectAttribute), subjectHash);
+      const listed: string[] = [];
+      const query = `AuraClientId = "${client.clientId}" AND AuraSubject = "${subjectHash}"`;
+      for (let i = 0; i < 40 && listed.length === 0; i += 1) {
+        for await (const wf of stack.temporal.workflow.list({ query })) listed.push(wf.workflowId);
+        if (listed.length === 0) await sleep(250);
+      }
+      assert.deepEqual(listed, [workflowId]);
+    } finally {
+      await handle.terminate('test done');
+    }
   });
 });
