@@ -1,5 +1,6 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { Run } from '../../privacy/held-conversations';
 import type { ErasureInput, ErasureSummary } from './contract';
 
 // Terminating and deleting executions waits on Temporal's asynchronous deletion: the activity retries
@@ -23,27 +24,33 @@ const { eraseSubjectData, recordErasureProgress } = proxyActivities<Activities>(
  * pass (an execution not yet visible, an activity of a terminated run still writing). Empty held runs
  * are deleted, the request completes, and only then do held messages start a fresh conversation.
  * Every step is idempotent, so a retried or repeated request is safe. If a step gives up (Temporal
- * unreachable for an hour), the request is marked `failed` for a retry.
+ * unreachable for an hour), the request is marked `failed` for a retry and the held messages are
+ * let go (best effort), so the subject is not left unanswered behind an erasure that stopped.
  */
 export async function erasureWorkflow(input: ErasureInput): Promise<ErasureSummary> {
+  const held: Run[] = [];
   try {
-    return await erase(input);
+    return await erase(input, held);
   } catch (err) {
     await recordErasureProgress({
       requestId: input.requestId,
       status: 'failed',
       progress: { step: 'failed' },
     });
+    if (held.length > 0) await releaseHeldConversations({ held, onlyIfEmpty: false }).catch(() => undefined);
     throw err;
   }
 }
 
-async function erase(input: ErasureInput): Promise<ErasureSummary> {
+async function erase(input: ErasureInput, held: Run[]): Promise<ErasureSummary> {
   const { requestId } = input;
   await recordErasureProgress({ requestId, status: 'running', progress: { step: 'executions' } });
   // Erasures started before conversations were held replay without the hold and the second pass.
   const holds = patched('erasure-holds-conversations');
-  const { held, replaced } = holds ? await holdSubjectConversations(input) : { held: [], replaced: [] };
+  const { held: holding, replaced } = holds
+    ? await holdSubjectConversations(input)
+    : { held: [], replaced: [] };
+  held.push(...holding);
   await eraseSubjectExecutions({ ...input, also: replaced, keep: held });
   await recordErasureProgress({
     requestId,
