@@ -23,12 +23,18 @@ const MAX_INLINE_WAIT_MS = 15_000;
 export function createPacer(db: Queryable, options: PacingOptions = DEFAULT_PACING) {
   return async function pace(
     phoneNumberId: string,
-    subjectHash: string,
+    subject: { clientId: string; subjectHash: string },
     messagesPerSecond: number,
   ): Promise<void> {
     const [numberWait, pairWait] = await Promise.all([
       reserveSendSlot(db, `number:${phoneNumberId}`, 1000 / messagesPerSecond, messagesPerSecond),
-      reserveSendSlot(db, `pair:${phoneNumberId}:${subjectHash}`, options.pairIntervalMs, options.pairBurst),
+      reserveSendSlot(
+        db,
+        `pair:${phoneNumberId}:${subject.subjectHash}`,
+        options.pairIntervalMs,
+        options.pairBurst,
+        subject,
+      ),
     ]);
     const wait = Math.max(numberWait, pairWait);
     if (wait > MAX_INLINE_WAIT_MS) {

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { SubjectVault } from '../crypto/vault';
 import { inTransaction, type Db } from '../db/pool';
@@ -7,7 +7,15 @@ import { deleteSubjectRows, subjectFileKeys } from '../db/subject-tables';
 import { RETENTION_RULES, sweepRetention, type SweepResult } from '../db/retention';
 import type { Logger } from '../logging';
 import type { Metrics } from '../metrics';
+import { subjectOrderIds } from '../db/orders';
+import {
+  holdSubjectConversations,
+  releaseHeldConversations,
+  type HoldResult,
+  type Run,
+} from '../privacy/held-conversations';
 import { clientIdAttribute, subjectAttribute } from '../temporal/search-attributes';
+import { orderWorkflowId } from '../workflows/order/contract';
 
 /**
  * The part of the media store (media/store.ts) erasure and retention need: files are named by the
@@ -33,6 +41,14 @@ export interface ErasureStepInput {
   subjectHash: string;
 }
 
+/** Which executions to delete beyond those listed by search attribute, and which to spare. */
+export interface ExecutionsStepInput extends ErasureStepInput {
+  /** Runs found by other means (the conversations the held runs replaced). */
+  also?: Run[];
+  /** The held runs: they carry the subject's attributes but hold only messages to keep. */
+  keep?: Run[];
+}
+
 /** gRPC NOT_FOUND: the execution is already gone (an earlier attempt deleted it). */
 function ignoreNotFound(err: { code?: number }): undefined {
   if (err.code !== 5) throw err;
@@ -42,12 +58,44 @@ function ignoreNotFound(err: { code?: number }): undefined {
 export function createPrivacyActivities({ db, temporal, vault, log, metrics, media }: PrivacyDeps) {
   const namespace = temporal.options.namespace;
 
-  async function listSubjectExecutions(input: ErasureStepInput) {
+  async function listSubjectExecutions(input: ErasureStepInput): Promise<Run[]> {
     const query = `${clientIdAttribute.name} = "${input.clientId}" AND ${subjectAttribute.name} = "${input.subjectHash}"`;
-    const found: { workflowId: string; runId: string }[] = [];
+    const found: Run[] = [];
     for await (const wf of temporal.workflow.list({ query }))
       found.push({ workflowId: wf.workflowId, runId: wf.runId });
     return found;
+  }
+
+  /** The current runs of the subject's order workflows, by their deterministic ids (no visibility lag). */
+  async function orderRuns(input: ErasureStepInput): Promise<Run[]> {
+    const runs: Run[] = [];
+    for (const orderId of await subjectOrderIds(db, input.clientId, input.subjectHash)) {
+      const workflowId = orderWorkflowId(input.clientId, orderId);
+      const described = await temporal.workflowService
+        .describeWorkflowExecution({ namespace, execution: { workflowId } })
+        .catch(ignoreNotFound);
+      const runId = described?.workflowExecutionInfo?.execution?.runId;
+      if (runId) runs.push({ workflowId, runId });
+    }
+    return runs;
+  }
+
+  async function deleteRuns(runs: readonly Run[]): Promise<number> {
+    for (const wf of runs) {
+      // For a running execution the server terminates it, then deletes it, in one step (and much
+      // sooner than when terminated first: a closed execution's deletion waits on its close tasks).
+      await temporal.workflowService
+        .deleteWorkflowExecution({ namespace, workflowExecution: wf })
+        .catch(ignoreNotFound);
+    }
+    const remaining = await Promise.all(
+      runs.map((wf) =>
+        temporal.workflowService
+          .describeWorkflowExecution({ namespace, execution: wf })
+          .then(() => 1, ignoreNotFound),
+      ),
+    );
+    return remaining.reduce<number>((a, b) => a + (b ?? 0), 0);
   }
 
   return {
@@ -62,35 +110,49 @@ export function createPrivacyActivities({ db, temporal, vault, log, metrics, med
     },
 
     /**
-     * Terminates and deletes every workflow execution (all runs) of the subject, found by the
-     * AuraClientId + AuraSubject search attributes (the server terminates a running one before deleting
-     * it). Temporal deletes asynchronously, so this throws a
-     * retryable failure until none of the found executions can still be described; visibility
-     * records follow shortly after. Returns how many executions it deleted.
+     * Holds the subject's conversations for the erasure (see privacy/held-conversations.ts): new
+     * messages wait in held runs from here on. Returns the held runs and the runs they replaced.
      */
-    async eraseSubjectExecutions(input: ErasureStepInput): Promise<number> {
-      const found = await listSubjectExecutions(input);
-      for (const wf of found) {
-        // For a running execution the server terminates it, then deletes it, in one step (and much
-        // sooner than when terminated first: a closed execution's deletion waits on its close tasks).
-        await temporal.workflowService
-          .deleteWorkflowExecution({
-            namespace,
-            workflowExecution: { workflowId: wf.workflowId, runId: wf.runId },
-          })
-          .catch(ignoreNotFound);
+    async holdSubjectConversations(input: ErasureStepInput): Promise<HoldResult> {
+      const { taskQueue } = Context.current().info;
+      return holdSubjectConversations({ db, temporal, taskQueue }, input);
+    },
+
+    /**
+     * Releases the held runs. Before the erasure completes (`onlyIfEmpty`) the empty ones end and
+     * are deleted; after it, the rest start as fresh conversations with what they collected.
+     */
+    async releaseHeldConversations(input: { held: Run[]; onlyIfEmpty: boolean }): Promise<number> {
+      const ended = await releaseHeldConversations(temporal, input.held, input.onlyIfEmpty);
+      const left = await deleteRuns(ended);
+      if (left > 0) {
+        throw ApplicationFailure.create({
+          message: `${left} executions not deleted yet`,
+          type: 'ExecutionsNotYetDeleted',
+          nextRetryDelay: '1 second',
+        });
       }
-      const remaining = await Promise.all(
-        found.map((wf) =>
-          temporal.workflowService
-            .describeWorkflowExecution({
-              namespace,
-              execution: { workflowId: wf.workflowId, runId: wf.runId },
-            })
-            .then(() => 1, ignoreNotFound),
-        ),
-      );
-      const left = remaining.reduce<number>((a, b) => a + (b ?? 0), 0);
+      return ended.length;
+    },
+
+    /**
+     * Terminates and deletes every workflow execution (all runs) of the subject except the held
+     * ones: those listed by the AuraClientId + AuraSubject search attributes (given at start), the
+     * current runs of the subject's order ids, and `also`. Temporal deletes asynchronously, so this
+     * throws a retryable failure until none of them can still be described; visibility records
+     * follow shortly after. Returns how many executions it deleted.
+     */
+    async eraseSubjectExecutions(input: ExecutionsStepInput): Promise<number> {
+      const keep = new Set((input.keep ?? []).map((r) => r.runId));
+      const byRun = new Map<string, Run>();
+      for (const run of [
+        ...(input.also ?? []),
+        ...(await orderRuns(input)),
+        ...(await listSubjectExecutions(input)),
+      ])
+        if (!keep.has(run.runId)) byRun.set(run.runId, run);
+      const found = [...byRun.values()];
+      const left = await deleteRuns(found);
       if (left > 0) {
         throw ApplicationFailure.create({
           message: `${left} executions not deleted yet`,
@@ -123,10 +185,19 @@ export function createPrivacyActivities({ db, temporal, vault, log, metrics, med
       return { files, rows };
     },
 
-    /** Deletes what every client's retention settings say is due, as of `now` (ISO; default: the clock). */
+    /**
+     * Deletes what every client's retention settings say is due, as of `now` (ISO; default: the clock),
+     * and destroys the data keys of subjects with nothing left.
+     */
     async sweepRetention(input: { now?: string } = {}): Promise<SweepResult> {
       const now = input.now ? new Date(input.now) : new Date();
-      const result = await sweepRetention(db, now, RETENTION_RULES, media && ((key) => media.delete(key)));
+      const result = await sweepRetention(
+        db,
+        now,
+        RETENTION_RULES,
+        media && ((key) => media.delete(key)),
+        (subject) => vault.forget(subject),
+      );
       log.info('retention sweep', { deleted: result });
       return result;
     },

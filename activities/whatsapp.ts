@@ -160,7 +160,11 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
   async function post(target: Target, token: string, to: string, content: OutboundContent) {
     try {
       const message = { to, ...toGraphMessage(await withGraphMediaId(target, token, content)) };
-      await pace(target.phoneNumberId, target.subjectHash, target.messagesPerSecond);
+      await pace(
+        target.phoneNumberId,
+        { clientId: target.clientId, subjectHash: target.subjectHash },
+        target.messagesPerSecond,
+      );
       Context.current().heartbeat(); // the pacing wait is over: the heartbeat timeout covers the call
       return {
         ok: true as const,

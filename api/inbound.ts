@@ -7,10 +7,8 @@ import { messageContent } from '../whatsapp/message-types';
 import type { NumberDirectory } from './number-directory';
 import {
   CONVERSATION_WORKFLOW_TYPE,
-  conversationMemo,
-  conversationWorkflowId,
+  conversationStartOptions,
   inboundMessageSignal,
-  type ConversationInput,
   type InboundMessage,
 } from '../workflows/conversation/contract';
 import {
@@ -188,10 +186,7 @@ function conversationStart(deps: InboundDeps, clientId: string, value: MessagesV
     sender: { recipient, name: profileName(message, value.contacts) },
   };
   return {
-    workflowId: conversationWorkflowId(clientId, phoneNumberId, subjectHash),
-    taskQueue: deps.taskQueue,
-    args: [{ clientId, phoneNumberId, subjectHash }] as [ConversationInput],
-    memo: conversationMemo({ clientId, phoneNumberId }),
+    ...conversationStartOptions({ clientId, phoneNumberId, subjectHash }, deps.taskQueue),
     signal: inboundMessageSignal,
     signalArgs: [signal] as [InboundMessage],
   };

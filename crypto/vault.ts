@@ -69,6 +69,11 @@ export class SubjectVault {
     return (res.rowCount ?? 0) > 0;
   }
 
+  /** Drops the subject's key from this process's cache (another process destroyed it). */
+  forget(subject: Subject): void {
+    this.cache.delete(cacheKey(subject));
+  }
+
   /** Re-wraps every data key not wrapped by the KMS's current key; returns how many. Online, batched. */
   async rewrapAll(batchSize = 500): Promise<number> {
     let total = 0;
@@ -101,9 +106,14 @@ export class SubjectVault {
     const cached = this.cache.get(k);
     if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached;
     if (create) {
+      // No new key while an erasure of the subject is open: nothing may be sealed for them under a
+      // fresh key before the erasure ends (the seal fails, its activity retries after).
       await this.db.query(
         `INSERT INTO subject_keys(client_id, subject_hash, key_id, wrapped_key, kms_key_id)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id, subject_hash) DO NOTHING`,
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (
+           SELECT 1 FROM privacy_requests r WHERE r.client_id = $1 AND r.subject_hash = $2
+             AND r.status IN ('pending', 'running'))
+         ON CONFLICT (client_id, subject_hash) DO NOTHING`,
         [
           subject.clientId,
           subject.subjectHash,

@@ -366,3 +366,12 @@ export async function listPhoneNumbers(
   );
   return rows;
 }
+
+/** The business numbers a client owns now. */
+export async function phoneNumberIdsOf(db: Queryable, clientId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT phone_number_id AS id FROM client_phone_numbers WHERE client_id = $1 ORDER BY phone_number_id',
+    [clientId],
+  );
+  return rows.map((r) => r.id);
+}

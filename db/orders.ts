@@ -214,3 +214,16 @@ export async function listOrdersOfSubject(
     createdAt: r.created_at,
   }));
 }
+
+/** Ids of a subject's orders (erasure derives their workflow ids from them). */
+export async function subjectOrderIds(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT order_id AS id FROM orders WHERE client_id = $1 AND subject_hash = $2',
+    [clientId, subjectHash],
+  );
+  return rows.map((r) => r.id);
+}

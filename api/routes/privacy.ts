@@ -7,6 +7,7 @@ import type { SubjectVault } from '../../crypto/vault';
 import { writeAudit } from '../../db/audit';
 import { inTransaction, type Db } from '../../db/pool';
 import { findPrivacyRequest, openErasureRequest } from '../../db/privacy-requests';
+import { holdSubjectConversations } from '../../privacy/held-conversations';
 import {
   ERASURE_WORKFLOW_TYPE,
   erasureWorkflowId,
@@ -85,14 +86,18 @@ export function privacyRouter(deps: PrivacyRouteDeps): Router {
       return opened;
     });
     // The request is recorded first: if Temporal is unreachable, a repeated DELETE finds it and
-    // starts its workflow (same id, so never twice).
-    await deps.temporal.workflow
-      .start(ERASURE_WORKFLOW_TYPE, {
-        workflowId: erasureWorkflowId(clientId, request.id),
-        taskQueue: deps.taskQueue,
-        args: [{ requestId: request.id, ...subject }] as [ErasureInput],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      })
+    // starts its workflow (same id, so never twice). The subject's conversations are held before
+    // the answer, so every message after it waits for the erasure (the workflow holds them too).
+    const input: ErasureInput = { requestId: request.id, ...subject };
+    await holdSubjectConversations(deps, input)
+      .then(() =>
+        deps.temporal.workflow.start(ERASURE_WORKFLOW_TYPE, {
+          workflowId: erasureWorkflowId(clientId, request.id),
+          taskQueue: deps.taskQueue,
+          args: [input] as [ErasureInput],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      )
       .catch(() => {
         throw unavailable('could not start the erasure; retry the request');
       });

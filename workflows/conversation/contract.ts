@@ -1,4 +1,6 @@
+import type { SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import type { Language } from '../../i18n';
 import type { DialogueState } from './dialogue';
 
@@ -57,11 +59,40 @@ export type ConversationMemo = {
   kind: 'conversation';
   clientId: string;
   phoneNumberId: string;
+  /** The erasure request a held run waits for (see `ConversationInput.heldFor`). */
+  heldFor?: string;
 };
 
 /** The memo every starter of a conversation attaches. */
-export function conversationMemo(input: { clientId: string; phoneNumberId: string }): ConversationMemo {
-  return { kind: 'conversation', clientId: input.clientId, phoneNumberId: input.phoneNumberId };
+export function conversationMemo(input: {
+  clientId: string;
+  phoneNumberId: string;
+  heldFor?: string;
+}): ConversationMemo {
+  return {
+    kind: 'conversation',
+    clientId: input.clientId,
+    phoneNumberId: input.phoneNumberId,
+    ...(input.heldFor ? { heldFor: input.heldFor } : {}),
+  };
+}
+
+/**
+ * Start options every starter of a conversation uses (signal-with-start from the webhook, the held
+ * run of an erasure): the search attributes are given at start, so erasure finds the execution from
+ * its first event, before the workflow ever ran a task.
+ */
+export function conversationStartOptions(input: ConversationInput, taskQueue: string) {
+  return {
+    workflowId: conversationWorkflowId(input.clientId, input.phoneNumberId, input.subjectHash),
+    taskQueue,
+    args: [input] as [ConversationInput],
+    memo: conversationMemo({ ...input, heldFor: input.heldFor }),
+    typedSearchAttributes: [
+      { key: clientIdAttribute, value: input.clientId },
+      { key: subjectAttribute, value: input.subjectHash },
+    ] satisfies SearchAttributePair[],
+  };
 }
 
 export interface ConversationInput {
@@ -70,6 +101,12 @@ export interface ConversationInput {
   subjectHash: string;
   /** Carried across continue-as-new. */
   carried?: CarriedState;
+  /**
+   * Set on the run an erasure starts in place of the subject's conversation (the request id): it
+   * only collects inbound messages, runs nothing, and starts as a fresh conversation once the
+   * erasure releases it (`releaseHeldSignal`), so nothing is written under a new key before then.
+   */
+  heldFor?: string;
 }
 
 export type ConversationMode = 'bot' | 'queued' | 'agent' | 'opted_out';
@@ -164,6 +201,11 @@ export interface AgentMessageResult {
 }
 
 export const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessage');
+/**
+ * The erasure is over: a held run becomes a fresh conversation. With `onlyIfEmpty` (sent before the
+ * erasure completes) a run that collected nothing completes, and one that did keeps waiting.
+ */
+export const releaseHeldSignal = defineSignal<[{ onlyIfEmpty: boolean }]>('releaseHeld');
 export const getConversationQuery = defineQuery<ConversationView>('getConversation');
 /** Assign/accept or take over. Refused (validator) when another agent owns it, naming that agent. */
 export const assignAgentUpdate = defineUpdate<ConversationView, [AssignAgentRequest]>('assignAgent');

@@ -17,6 +17,7 @@ import {
   conversationRef,
   getConversationQuery,
   inboundMessageSignal,
+  releaseHeldSignal,
   resolveUpdate,
   type ConversationInput,
 } from './contract';
@@ -37,6 +38,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let changed = false;
   setHandler(inboundMessageSignal, (message) => void state.accept(message));
   setHandler(getConversationQuery, () => state.view(rt.ref));
+  if (input.heldFor && !(await heldUntilErased(state))) return;
   registerAgentUpdates(rt, () => (changed = true));
   upsertSearchAttributes([
     { key: clientIdAttribute, value: input.clientId },
@@ -54,7 +56,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     changed = false;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof conversationWorkflow>({ ...input, carried: state.carry() });
+      return continueAsNew<typeof conversationWorkflow>({
+        ...input,
+        heldFor: undefined,
+        carried: state.carry(),
+      });
     }
     const message = state.next();
     if (message) {
@@ -73,6 +79,20 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     else if (due === 'max_wait') await handleSafely(() => rt.maxWait());
     else if (due === 'agent_idle') await handleSafely(() => rt.agentIdle());
   }
+}
+
+/**
+ * A run an erasure holds: collects inbound messages (the signal handler is set) and waits for the
+ * erasure's release. False when released empty before the erasure completed: the run ends, and the
+ * erasure deletes it.
+ */
+async function heldUntilErased(state: ConversationState): Promise<boolean> {
+  let released = false;
+  setHandler(releaseHeldSignal, ({ onlyIfEmpty }) => {
+    if (!onlyIfEmpty || !state.hasPending()) released = true;
+  });
+  await condition(() => released);
+  return state.hasPending();
 }
 
 /**
