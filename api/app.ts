@@ -28,6 +28,7 @@ import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
 import { mediaRouter } from './routes/media';
+import { contactRouter } from './routes/contact';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { shippingRouter } from './routes/shipping';
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps): Express {
   }
   const events = deps.events ?? createConversationEvents(db);
   app.use(mediaRouter({ db, temporal, vault: deps.vault, media: deps.media }));
+  app.use(contactRouter({ db, vault: deps.vault }));
   app.use(conversationsRouter({ db, temporal, vault: deps.vault, events }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);

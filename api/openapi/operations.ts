@@ -238,7 +238,12 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     ok: {
       status: 200,
       description: 'who is calling',
-      schema: z.object({ clientId: z.string(), keyId: z.string(), scopes: z.array(scopeSchema) }),
+      schema: z.object({
+        clientId: z.string(),
+        keyId: z.string(),
+        label: z.string().nullable(),
+        scopes: z.array(scopeSchema),
+      }),
     },
   }),
   'GET /v1/settings': operation({
@@ -398,6 +403,11 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
   ),
   'GET /v1/conversations/:id/orders': conversationOp(
     "The orders of the conversation's end-user",
+    undefined,
+    200,
+  ),
+  'GET /v1/conversations/:id/contact': conversationOp(
+    "The customer card: name, number, language, consent, window, past handoffs, orders (audited, never cached)",
     undefined,
     200,
   ),

@@ -11,15 +11,18 @@ export const pageQuery = z.strictObject({
 
 /**
  * `GET /v1/audit?after=<id>&limit=<n>` (scope `admin`): the client's audit records in id order;
- * `nextCursor` is the `after` of the next page, null on the last one.
+ * `nextCursor` is the `after` of the next page, null on the last one. `actorLabel` is the label of
+ * the acting key (its agent's name), null for unlabelled keys and for the admin token.
  */
 export function auditRouter(deps: { db: Db }): Router {
   const router = Router();
   router.get('/v1/audit', requireScope(deps.db, 'admin'), async (req, res) => {
     const { after, limit } = parseOr400(pageQuery, req.query, 'query');
     const { rows } = await deps.db.query<{ id: string }>(
-      `SELECT id::text, actor, action, subject_hash AS "subjectHash", resource, at FROM audit_log
-       WHERE client_id = $1 AND audit_log.id > $2 ORDER BY audit_log.id LIMIT $3`,
+      `SELECT a.id::text, a.actor, k.label AS "actorLabel", a.action, a.subject_hash AS "subjectHash",
+              a.resource, a.at
+       FROM audit_log a LEFT JOIN api_keys k ON k.client_id = a.client_id AND k.id = a.actor
+       WHERE a.client_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`,
       [(res.locals.auth as AuthContext).clientId, after, limit + 1],
     );
     const page = rows.slice(0, limit);
