@@ -131,7 +131,7 @@ describe('agent workspace in a real browser: who the customer is and what they s
       },
     ]);
     await u.waitForHandled(6);
-    await u.says('I want to talk to a human please');
+    await u.says('I want to talk to a human please', { name: 'Marta Lima' });
     await u.waitForMode('queued');
     await clientApi('PUT', '/v1/shipping/rates', RATES);
     const { currency, items, deliveryAddress } = orderInput();
