@@ -22,3 +22,17 @@ export async function writeAudit(
     [entry.clientId, entry.actor, entry.action, entry.subjectHash ?? null, entry.resource ?? null],
   );
 }
+
+/** Appends one record per subject and resource for one actor and action, in one statement. */
+export async function writeAudits(
+  db: Queryable,
+  entry: { clientId: string; actor: string; action: AuditAction },
+  of: readonly { subjectHash: string; resource: string }[],
+): Promise<void> {
+  if (of.length === 0) return;
+  await db.query(
+    `INSERT INTO audit_log(client_id, actor, action, subject_hash, resource)
+     SELECT $1, $2, $3, s, r FROM unnest($4::text[], $5::text[]) AS u(s, r)`,
+    [entry.clientId, entry.actor, entry.action, of.map((o) => o.subjectHash), of.map((o) => o.resource)],
+  );
+}

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { SubjectVault } from '../../crypto/vault';
-import { writeAudit, type AuditAction } from '../../db/audit';
+import { writeAudit, writeAudits, type AuditAction } from '../../db/audit';
 import { agentLabels, findApiKeyLabel } from '../../db/clients';
 import { contactNames } from '../../db/contacts';
 import {
@@ -129,8 +129,13 @@ export function conversationsRouter({ db, temporal, vault, events }: Conversatio
         ...(name ? { contactName: await vault.openText(subject, 'contact.name', name) } : {}),
         ...(opened ? { lastMessage: typeof opened.text === 'string' ? preview(opened.text) : '' } : {}),
       });
-      await audit(res, 'conversation.preview', r);
     }
+    const audited = rows.filter((r) => shown.has(r.ref));
+    await writeAudits(
+      db,
+      { clientId, actor: auth(res).keyId, action: 'conversation.preview' },
+      audited.map((r) => ({ subjectHash: r.subjectHash, resource: r.ref })),
+    );
     return shown;
   }
 

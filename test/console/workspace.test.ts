@@ -253,4 +253,33 @@ describe('agent workspace in a real browser: who the customer is and what they s
       await page.context().close();
     }
   });
+
+  it('when a burst of 5 customer messages and their replies falls within one second, then the console renders them in handling order', async () => {
+    const dora = await mintKey(['agent'], 'Dora');
+    const u = endUser(stack, client, '5511900000803');
+    const second = Math.floor(Date.now() / 1000); // Meta's whole-second stamp, the same for the burst
+    const words = ['hi', 'hello', 'hey', 'good morning', 'hello'];
+    for (const [i, text] of words.entries()) {
+      await u.says(text, { timestamp: second, name: 'Eva Burst' });
+      await u.waitForHandled(i + 1);
+    }
+    await u.waitForReplies(5);
+    const page = await consoleFor(dora);
+    await page.click('#tabs button[data-tab=bot]');
+    await page.locator('#list li', { hasText: 'Eva Burst' }).click();
+    await page.locator('#transcript li').nth(9).waitFor({ timeout: UI_TIMEOUT });
+    const rows = await page
+      .locator('#transcript li')
+      .evaluateAll((nodes) =>
+        nodes.map((n) => (n as unknown as { className: string }).className.split(' ')[0]),
+      );
+    assert.match(rows.join(' '), /^in( out)+ in( out)+ in( out)+ in( out)+ in( out)+$/, rows.join(' '));
+    const inbound = await page.locator('#transcript li.in').allInnerTexts();
+    assert.deepEqual(
+      inbound.map((text) => text.split('\n')[0]),
+      words,
+    );
+    await shot(page, 'console-workspace-burst.png');
+    await page.context().close();
+  });
 });

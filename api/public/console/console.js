@@ -42,9 +42,10 @@ async function loadTexts() {
     node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
 }
 
-/** How the console names an agent: its key's label when it has one, else `agent:<keyId>`. */
+/** How the console names a sender: an agent by its key's label (else `agent:<keyId>`), the bot, the system. */
 function agentName(id, label) {
   if (state.me && id === `agent:${state.me.keyId}`) return t('you');
+  if (id === 'bot' || id === 'system') return t(`sender.${id}`);
   return label || id;
 }
 
