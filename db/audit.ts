@@ -36,3 +36,31 @@ export async function writeAudits(
     [entry.clientId, entry.actor, entry.action, of.map((o) => o.subjectHash), of.map((o) => o.resource)],
   );
 }
+
+/** One audit record as the audit API returns it: the acting key's label beside its id. */
+export interface AuditRecord {
+  id: string;
+  actor: string;
+  actorLabel: string | null;
+  action: string;
+  subjectHash: string | null;
+  resource: string | null;
+  at: Date;
+}
+
+/** A client's audit records after `after` in id order, at most `limit`. */
+export async function auditPage(
+  db: Queryable,
+  clientId: string,
+  after: number,
+  limit: number,
+): Promise<AuditRecord[]> {
+  const { rows } = await db.query<AuditRecord>(
+    `SELECT a.id::text, a.actor, k.label AS "actorLabel", a.action, a.subject_hash AS "subjectHash",
+            a.resource, a.at
+     FROM audit_log a LEFT JOIN api_keys k ON k.client_id = a.client_id AND k.id = a.actor
+     WHERE a.client_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`,
+    [clientId, after, limit],
+  );
+  return rows;
+}

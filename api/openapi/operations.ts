@@ -407,7 +407,7 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     200,
   ),
   'GET /v1/conversations/:id/contact': conversationOp(
-    "The customer card: name, number, language, consent, window, past handoffs, orders (audited, never cached)",
+    'The customer card: name, number, language, consent, window, past handoffs, orders (audited, never cached)',
     undefined,
     200,
   ),

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { auditPage } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { requireScope, type AuthContext } from '../auth';
 import { parseOr400 } from '../errors';
@@ -18,13 +19,7 @@ export function auditRouter(deps: { db: Db }): Router {
   const router = Router();
   router.get('/v1/audit', requireScope(deps.db, 'admin'), async (req, res) => {
     const { after, limit } = parseOr400(pageQuery, req.query, 'query');
-    const { rows } = await deps.db.query<{ id: string }>(
-      `SELECT a.id::text, a.actor, k.label AS "actorLabel", a.action, a.subject_hash AS "subjectHash",
-              a.resource, a.at
-       FROM audit_log a LEFT JOIN api_keys k ON k.client_id = a.client_id AND k.id = a.actor
-       WHERE a.client_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`,
-      [(res.locals.auth as AuthContext).clientId, after, limit + 1],
-    );
+    const rows = await auditPage(deps.db, (res.locals.auth as AuthContext).clientId, after, limit + 1);
     const page = rows.slice(0, limit);
     res.json({ records: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null });
   });

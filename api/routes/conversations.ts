@@ -16,6 +16,7 @@ import {
 } from '../../db/conversations';
 import type { ConversationEvents } from '../../db/conversation-events';
 import { listOrdersOfSubject } from '../../db/orders';
+import { transcriptRows } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import {
   agentMessageUpdate,
@@ -277,21 +278,7 @@ export async function runUpdate<T>(
 
 /** The subject's messages in the order the conversation handled them (`seq`), decrypted. */
 async function transcript(db: Db, vault: SubjectVault, clientId: string, subjectHash: string) {
-  const { rows } = await db.query<{
-    id: string;
-    direction: 'in' | 'out';
-    type: string;
-    body_enc: string | null;
-    status: string;
-    status_reason: string | null;
-    sent_by: string | null;
-    occurred_at: Date;
-    seq: string;
-  }>(
-    `SELECT id, direction, type, body_enc, status, status_reason, sent_by, occurred_at, seq FROM messages
-     WHERE client_id = $1 AND subject_hash = $2 ORDER BY seq LIMIT 1000`,
-    [clientId, subjectHash],
-  );
+  const rows = await transcriptRows(db, clientId, subjectHash);
   const subject = { clientId, subjectHash };
   const labels = await agentLabels(
     db,
