@@ -75,6 +75,46 @@ export async function queuePosition(db: Queryable, clientId: string, ref: string
   return Number(rows[0]?.position ?? 0);
 }
 
+/** A handoff an agent saw through, for the customer card's history. */
+export interface PastHandoff {
+  ref: string;
+  queuedAt: Date;
+  closedAt: Date;
+  agent: string | null;
+  /** Milliseconds from the agent's accept to the resolve. */
+  handledMs: number | null;
+}
+
+/** The customer's resolved handoffs with this client (any of its numbers), newest first. */
+export async function pastHandoffs(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  limit = 20,
+): Promise<PastHandoff[]> {
+  const { rows } = await db.query<{
+    ref: string;
+    queued_at: Date;
+    closed_at: Date;
+    assigned_agent: string | null;
+    ms: number | null;
+  }>(
+    `SELECT ref, queued_at, closed_at, assigned_agent,
+            (extract(epoch FROM closed_at - assigned_at) * 1000)::float8 AS ms
+     FROM handoff_queue
+     WHERE client_id = $1 AND subject_hash = $2 AND status = 'resolved' AND closed_at IS NOT NULL
+     ORDER BY closed_at DESC LIMIT $3`,
+    [clientId, subjectHash, limit],
+  );
+  return rows.map((r) => ({
+    ref: r.ref,
+    queuedAt: r.queued_at,
+    closedAt: r.closed_at,
+    agent: r.assigned_agent,
+    handledMs: r.ms === null ? null : Math.round(r.ms),
+  }));
+}
+
 /** Sets the priority of the open request (escalation); idempotent because the value is absolute. */
 export async function setHandoffPriority(
   db: Queryable,
@@ -375,44 +415,4 @@ export async function nluResultsOf(
     [clientId, messageIds],
   );
   return new Map(rows.map((r) => [r.message_id, r.result_enc]));
-}
-
-/** A handoff an agent saw through, for the customer card's history. */
-export interface PastHandoff {
-  ref: string;
-  queuedAt: Date;
-  closedAt: Date;
-  agent: string | null;
-  /** Milliseconds from the agent's accept to the resolve. */
-  handledMs: number | null;
-}
-
-/** The customer's resolved handoffs with this client (any of its numbers), newest first. */
-export async function pastHandoffs(
-  db: Queryable,
-  clientId: string,
-  subjectHash: string,
-  limit = 20,
-): Promise<PastHandoff[]> {
-  const { rows } = await db.query<{
-    ref: string;
-    queued_at: Date;
-    closed_at: Date;
-    assigned_agent: string | null;
-    ms: number | null;
-  }>(
-    `SELECT ref, queued_at, closed_at, assigned_agent,
-            (extract(epoch FROM closed_at - assigned_at) * 1000)::float8 AS ms
-     FROM handoff_queue
-     WHERE client_id = $1 AND subject_hash = $2 AND status = 'resolved' AND closed_at IS NOT NULL
-     ORDER BY closed_at DESC LIMIT $3`,
-    [clientId, subjectHash, limit],
-  );
-  return rows.map((r) => ({
-    ref: r.ref,
-    queuedAt: r.queued_at,
-    closedAt: r.closed_at,
-    agent: r.assigned_agent,
-    handledMs: r.ms === null ? null : Math.round(r.ms),
-  }));
 }
