@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(docsRouter());
   app.use(i18nRouter());
   app.use(settingsRouter({ db }));
-  app.use(callbacksRouter({ db }));
+  app.use(callbacksRouter({ db, vault: deps.vault }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
   app.use(

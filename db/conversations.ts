@@ -373,6 +373,7 @@ export interface CallbackRequestRow {
   requestedAt: Date;
   /** The customer's language, when their writing showed it (contacts.language). */
   language: string | null;
+  subjectHash: string;
 }
 
 /** The client's open callback requests, oldest first. */
@@ -381,8 +382,14 @@ export async function listCallbackRequests(
   clientId: string,
   limit: number,
 ): Promise<CallbackRequestRow[]> {
-  const { rows } = await db.query<{ id: string; ref: string; queued_at: Date; language: string | null }>(
-    `SELECT q.id, q.ref, q.queued_at, ct.language
+  const { rows } = await db.query<{
+    id: string;
+    ref: string;
+    queued_at: Date;
+    language: string | null;
+    subject_hash: string;
+  }>(
+    `SELECT q.id, q.ref, q.queued_at, ct.language, q.subject_hash
      FROM handoff_queue q
      LEFT JOIN contacts ct ON ct.client_id = q.client_id AND ct.subject_hash = q.subject_hash
      WHERE q.client_id = $1 AND q.status = 'callback' AND q.closed_at IS NULL
@@ -390,7 +397,13 @@ export async function listCallbackRequests(
      LIMIT $2`,
     [clientId, limit],
   );
-  return rows.map((r) => ({ id: r.id, ref: r.ref, requestedAt: r.queued_at, language: r.language }));
+  return rows.map((r) => ({
+    id: r.id,
+    ref: r.ref,
+    requestedAt: r.queued_at,
+    language: r.language,
+    subjectHash: r.subject_hash,
+  }));
 }
 
 /** Marks an open callback request done; false when the client has no such open request. */

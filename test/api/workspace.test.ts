@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { upsertContact } from '../../db/contacts';
+import { recordCallbackRequest } from '../../db/conversations';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, waitUntil } from '../support/whatsapp';
@@ -197,5 +199,22 @@ describe('agent workspace over HTTP: customer card, handling order, agents by la
     const byAlice = records.filter((r) => r.actor === alice.keyId);
     assert.ok(byAlice.length > 0);
     for (const r of byAlice) assert.equal(r.actorLabel, 'Alice');
+  });
+
+  it('when a customer with a profile name asked to be called back, then agents see the name in the callback list, audited as a preview', async () => {
+    const subjectHash = 'e'.repeat(64);
+    const ref = `cv_${client.phoneNumberId}_${'e'.repeat(40)}`;
+    const subject = { clientId: client.clientId, subjectHash };
+    await upsertContact(stack.db.pool, {
+      ...subject,
+      recipientEnc: await stack.vault.seal(subject, 'contact.recipient', '5511900000705'),
+      nameEnc: await stack.vault.seal(subject, 'contact.name', 'Nina Callback'),
+      inboundAt: new Date(),
+    });
+    await recordCallbackRequest(stack.db.pool, { clientId: client.clientId, ref, subjectHash });
+    const before = await audits('conversation.preview', alice.keyId);
+    const { callbacks } = await ok(alice.apiKey, 'GET', '/v1/callbacks');
+    assert.equal(callbacks.find((c: Json) => c.conversation === ref).contactName, 'Nina Callback');
+    assert.equal(await audits('conversation.preview', alice.keyId), before + 1);
   });
 });
