@@ -284,8 +284,10 @@ const TICKS = {
 
 async function open(id, { quiet = false } = {}) {
   if (id !== state.selected) {
+    // Nothing of the previous customer stays on screen while this one loads.
     forgetMedia();
-    $('transcript').replaceChildren();
+    state.card = null;
+    for (const part of ['transcript', 'card-body', 'orders']) $(part).replaceChildren();
   }
   state.selected = id;
   renderList();
