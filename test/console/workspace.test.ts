@@ -239,9 +239,9 @@ describe('agent workspace in a real browser: who the customer is and what they s
     const u = endUser(stack, client, '5511900000802');
     await u.says('I need a human agent', { name: 'Rui Costa' });
     await u.waitForMode('queued');
-    for (const [locale, queue, customer] of [
-      ['es-ES', 'Cola', 'Cliente'],
-      ['pt-PT', 'Fila', 'Cliente'],
+    for (const [locale, queue, customer, insights] of [
+      ['es-ES', 'Cola', 'Cliente', 'Los informes requieren'],
+      ['pt-PT', 'Fila', 'Cliente', 'Os relatórios precisam'],
     ] as const) {
       const page = await consoleFor(carla, locale);
       await page.locator('#tabs button[data-tab=queue]', { hasText: queue }).waitFor({ timeout: UI_TIMEOUT });
@@ -250,6 +250,8 @@ describe('agent workspace in a real browser: who the customer is and what they s
       assert.equal(await page.locator('#side h3').first().innerText(), customer);
       assert.equal(await page.locator('#send').innerText(), 'Enviar');
       await shot(page, `console-workspace-${locale.slice(0, 2)}.png`);
+      await page.click('#tabs button[data-tab=insights]');
+      await page.waitForSelector(`#banner:text("${insights}")`, { timeout: UI_TIMEOUT });
       await page.context().close();
     }
   });
