@@ -380,7 +380,8 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     errors: [422],
   }),
   'GET /v1/conversations': operation({
-    summary: 'Conversations by mode (queued ones with a preview for agents, audited)',
+    summary:
+      "Conversations by mode; agents also get the customer's name and, when queued, a preview (audited)",
     tag: 'conversations',
     auth: 'apiKey',
     query: listQuery,
