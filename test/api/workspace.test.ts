@@ -161,6 +161,9 @@ describe('agent workspace over HTTP: customer card, handling order, agents by la
     await u.waitForMode('queued');
     const bob = await mintKey(client.clientId, ['agent'], 'Bob');
     const find = (list: Json) => list.conversations.find((c: Json) => c.id === u.ref);
+    const listed = (mode: string, key = bob) =>
+      waitUntil(async () => find(await ok(key.apiKey, 'GET', `/v1/conversations?mode=${mode}`)));
+    await listed('queued', alice); // the row is there (written by the workflow) before Bob lists
     const previews = await audits('conversation.preview', bob.keyId);
     const queued = find(await ok(bob.apiKey, 'GET', '/v1/conversations?mode=queued'));
     assert.equal(queued.contactName, 'Carla Dias');
@@ -168,11 +171,11 @@ describe('agent workspace over HTTP: customer card, handling order, agents by la
     assert.equal(await audits('conversation.preview', bob.keyId), previews + 1, 'one record for the entry');
 
     await ok(bob.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`, {});
-    const mine = find(await ok(bob.apiKey, 'GET', '/v1/conversations?mode=agent'));
+    const mine = await listed('agent');
     assert.equal(mine.contactName, 'Carla Dias');
     assert.equal(mine.assignedAgentLabel, 'Bob');
     const reporter = await mintKey(client.clientId, ['conversations:read']);
-    const seen = find(await ok(reporter.apiKey, 'GET', '/v1/conversations?mode=agent'));
+    const seen = await listed('agent', reporter);
     assert.equal(seen.contactName, undefined);
     assert.equal(seen.assignedAgentLabel, 'Bob');
 
