@@ -29,6 +29,7 @@ import { i18nRouter } from './routes/i18n';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
 import { mediaRouter } from './routes/media';
+import { contactRouter } from './routes/contact';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { shippingRouter } from './routes/shipping';
@@ -115,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(docsRouter());
   app.use(i18nRouter());
   app.use(settingsRouter({ db }));
-  app.use(callbacksRouter({ db }));
+  app.use(callbacksRouter({ db, vault: deps.vault }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));
   app.use(
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
   }
   const events = deps.events ?? createConversationEvents(db);
   app.use(mediaRouter({ db, temporal, vault: deps.vault, media: deps.media }));
+  app.use(contactRouter({ db, vault: deps.vault }));
   app.use(conversationsRouter({ db, temporal, vault: deps.vault, events }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);

@@ -80,6 +80,8 @@ export const CSP_DIRECTIVES = {
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
+  // The console plays a conversation's audio and video from blob: URLs (fetched with the key in a header).
+  mediaSrc: ["'self'", 'blob:'],
   connectSrc: ["'self'"],
   frameAncestors: ["'none'"],
   baseUri: ["'none'"],

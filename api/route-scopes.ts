@@ -32,6 +32,7 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'GET /v1/conversations/events': ['agent', 'conversations:read'],
   'GET /v1/conversations/:id': ['agent', 'conversations:read'],
   'GET /v1/conversations/:id/orders': ['agent', 'orders:read'],
+  'GET /v1/conversations/:id/contact': 'agent',
   'POST /v1/conversations/:id/assign': 'agent',
   'POST /v1/conversations/:id/takeover': 'agent',
   'POST /v1/conversations/:id/messages': 'agent',

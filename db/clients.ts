@@ -150,6 +150,24 @@ export async function findApiKeyLabel(
   return rows[0]?.label ?? undefined;
 }
 
+/**
+ * The labels of the agents among `actors` (`agent:<keyId>`, as conversations and transcripts name
+ * them), by that same name; actors that are not one of the client's labelled keys are left out.
+ */
+export async function agentLabels(
+  db: Queryable,
+  clientId: string,
+  actors: readonly (string | null | undefined)[],
+): Promise<Map<string, string>> {
+  const keyIds = [...new Set(actors.flatMap((a) => (a && /^agent:(.+)$/.exec(a)?.[1]) || []))];
+  if (keyIds.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; label: string }>(
+    'SELECT id, label FROM api_keys WHERE client_id = $1 AND id = ANY($2::text[]) AND label IS NOT NULL',
+    [clientId, keyIds],
+  );
+  return new Map(rows.map((r) => [`agent:${r.id}`, r.label]));
+}
+
 /** What an operator sees of a client: never the token itself, only whether it is set and works. */
 export interface ClientSummary {
   clientId: string;

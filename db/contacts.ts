@@ -114,3 +114,70 @@ export async function findContactNameEnc(
   );
   return rows[0]?.name_enc ?? null;
 }
+
+/** What an agent's customer card shows of a contact (sealed fields still sealed). */
+export interface ContactCardRow {
+  recipientEnc: string;
+  nameEnc: string | null;
+  language: Language | null;
+  optedOut: boolean;
+  /** The last opt-out or opt-in, if the customer ever changed it. */
+  consent: { event: 'opt_out' | 'opt_in'; source: string; at: Date } | null;
+  firstContactAt: Date;
+  lastInboundAt: Date | null;
+}
+
+/** The contact of a customer card, with its last consent change, in one query. */
+export async function findContactCard(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<ContactCardRow | undefined> {
+  const { rows } = await db.query<{
+    recipient_enc: string;
+    name_enc: string | null;
+    language: Language | null;
+    opted_out: boolean;
+    created_at: Date;
+    last_inbound_at: Date | null;
+    event: 'opt_out' | 'opt_in' | null;
+    source: string | null;
+    at: Date | null;
+  }>(
+    `SELECT c.recipient_enc, c.name_enc, c.language, c.opted_out, c.created_at, c.last_inbound_at,
+            e.event, e.source, e.at
+     FROM contacts c LEFT JOIN LATERAL (
+       SELECT event, source, at FROM consent_events
+       WHERE client_id = c.client_id AND subject_hash = c.subject_hash ORDER BY at DESC, id DESC LIMIT 1
+     ) e ON true
+     WHERE c.client_id = $1 AND c.subject_hash = $2`,
+    [clientId, subjectHash],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      recipientEnc: r.recipient_enc,
+      nameEnc: r.name_enc,
+      language: r.language,
+      optedOut: r.opted_out,
+      consent: r.event && r.at ? { event: r.event, source: r.source ?? '', at: r.at } : null,
+      firstContactAt: r.created_at,
+      lastInboundAt: r.last_inbound_at,
+    }
+  );
+}
+
+/** The sealed profile names of these contacts, by subject hash (contacts without one are left out). */
+export async function contactNames(
+  db: Queryable,
+  clientId: string,
+  subjectHashes: readonly string[],
+): Promise<Map<string, string>> {
+  if (subjectHashes.length === 0) return new Map();
+  const { rows } = await db.query<{ subject_hash: string; name_enc: string }>(
+    `SELECT subject_hash, name_enc FROM contacts
+     WHERE client_id = $1 AND subject_hash = ANY($2::text[]) AND name_enc IS NOT NULL`,
+    [clientId, [...new Set(subjectHashes)]],
+  );
+  return new Map(rows.map((r) => [r.subject_hash, r.name_enc]));
+}

@@ -75,6 +75,46 @@ export async function queuePosition(db: Queryable, clientId: string, ref: string
   return Number(rows[0]?.position ?? 0);
 }
 
+/** A handoff an agent saw through, for the customer card's history. */
+export interface PastHandoff {
+  ref: string;
+  queuedAt: Date;
+  closedAt: Date;
+  agent: string | null;
+  /** Milliseconds from the agent's accept to the resolve. */
+  handledMs: number | null;
+}
+
+/** The customer's resolved handoffs with this client (any of its numbers), newest first. */
+export async function pastHandoffs(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+  limit = 20,
+): Promise<PastHandoff[]> {
+  const { rows } = await db.query<{
+    ref: string;
+    queued_at: Date;
+    closed_at: Date;
+    assigned_agent: string | null;
+    ms: number | null;
+  }>(
+    `SELECT ref, queued_at, closed_at, assigned_agent,
+            (extract(epoch FROM closed_at - assigned_at) * 1000)::float8 AS ms
+     FROM handoff_queue
+     WHERE client_id = $1 AND subject_hash = $2 AND status = 'resolved' AND closed_at IS NOT NULL
+     ORDER BY closed_at DESC LIMIT $3`,
+    [clientId, subjectHash, limit],
+  );
+  return rows.map((r) => ({
+    ref: r.ref,
+    queuedAt: r.queued_at,
+    closedAt: r.closed_at,
+    agent: r.assigned_agent,
+    handledMs: r.ms === null ? null : Math.round(r.ms),
+  }));
+}
+
 /** Sets the priority of the open request (escalation); idempotent because the value is absolute. */
 export async function setHandoffPriority(
   db: Queryable,
@@ -295,7 +335,7 @@ export async function lastInboundBodies(
      FROM messages m JOIN unnest($2::text[], $3::text[]) AS c(phone_number_id, subject_hash)
        ON m.phone_number_id = c.phone_number_id AND m.subject_hash = c.subject_hash
      WHERE m.client_id = $1 AND m.direction = 'in' AND m.body_enc IS NOT NULL
-     ORDER BY m.phone_number_id, m.subject_hash, m.occurred_at DESC, m.created_at DESC`,
+     ORDER BY m.phone_number_id, m.subject_hash, m.seq DESC`,
     [clientId, conversations.map((c) => c.phoneNumberId), conversations.map((c) => c.subjectHash)],
   );
   const refOf = new Map(conversations.map((c) => [`${c.phoneNumberId}:${c.subjectHash}`, c.ref]));
@@ -333,6 +373,7 @@ export interface CallbackRequestRow {
   requestedAt: Date;
   /** The customer's language, when their writing showed it (contacts.language). */
   language: string | null;
+  subjectHash: string;
 }
 
 /** The client's open callback requests, oldest first. */
@@ -341,8 +382,14 @@ export async function listCallbackRequests(
   clientId: string,
   limit: number,
 ): Promise<CallbackRequestRow[]> {
-  const { rows } = await db.query<{ id: string; ref: string; queued_at: Date; language: string | null }>(
-    `SELECT q.id, q.ref, q.queued_at, ct.language
+  const { rows } = await db.query<{
+    id: string;
+    ref: string;
+    queued_at: Date;
+    language: string | null;
+    subject_hash: string;
+  }>(
+    `SELECT q.id, q.ref, q.queued_at, ct.language, q.subject_hash
      FROM handoff_queue q
      LEFT JOIN contacts ct ON ct.client_id = q.client_id AND ct.subject_hash = q.subject_hash
      WHERE q.client_id = $1 AND q.status = 'callback' AND q.closed_at IS NULL
@@ -350,7 +397,13 @@ export async function listCallbackRequests(
      LIMIT $2`,
     [clientId, limit],
   );
-  return rows.map((r) => ({ id: r.id, ref: r.ref, requestedAt: r.queued_at, language: r.language }));
+  return rows.map((r) => ({
+    id: r.id,
+    ref: r.ref,
+    requestedAt: r.queued_at,
+    language: r.language,
+    subjectHash: r.subject_hash,
+  }));
 }
 
 /** Marks an open callback request done; false when the client has no such open request. */

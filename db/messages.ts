@@ -231,3 +231,30 @@ export async function findMessageBody(
   );
   return rows[0]?.body_enc ?? undefined;
 }
+
+/** A transcript message as stored (body still sealed). */
+export interface TranscriptRow {
+  id: string;
+  direction: 'in' | 'out';
+  type: string;
+  body_enc: string | null;
+  status: string;
+  status_reason: string | null;
+  sent_by: string | null;
+  occurred_at: Date;
+  seq: string;
+}
+
+/** A subject's messages in the order its conversations handled them (`seq`), the first 1000. */
+export async function transcriptRows(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<TranscriptRow[]> {
+  const { rows } = await db.query<TranscriptRow>(
+    `SELECT id, direction, type, body_enc, status, status_reason, sent_by, occurred_at, seq FROM messages
+     WHERE client_id = $1 AND subject_hash = $2 ORDER BY seq LIMIT 1000`,
+    [clientId, subjectHash],
+  );
+  return rows;
+}

@@ -1,6 +1,7 @@
 import type { Section } from '.';
 import { callbacks } from './callbacks';
 import { common } from './common';
+import { consoleTexts } from './console';
 import { conversation } from './conversation';
 import { landing } from './landing';
 import { orders } from './orders';
@@ -14,4 +15,5 @@ export const SECTIONS: Readonly<Record<string, Section>> = {
   conversation,
   orders,
   callbacks,
+  console: consoleTexts,
 };

@@ -238,7 +238,12 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     ok: {
       status: 200,
       description: 'who is calling',
-      schema: z.object({ clientId: z.string(), keyId: z.string(), scopes: z.array(scopeSchema) }),
+      schema: z.object({
+        clientId: z.string(),
+        keyId: z.string(),
+        label: z.string().nullable(),
+        scopes: z.array(scopeSchema),
+      }),
     },
   }),
   'GET /v1/settings': operation({
@@ -375,7 +380,8 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     errors: [422],
   }),
   'GET /v1/conversations': operation({
-    summary: 'Conversations by mode (queued ones with a preview for agents, audited)',
+    summary:
+      "Conversations by mode; agents also get the customer's name and, when queued, a preview (audited)",
     tag: 'conversations',
     auth: 'apiKey',
     query: listQuery,
@@ -398,6 +404,11 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
   ),
   'GET /v1/conversations/:id/orders': conversationOp(
     "The orders of the conversation's end-user",
+    undefined,
+    200,
+  ),
+  'GET /v1/conversations/:id/contact': conversationOp(
+    'The customer card: name, number, language, consent, window, past handoffs, orders (audited, never cached)',
     undefined,
     200,
   ),

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { auditPage } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { requireScope, type AuthContext } from '../auth';
 import { parseOr400 } from '../errors';
@@ -11,17 +12,14 @@ export const pageQuery = z.strictObject({
 
 /**
  * `GET /v1/audit?after=<id>&limit=<n>` (scope `admin`): the client's audit records in id order;
- * `nextCursor` is the `after` of the next page, null on the last one.
+ * `nextCursor` is the `after` of the next page, null on the last one. `actorLabel` is the label of
+ * the acting key (its agent's name), null for unlabelled keys and for the admin token.
  */
 export function auditRouter(deps: { db: Db }): Router {
   const router = Router();
   router.get('/v1/audit', requireScope(deps.db, 'admin'), async (req, res) => {
     const { after, limit } = parseOr400(pageQuery, req.query, 'query');
-    const { rows } = await deps.db.query<{ id: string }>(
-      `SELECT id::text, actor, action, subject_hash AS "subjectHash", resource, at FROM audit_log
-       WHERE client_id = $1 AND audit_log.id > $2 ORDER BY audit_log.id LIMIT $3`,
-      [(res.locals.auth as AuthContext).clientId, after, limit + 1],
-    );
+    const rows = await auditPage(deps.db, (res.locals.auth as AuthContext).clientId, after, limit + 1);
     const page = rows.slice(0, limit);
     res.json({ records: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null });
   });

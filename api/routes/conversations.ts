@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { SubjectVault } from '../../crypto/vault';
-import { writeAudit, type AuditAction } from '../../db/audit';
-import { findApiKeyLabel } from '../../db/clients';
+import { writeAudit, writeAudits, type AuditAction } from '../../db/audit';
+import { agentLabels, findApiKeyLabel } from '../../db/clients';
+import { contactNames } from '../../db/contacts';
 import {
   findConversation,
   lastInboundBodies,
@@ -15,6 +16,7 @@ import {
 } from '../../db/conversations';
 import type { ConversationEvents } from '../../db/conversation-events';
 import { listOrdersOfSubject } from '../../db/orders';
+import { transcriptRows } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import {
   agentMessageUpdate,
@@ -58,6 +60,12 @@ export const agentMessageBody = z.strictObject({
 
 export const emptyBody = z.strictObject({}).optional();
 
+/** The personal data a list entry may carry for an agent (audited as `conversation.preview`). */
+interface Personal {
+  contactName?: string;
+  lastMessage?: string;
+}
+
 /**
  * Agent routes: list conversations by mode, read one (transcript decrypted, every read audited),
  * assign/accept, take over, send a message, resolve, and an SSE stream of conversation events.
@@ -95,39 +103,61 @@ export function conversationsRouter({ db, temporal, vault, events }: Conversatio
   }
 
   /**
-   * A short preview of the last inbound message of each waiting conversation, so agents can triage
-   * the queue. Only agents see it, and each preview shown is audited like a transcript read
-   * (`conversation.preview`), since it is the customer's words.
+   * What agents are shown of each listed customer: the WhatsApp profile name, and for a waiting
+   * conversation a short preview of the last inbound message, so they can triage the queue. Only
+   * agents get them, and each conversation shown with either is audited like a transcript read
+   * (`conversation.preview`, one record per conversation per list), since it is the customer's data.
    */
-  async function previewsOfQueued(rows: ConversationRow[], res: Response): Promise<Map<string, string>> {
-    const queued = rows.filter((r) => r.mode === 'queued');
-    if (queued.length === 0 || !isAgent(res)) return new Map();
+  async function personalOf(rows: ConversationRow[], res: Response): Promise<Map<string, Personal>> {
+    if (rows.length === 0 || !isAgent(res)) return new Map();
     const { clientId } = auth(res);
+    const queued = rows.filter((r) => r.mode === 'queued');
     const sealed = await lastInboundBodies(db, clientId, queued);
-    const previews = new Map<string, string>();
-    for (const r of queued) {
+    const names = await contactNames(
+      db,
+      clientId,
+      rows.map((r) => r.subjectHash),
+    );
+    const shown = new Map<string, Personal>();
+    for (const r of rows) {
+      const subject = { clientId, subjectHash: r.subjectHash };
       const body = sealed.get(r.ref);
-      if (!body) continue;
-      const opened = await vault.openText({ clientId, subjectHash: r.subjectHash }, 'message.body', body);
-      const content = JSON.parse(opened) as { text?: unknown };
-      previews.set(r.ref, typeof content.text === 'string' ? preview(content.text) : '');
-      await audit(res, 'conversation.preview', r);
+      const name = names.get(r.subjectHash);
+      if (!body && !name) continue;
+      const opened =
+        body && (JSON.parse(await vault.openText(subject, 'message.body', body)) as { text?: unknown });
+      shown.set(r.ref, {
+        ...(name ? { contactName: await vault.openText(subject, 'contact.name', name) } : {}),
+        ...(opened ? { lastMessage: typeof opened.text === 'string' ? preview(opened.text) : '' } : {}),
+      });
     }
-    return previews;
+    const audited = rows.filter((r) => shown.has(r.ref));
+    await writeAudits(
+      db,
+      { clientId, actor: auth(res).keyId, action: 'conversation.preview' },
+      audited.map((r) => ({ subjectHash: r.subjectHash, resource: r.ref })),
+    );
+    return shown;
   }
 
   router.get('/v1/conversations', read, async (req, res) => {
     const q = parseOr400(listQuery, req.query, 'query');
     const rows = await listConversations(db, auth(res).clientId, q.mode, q.limit);
-    const previews = await previewsOfQueued(rows, res);
+    const personal = await personalOf(rows, res);
+    const labels = await agentLabels(
+      db,
+      auth(res).clientId,
+      rows.map((r) => r.assignedAgent),
+    );
     res.json({
       conversations: rows.map((r) => ({
         id: r.ref,
         mode: r.mode,
         assignedAgent: r.assignedAgent,
+        assignedAgentLabel: (r.assignedAgent && labels.get(r.assignedAgent)) ?? null,
         updatedAt: r.updatedAt.toISOString(),
         queue: r.queue && { ...r.queue, queuedAt: r.queue.queuedAt.toISOString() },
-        ...(previews.has(r.ref) ? { lastMessage: previews.get(r.ref) } : {}),
+        ...personal.get(r.ref),
       })),
     });
   });
@@ -246,23 +276,15 @@ export async function runUpdate<T>(
   }
 }
 
-/** The subject's messages, oldest first, decrypted. */
+/** The subject's messages in the order the conversation handled them (`seq`), decrypted. */
 async function transcript(db: Db, vault: SubjectVault, clientId: string, subjectHash: string) {
-  const { rows } = await db.query<{
-    id: string;
-    direction: 'in' | 'out';
-    type: string;
-    body_enc: string | null;
-    status: string;
-    status_reason: string | null;
-    sent_by: string | null;
-    occurred_at: Date;
-  }>(
-    `SELECT id, direction, type, body_enc, status, status_reason, sent_by, occurred_at FROM messages
-     WHERE client_id = $1 AND subject_hash = $2 ORDER BY occurred_at, created_at LIMIT 1000`,
-    [clientId, subjectHash],
-  );
+  const rows = await transcriptRows(db, clientId, subjectHash);
   const subject = { clientId, subjectHash };
+  const labels = await agentLabels(
+    db,
+    clientId,
+    rows.map((r) => r.sent_by),
+  );
   const messages = await Promise.all(
     rows.map(async (r) => ({
       id: r.id,
@@ -274,6 +296,8 @@ async function transcript(db: Db, vault: SubjectVault, clientId: string, subject
       status: r.status,
       statusReason: r.status_reason,
       sentBy: r.sent_by,
+      sentByLabel: (r.sent_by && labels.get(r.sent_by)) ?? null,
+      seq: Number(r.seq),
       at: r.occurred_at.toISOString(),
     })),
   );

@@ -162,7 +162,7 @@ describe('agent console in a real browser', () => {
     }
 
     await agent.click('#resolve');
-    await agent.waitForSelector('#conv-mode:text-matches("^bot")', { timeout: UI_TIMEOUT });
+    await agent.waitForSelector('#conv-mode[data-mode=bot]', { timeout: UI_TIMEOUT });
     await say(user, 'hello');
     await user
       .locator('.bubble.bot', { hasText: 'How can we help you today?' })
@@ -202,7 +202,7 @@ describe('agent console in a real browser', () => {
     await agent.waitForSelector('#send:not([disabled])', { timeout: UI_TIMEOUT });
 
     await say(user, 'STOP');
-    await agent.waitForSelector('#conv-mode:text-matches("^opted_out")', { timeout: UI_TIMEOUT });
+    await agent.waitForSelector('#conv-mode[data-mode=opted_out]', { timeout: UI_TIMEOUT });
     await agent.fill('#reply', 'Are you still there?');
     await agent.click('#send');
     await agent.waitForSelector('#banner:text("opted out")', { timeout: UI_TIMEOUT });

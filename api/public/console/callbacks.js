@@ -43,7 +43,11 @@ function callbackItem(c) {
     el(
       'div',
       { class: 'top' },
-      el('span', { class: 'ref', title: c.conversation }, c.conversation.slice(0, 22)),
+      el(
+        'span',
+        { class: c.contactName ? 'name' : 'ref', title: c.conversation },
+        c.contactName || c.conversation.slice(0, 22),
+      ),
     ),
     el(
       'div',

@@ -1,5 +1,7 @@
 // Aura Engage agent console: plain browser JavaScript over the public /v1 API. The API key lives in
 // sessionStorage only (never in a URL); every piece of user content is rendered with textContent.
+// Every text comes from the catalogue (GET /i18n/console.json) in the browser's language; the
+// customer card lives in card.js, message bodies and files in media.js.
 'use strict';
 
 const KEY_STORAGE = 'aura.apiKey';
@@ -12,7 +14,40 @@ const state = {
   conv: null,
   list: [],
   stream: null, // AbortController of the live-updates request
+  texts: null, // the console section of the catalogue, {en, es, pt}
 };
+
+// The agent's browser language when the catalogue has it, else English (common.json adds the
+// languages' names).
+function lang() {
+  const code = (navigator.language || 'en').slice(0, 2);
+  return state.texts && state.texts[code] ? code : 'en';
+}
+
+/** The console's text `key` in the agent's language, `{placeholders}` filled. */
+function t(key, vars = {}) {
+  const text = (state.texts && (state.texts[lang()][key] || state.texts.en[key])) || key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+async function loadTexts() {
+  if (state.texts) return;
+  const [own, common] = await Promise.all(
+    ['console', 'common'].map((name) => fetch(`/i18n/${name}.json`).then((r) => r.json())),
+  );
+  state.texts = Object.fromEntries(Object.keys(own).map((l) => [l, { ...common[l], ...own[l] }]));
+  document.documentElement.lang = lang();
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll('[data-i18n-placeholder]'))
+    node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
+}
+
+/** How the console names a sender: an agent by its key's label (else `agent:<keyId>`), the bot, the system. */
+function agentName(id, label) {
+  if (state.me && id === `agent:${state.me.keyId}`) return t('you');
+  if (id === 'bot' || id === 'system') return t(`sender.${id}`);
+  return label || id;
+}
 
 class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -33,7 +68,7 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   if (res.status === 401) {
-    signOut('Your API key is no longer valid (expired or revoked). Sign in again.');
+    signOut(t('signIn.expired'));
     throw new ApiError(401, 'unauthorized', 'signed out');
   }
   const json = res.status === 204 ? null : await res.json().catch(() => null);
@@ -84,7 +119,7 @@ async function signIn(key) {
     const me = await api('GET', '/v1/me');
     if (!me.scopes.includes('agent') && !me.scopes.includes('admin')) {
       state.key = null;
-      banner('This API key lacks the agent scope.');
+      banner(t('signIn.noAgentScope'));
       return;
     }
     state.me = me;
@@ -92,13 +127,14 @@ async function signIn(key) {
     $('sign-in').hidden = true;
     $('tabs').hidden = false;
     $('sign-out').hidden = false;
-    $('who').textContent = `agent:${me.keyId}`;
+    $('who').textContent = me.label || `agent:${me.keyId}`;
+    $('who').title = `agent:${me.keyId}`;
     banner('');
     showTab('queue');
     void listen();
     document.dispatchEvent(new Event('aura:signed-in'));
   } catch (err) {
-    if (err.status !== 401) banner(`Sign-in failed: ${err.message}`);
+    if (err.status !== 401) banner(t('signIn.failed', { reason: err.message }));
   }
 }
 
@@ -109,6 +145,7 @@ function signOut(message) {
   state.key = null;
   state.me = null;
   state.selected = null;
+  forgetMedia();
   $('sign-in').hidden = false;
   $('workspace').hidden = true;
   $('insights').hidden = true;
@@ -142,100 +179,29 @@ async function loadList() {
   renderList();
 }
 
-function renderList() {
-  const list = $('list');
-  list.replaceChildren(
-    ...state.list.map((c) =>
-      el(
-        'li',
-        { class: c.id === state.selected ? 'selected' : '', 'data-id': c.id, onclick: () => void open(c.id) },
-        el(
-          'div',
-          { class: 'top' },
-          el('span', { class: 'ref', title: c.id }, c.id.slice(0, 22)),
-          el(
-            'span',
-            { class: c.queue && c.queue.escalated ? 'escalated' : 'muted' },
-            c.queue && c.mode === 'queued' ? `waiting ${ago(c.queue.queuedAt)}` : '',
-          ),
-        ),
-        el(
-          'div',
-          { class: 'muted' },
-          c.lastMessage ? c.lastMessage : c.assignedAgent ? `with ${c.assignedAgent}` : c.mode,
-        ),
-        c.queue && c.queue.escalated ? el('div', { class: 'escalated' }, 'escalated') : '',
-      ),
+function listItem(c) {
+  const waiting = c.queue && c.mode === 'queued' ? t('list.waiting', { ago: ago(c.queue.queuedAt) }) : '';
+  const escalated = c.queue && c.queue.escalated;
+  const owner = c.assignedAgent
+    ? t('list.with', { agent: agentName(c.assignedAgent, c.assignedAgentLabel) })
+    : '';
+  return el(
+    'li',
+    { class: c.id === state.selected ? 'selected' : '', 'data-id': c.id, onclick: () => void open(c.id) },
+    el(
+      'div',
+      { class: 'top' },
+      el('span', { class: c.contactName ? 'name' : 'ref', title: c.id }, c.contactName || c.id.slice(0, 22)),
+      el('span', { class: escalated ? 'escalated' : 'muted' }, waiting),
     ),
+    el('div', { class: 'muted' }, c.lastMessage ? c.lastMessage : owner || t(`mode.${c.mode}`)),
+    escalated ? el('div', { class: 'escalated' }, t('list.escalated')) : '',
   );
+}
+
+function renderList() {
+  $('list').replaceChildren(...state.list.map(listItem));
   $('list-empty').hidden = state.list.length > 0;
-}
-
-// ---- live updates (server-sent events over fetch, so the key stays in a header) ---------------
-
-async function listen() {
-  let delay = 1000;
-  let reconnecting = false;
-  const key = state.key;
-  while (state.key === key) {
-    const stream = new AbortController();
-    state.stream = stream;
-    try {
-      const res = await fetch('/v1/conversations/events', {
-        headers: { authorization: `Bearer ${key}` },
-        signal: stream.signal,
-      });
-      if (res.status === 401)
-        return signOut('Your API key is no longer valid (expired or revoked). Sign in again.');
-      if (!res.ok || !res.body) throw new Error(String(res.status));
-      $('live').textContent = 'live updates: on';
-      delay = 1000;
-      // Events sent while the stream was down are gone: re-read what the page shows.
-      if (reconnecting) {
-        void loadList();
-        if (state.selected) void open(state.selected, { quiet: true });
-      }
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value.replace(/\r\n?/g, '\n');
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const chunk = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = chunk
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).replace(/^ /, ''))
-            .join('\n');
-          if (data) onEvent(JSON.parse(data));
-        }
-      }
-    } catch {
-      // fall through to reconnect (or stop: signed out)
-    }
-    if (state.key !== key) return;
-    reconnecting = true;
-    $('live').textContent = 'live updates: reconnecting…';
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 15000);
-  }
-}
-
-function onEvent(event) {
-  if (event.type === 'status') {
-    // Ticks change only the transcript: the lists (and their audited previews) stay as they are.
-    if (event.id === state.selected) void open(event.id, { quiet: true });
-    return;
-  }
-  void loadList();
-  if (state.tab !== 'queue')
-    void api('GET', '/v1/conversations?mode=queued&limit=200').then(
-      (r) => ($('queue-count').textContent = String(r.conversations.length)),
-    );
-  if (event.id === state.selected) void open(event.id, { quiet: true });
 }
 
 // ---- one conversation ------------------------------------------------------------------------
@@ -250,143 +216,124 @@ const TICKS = {
   refused: '⊘',
 };
 
-function contentText(content) {
-  if (!content) return '';
-  if (typeof content.text === 'string') return content.text;
-  if (content.type === 'text') return content.body;
-  if (content.type === 'buttons' || content.type === 'list')
-    return `${content.body}\n[${(content.buttons || []).map((b) => b.title).join('] [')}]`;
-  if (content.type === 'template') return `template: ${content.name}`;
-  if (content.type === 'media') return `[${content.kind}] ${content.caption || ''}`;
-  if (content.payload && content.payload.caption) return content.payload.caption;
-  return '';
-}
-
 async function open(id, { quiet = false } = {}) {
+  if (id !== state.selected) {
+    // Nothing of the previous customer stays on screen while this one loads.
+    forgetMedia();
+    state.card = null;
+    for (const part of ['transcript', 'card-body', 'orders']) $(part).replaceChildren();
+  }
   state.selected = id;
   renderList();
   try {
     const conv = await api('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+    if (state.selected !== id) return;
     state.conv = conv;
     renderConversation(conv);
-    void loadOrders(id);
+    if (!quiet || !state.card || state.card.id !== id) void loadCard(id);
   } catch (err) {
-    if (!quiet && err.status !== 401) banner(`Could not open the conversation: ${err.message}`);
+    if (!quiet && err.status !== 401) banner(t('open.failed', { reason: err.message }));
   }
 }
 
-function renderConversation(conv) {
-  const mine = state.me && conv.view && conv.view.assignedAgent === `agent:${state.me.keyId}`;
+function renderHeader(conv, mine) {
   $('detail-empty').hidden = true;
   $('conversation').hidden = false;
-  $('conv-title').textContent = conv.id;
+  $('conv-title').textContent = (state.card && state.card.id === conv.id && state.card.name) || conv.id;
+  $('conv-title').title = conv.id;
   const owner = conv.view && conv.view.assignedAgent;
-  const ownerName = mine ? 'you' : conv.assignedAgentLabel || owner;
+  const mode = t(`mode.${conv.mode}`);
+  $('conv-mode').dataset.mode = conv.mode;
   $('conv-mode').textContent =
-    owner && conv.mode === 'agent' ? `${conv.mode} · with ${ownerName}` : conv.mode;
+    owner && conv.mode === 'agent'
+      ? t('mode.with', { mode, agent: mine ? t('you') : agentName(owner, conv.assignedAgentLabel) })
+      : mode;
   const until = conv.view && conv.view.windowOpenUntil;
   const open = until && Date.parse(until) > Date.now();
   $('conv-window').textContent = until
     ? open
-      ? `24-hour window open until ${new Date(until).toLocaleString()}`
-      : '24-hour window closed'
-    : 'no inbound message yet';
+      ? t('window.openUntil', { time: new Date(until).toLocaleString(lang()) })
+      : t('window.closed')
+    : t('window.none');
   $('window-note').textContent =
-    conv.mode === 'opted_out'
-      ? 'The customer opted out (STOP): nothing can be sent until they write START.'
-      : open
-        ? ''
-        : 'The window is closed: your reply goes out as the approved reopen template, or is refused if none is configured.';
+    conv.mode === 'opted_out' ? t('note.optedOut') : open ? '' : t('note.windowClosed');
+}
+
+function renderConversation(conv) {
+  const mine = state.me && conv.view && conv.view.assignedAgent === `agent:${state.me.keyId}`;
+  renderHeader(conv, mine);
   // Accept stays available on someone else's conversation: the API then says who has it.
   $('accept').disabled = !(conv.mode === 'queued' || (conv.mode === 'agent' && !mine));
   $('takeover').disabled = conv.mode !== 'bot';
   $('resolve').disabled = !(conv.mode === 'agent' && mine);
   // Sending to an opted-out customer is left to the API, which refuses it and says why.
   $('send').disabled = !((conv.mode === 'agent' && mine) || conv.mode === 'opted_out');
-  $('transcript').replaceChildren(
-    ...conv.messages.map((m) => {
-      const ticks = m.direction === 'out' ? TICKS[m.status] || m.status : '';
-      return el(
-        'li',
-        { class: `${m.direction} ${m.status}`, 'data-status': m.status },
-        contentText(m.content),
-        el(
-          'span',
-          { class: 'meta' },
-          `${m.sentBy && m.direction === 'out' ? `${m.sentBy} · ` : ''}${new Date(m.at).toLocaleTimeString()} `,
-          el('span', { class: `ticks ${m.status}`, title: m.statusReason || m.status }, ticks),
-          m.status === 'refused' ? ` ${m.statusReason}` : '',
-        ),
-      );
-    }),
+  $('attach').disabled = !(conv.mode === 'agent' && mine);
+  renderTranscript(conv.messages);
+}
+
+/**
+ * The transcript in the order the conversation handled it. A message whose rendering would not
+ * change keeps its node, so a live update does not restart a playing voice note or refetch a photo.
+ */
+function renderTranscript(messages) {
+  const list = $('transcript');
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+  const old = new Map([...list.children].map((node) => [node.dataset.key, node]));
+  const nodes = messages.map((m) => {
+    const key = `${m.id}|${m.status}|${m.media ? m.media.status : ''}|${m.sentByLabel || ''}`;
+    return old.get(key) || messageItem(m, key);
+  });
+  list.replaceChildren(...nodes);
+  if (atBottom || old.size === 0) list.scrollTop = list.scrollHeight;
+}
+
+function messageItem(m, key) {
+  const ticks = m.direction === 'out' ? TICKS[m.status] || m.status : '';
+  const by = m.sentBy && m.direction === 'out' ? `${agentName(m.sentBy, m.sentByLabel)} · ` : '';
+  return el(
+    'li',
+    { class: `${m.direction} ${m.status}`, 'data-status': m.status, 'data-id': m.id, 'data-key': key },
+    messageBody(m),
+    el(
+      'span',
+      { class: 'meta' },
+      `${by}${new Date(m.at).toLocaleTimeString(lang())} `,
+      el('span', { class: `ticks ${m.status}`, title: m.statusReason || m.status }, ticks),
+      m.status === 'refused' ? ` ${m.statusReason}` : '',
+    ),
   );
-  $('transcript').scrollTop = $('transcript').scrollHeight;
 }
 
-/** An amount in minor units, with the currency's own number of decimals (JPY 0, EUR 2, KWD 3). */
-function money(minor, currency) {
-  if (minor === null || minor === undefined) return `not priced yet (${currency})`;
-  try {
-    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-    return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
-  } catch {
-    return `${minor} ${currency} (minor units)`;
-  }
-}
-
-async function loadOrders(id) {
-  try {
-    const { orders } = await api('GET', `/v1/conversations/${encodeURIComponent(id)}/orders`);
-    $('orders').replaceChildren(
-      ...(orders.length
-        ? orders.map((o) =>
-            el(
-              'li',
-              {},
-              `${o.orderId} · ${o.status}`,
-              el('div', { class: 'muted' }, money(o.total, o.currency)),
-            ),
-          )
-        : [el('li', { class: 'muted' }, 'no orders')]),
-    );
-  } catch (err) {
-    $('orders').replaceChildren(
-      el(
-        'li',
-        { class: 'muted' },
-        err.status === 403 ? 'orders need the orders:read scope' : 'orders unavailable',
-      ),
-    );
-  }
-}
-
-const REFUSALS = {
-  opted_out: 'Not sent: the customer has opted out (STOP). Nothing more can be sent until they write START.',
-  window_closed: 'Not sent: the 24-hour window is closed and no reopen template is configured.',
-  undeliverable: 'Not sent: WhatsApp reports this customer as undeliverable.',
-};
-
-const ACTIONS = { assign: 'accept', takeover: 'take over', resolve: 'resolve' };
-
-function refusal(verb, err) {
+function refusal(path, err) {
+  const verb = t(`verb.${path}`);
   const d = err.details || {};
   if (err.status === 409 && d.ownerLabel)
-    return `Could not ${verb}: ${d.ownerLabel} (${d.owner}) already has this conversation.`;
-  if (err.status === 409) return `Could not ${verb}: ${err.message}.`;
-  if (err.status === 404) return `Could not ${verb}: this conversation no longer exists.`;
-  return `Could not ${verb}: ${err.message}`;
+    return t('refused.owner', { verb, owner: d.ownerLabel, ownerId: d.owner });
+  if (err.status === 409) return t('refused.conflict', { verb, reason: err.message });
+  if (err.status === 404) return t('refused.gone', { verb });
+  return t('refused.other', { verb, reason: err.message });
 }
 
-async function act(path, okMessage) {
+async function act(path) {
   if (!state.selected) return;
   try {
     await api('POST', `/v1/conversations/${encodeURIComponent(state.selected)}/${path}`, {});
-    banner(okMessage, 'info');
+    banner(t(`ok.${path}`), 'info');
   } catch (err) {
-    if (err.status !== 401) banner(refusal(ACTIONS[path], err));
+    if (err.status !== 401) banner(refusal(path, err));
   }
   await open(state.selected, { quiet: true });
   await loadList();
+}
+
+/** The banner for a send the API refused (opt-out, closed window, undeliverable, other). */
+function notSent(err) {
+  const reason = err.details && err.details.reason;
+  const optedOut = reason === 'opted_out' || /opted.?out/.test(err.message);
+  if (optedOut) return t('notSent.opted_out');
+  if (reason === 'window_closed' || reason === 'undeliverable') return t(`notSent.${reason}`);
+  return t('notSent.other', { reason: err.message });
 }
 
 async function send(text) {
@@ -396,12 +343,9 @@ async function send(text) {
       clientMessageId: crypto.randomUUID(),
     });
     $('reply').value = '';
-    banner(result.viaTemplate ? 'Sent as the reopen template (the 24-hour window is closed).' : '', 'info');
+    banner(result.viaTemplate ? t('sent.viaTemplate') : '', 'info');
   } catch (err) {
-    const reason = err.details && err.details.reason;
-    const optedOut = reason === 'opted_out' || /opted.?out/.test(err.message);
-    if (err.status !== 401)
-      banner(optedOut ? REFUSALS.opted_out : REFUSALS[reason] || `Not sent: ${err.message}`);
+    if (err.status !== 401) banner(notSent(err));
   }
   await open(state.selected, { quiet: true });
 }
@@ -416,20 +360,27 @@ $('sign-in-form').addEventListener('submit', (e) => {
 $('sign-out').addEventListener('click', () => signOut(''));
 for (const b of document.querySelectorAll('#tabs button'))
   b.addEventListener('click', () => showTab(b.dataset.tab));
-$('accept').addEventListener('click', () => void act('assign', 'You have this conversation.'));
-$('takeover').addEventListener('click', () => void act('takeover', 'You took over from the bot.'));
-$('resolve').addEventListener('click', () => void act('resolve', 'Resolved: the bot answers again.'));
+$('accept').addEventListener('click', () => void act('assign'));
+$('takeover').addEventListener('click', () => void act('takeover'));
+$('resolve').addEventListener('click', () => void act('resolve'));
 $('reply-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('reply').value.trim();
   if (text) void send(text);
 });
-// Order statuses change outside the conversation (payments, shipping): re-read them while one is open.
+// Order statuses change outside the conversation (payments, shipping): re-read the card while one
+// is open (each read is audited as contact.read, so the log shows how long it was on screen).
 setInterval(() => {
-  if (state.me && state.selected && state.tab !== 'insights') void loadOrders(state.selected);
+  if (state.me && state.selected && state.tab !== 'insights') void loadCard(state.selected);
 }, 10000);
 // Wait times tick on screen without refetching anything.
 setInterval(() => {
   if (state.me && state.tab !== 'insights') renderList();
 }, 5000);
-if (state.key) void signIn(state.key);
+// After every script (card.js, media.js) has run: the texts first, then the stored key, if any.
+document.addEventListener('DOMContentLoaded', () => {
+  void loadTexts().then(() => {
+    $('live').textContent = t('live.connecting');
+    if (state.key) void signIn(state.key);
+  });
+});

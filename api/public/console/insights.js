@@ -1,5 +1,6 @@
 // Aura Engage agent console, Insights tab: the client's service metrics from GET /v1/insights as
-// figures and bar charts. Loaded after console.js, whose helpers (api, el, banner, ago, $) it uses.
+// figures and bar charts, in the console's language. Loaded after console.js, whose helpers (api,
+// el, banner, ago, $, t) it uses.
 'use strict';
 
 function bars(title, data) {
@@ -19,29 +20,27 @@ function bars(title, data) {
             el('span', {}, String(v)),
           ),
         )
-      : [el('p', { class: 'muted' }, 'no data')]),
+      : [el('p', { class: 'muted' }, t('insights.noData'))]),
   );
 }
 
 /** The redacted no-match utterances, newest first, to improve the NLU from. */
 function noMatchReview(review) {
-  const note = review.enabled
-    ? 'Redacted of numbers, emails, links and known names; kept no longer than transcripts.'
-    : 'Review is off: turn on insights.reviewNoMatch in the settings to keep them (redacted).';
+  const note = review.enabled ? t('insights.reviewOn') : t('insights.reviewOff');
   return el(
     'div',
     { class: 'chart', id: 'no-match' },
-    el('h3', {}, 'Not understood'),
+    el('h3', {}, t('insights.notUnderstood')),
     el('p', { class: 'muted' }, note),
     review.items.length
       ? el(
           'ul',
           {},
           ...review.items.map((r) =>
-            el('li', {}, el('span', { class: 'muted' }, `${ago(r.at)} ago · `), r.text),
+            el('li', {}, el('span', { class: 'muted' }, t('insights.ago', { ago: ago(r.at) })), r.text),
           ),
         )
-      : el('p', { class: 'muted' }, 'nothing in this period'),
+      : el('p', { class: 'muted' }, t('insights.nothing')),
   );
 }
 
@@ -63,31 +62,29 @@ async function loadInsights() {
       el(
         'div',
         { class: 'metrics' },
-        metric('conversations', i.conversations),
-        metric('messages in', i.messages.in),
-        metric('messages out', i.messages.out),
-        metric('no-match rate', pct(i.noMatchRate)),
-        metric('handoff rate', pct(i.handoff.rate)),
-        metric('time to first agent reply (p50)', ms(i.timeToFirstAgentResponseMs.p50)),
-        metric('resolution time (p50)', ms(i.resolutionTimeMs.p50)),
-        metric('opt-outs', i.optOuts),
-        metric('notifications delivered', pct(i.notifications.deliveryRate)),
-        metric('notifications read', pct(i.notifications.readRate)),
+        metric(t('insights.conversations'), i.conversations),
+        metric(t('insights.messagesIn'), i.messages.in),
+        metric(t('insights.messagesOut'), i.messages.out),
+        metric(t('insights.noMatchRate'), pct(i.noMatchRate)),
+        metric(t('insights.handoffRate'), pct(i.handoff.rate)),
+        metric(t('insights.firstReply'), ms(i.timeToFirstAgentResponseMs.p50)),
+        metric(t('insights.resolution'), ms(i.resolutionTimeMs.p50)),
+        metric(t('insights.optOuts'), i.optOuts),
+        metric(t('insights.delivered'), pct(i.notifications.deliveryRate)),
+        metric(t('insights.read'), pct(i.notifications.readRate)),
       ),
-      bars('Intents', i.intents),
+      bars(t('insights.intents'), i.intents),
       bars(
-        'Messages in by type',
+        t('insights.byType'),
         Object.fromEntries(Object.entries(i.messages.byType).map(([k, v]) => [k, v.in])),
       ),
-      bars('Handoff reasons', i.handoff.reasons),
+      bars(t('insights.reasons'), i.handoff.reasons),
       noMatchReview(review),
     );
   } catch (err) {
     if (err.status !== 401)
       banner(
-        err.status === 403
-          ? 'Insights need a key with the settings or admin scope.'
-          : `Insights unavailable: ${err.message}`,
+        err.status === 403 ? t('insights.needScope') : t('insights.unavailable', { reason: err.message }),
       );
   }
 }
