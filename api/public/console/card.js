@@ -131,3 +131,22 @@ async function loadCard(id) {
     $('orders').replaceChildren(el('li', { class: 'muted' }, t('orders.unavailable')));
   }
 }
+
+/**
+ * Re-reads the card only when an order of the customer changed: the order list (ids, statuses and
+ * totals, no personal data) is cheap and unaudited; the card is personal data, one `contact.read` a read.
+ */
+async function refreshCard(id) {
+  if (!state.card || state.card.id !== id) return loadCard(id);
+  try {
+    const { orders } = await api('GET', `/v1/conversations/${encodeURIComponent(id)}/orders`);
+    const seen = (list) =>
+      list
+        .map((o) => `${o.orderId}:${o.status}`)
+        .sort()
+        .join(',');
+    if (state.selected === id && seen(orders) !== seen(state.card.orders)) await loadCard(id);
+  } catch {
+    // Offline for a moment: the card stays as it was, the next tick tries again.
+  }
+}

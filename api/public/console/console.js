@@ -368,10 +368,10 @@ $('reply-form').addEventListener('submit', (e) => {
   const text = $('reply').value.trim();
   if (text) void send(text);
 });
-// Order statuses change outside the conversation (payments, shipping): re-read the card while one
-// is open (each read is audited as contact.read, so the log shows how long it was on screen).
+// Order statuses change outside the conversation (payments, shipping): the card is re-read when one
+// of the customer's orders changed (refreshCard), so opening a card is one contact.read, not one a tick.
 setInterval(() => {
-  if (state.me && state.selected && state.tab !== 'insights') void loadCard(state.selected);
+  if (state.me && state.selected && state.tab !== 'insights') void refreshCard(state.selected);
 }, 10000);
 // Wait times tick on screen without refetching anything.
 setInterval(() => {
