@@ -9,7 +9,8 @@ export type AuditAction =
   | 'conversation.assign'
   | 'conversation.takeover'
   | 'conversation.preview'
-  | 'nlu_review.read';
+  | 'nlu_review.read'
+  | 'bot.update';
 
 /** Appends one audit record. The table refuses UPDATE and DELETE (see migration 003). */
 export async function writeAudit(
