@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const db = createPool(config.databaseUrl, config.databasePoolMax);
   const connection = await connectWorker(config, config.temporal.address);
   const temporal = createTemporalClient(config, config.temporal.address);
-  const nlu = createNluEngine(config);
+  const nlu = createNluEngine(config, db);
   const worker = await createAuraWorker({
     config,
     connection,
