@@ -37,9 +37,11 @@ function noMatchReview(review) {
       ? el(
           'ul',
           {},
-          ...review.items.map((r) =>
-            el('li', {}, el('span', { class: 'muted' }, `${ago(r.at)} ago · `), r.text),
-          ),
+          ...review.items.map((r) => {
+            const li = el('li', {}, el('span', { class: 'muted' }, `${ago(r.at)} ago · `), r.text, ' ');
+            li.append(teachControls(r, () => li.remove()));
+            return li;
+          }),
         )
       : el('p', { class: 'muted' }, 'nothing in this period'),
   );
