@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { FaqEntry } from '../../db/bot-content';
 import type { Queryable } from '../../db/pool';
 import type { Language } from '../../i18n';
@@ -104,16 +105,27 @@ export const nluFaqScenario: StandaloneScenario = {
       await detect();
       return performance.now() - t;
     };
+    let gcMs = 0;
+    const gcs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    gcs.observe({ entryTypes: ['gc'] });
     const before: number[] = [];
     const after: number[] = [];
+    const afterCpu: number[] = [];
     let answered = 0;
     for (const msg of messages) {
       before.push(await time(() => builtin.detect(msg)));
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const r = await engine.detect(msg);
       after.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      afterCpu.push((used.user + used.system) / 1000);
       if (r.intent === 'faq') answered += 1;
     }
+    gcs.disconnect();
+    const slow = after.filter((ms) => ms > 5).length;
     const row = (engineName: string, ms: number[]) => ({
       engine: engineName,
       clients: plan.clients,
@@ -126,6 +138,7 @@ export const nluFaqScenario: StandaloneScenario = {
       rows: [
         row('keywords only (before)', before),
         row('taught: FAQ model + keywords (after)', after),
+        row('taught, CPU time of the process (after)', afterCpu),
         {
           engine: 'training',
           clients: plan.clients,
@@ -134,6 +147,8 @@ export const nluFaqScenario: StandaloneScenario = {
           'train max ms': round(Math.max(...training)),
           'heap/client MiB': mib(heapPerClient),
           'FAQ answered': `${answered}/${messages.length}`,
+          'GC ms during messages': round(gcMs),
+          'messages over 5 ms': slow,
         },
       ],
     };
