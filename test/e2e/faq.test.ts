@@ -54,6 +54,26 @@ describe('FAQ entries taught over the API, answered through webhook, workflow an
     });
   }
 
+  it("when the client set its own Spanish greeting, then a Spanish hello gets it, with the client's menu button titles", async () => {
+    const res = await call('PUT', '/v1/bot/texts/es', {
+      greeting: '¡Hola! Somos la Tienda Sol. ¿En qué te ayudamos?',
+      'menu.human_agent': 'Hablar con Ana',
+    });
+    assert.equal(res.status, 200);
+    const u = endUser(stack, client, '351910800200');
+    await u.says('hola, buenas tardes');
+    const [sent] = await u.waitForReplies(1, 30_000);
+    assert.equal(bodyOf(sent!), '¡Hola! Somos la Tienda Sol. ¿En qué te ayudamos?');
+    const buttons = (
+      sent!.body as { interactive: { action: { buttons: { reply: { title: string } }[] } } }
+    ).interactive.action.buttons.map((b) => b.reply.title);
+    assert.deepEqual(buttons, [
+      translate(conversation, 'es', 'menu.order_status'),
+      translate(conversation, 'es', 'menu.shipping_quote'),
+      'Hablar con Ana',
+    ]);
+  });
+
   it('when the entry is edited, then the next question gets the new answer; a built-in question still gets its own', async () => {
     const hours = ids.get('hours-en')!;
     const res = await call('PUT', `/v1/bot/faq/${hours}`, {
