@@ -120,8 +120,11 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
     assert.deepEqual((await entry(id)).examples, ['how do returns work?', 'purple elephants dancing']);
   });
 
-  it('when a key has no settings scope, then the Bot tab is not offered', async () => {
-    const page = await consoleFor(await mintKey(['agent']));
-    assert.equal(await page.locator('#bot-tab').isHidden(), true);
+  it('when a key has the settings scope, then the Bot tab is offered; without it, it is not', async () => {
+    const teacher = await consoleFor(await mintKey(['agent', 'settings']));
+    await teacher.locator('#bot-tab').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const agent = await consoleFor(await mintKey(['agent']));
+    assert.equal(await agent.locator('#bot-tab').count(), 1);
+    assert.equal(await agent.locator('#bot-tab').isHidden(), true);
   });
 });
