@@ -176,7 +176,7 @@ async function teach(
       action: 'nlu_review.read',
       resource: 'nlu_review',
     });
-    const text = example.parse(said.slice(0, 300));
+    const text = parseOr400(example, said.slice(0, 300), 'review item text');
     const entry =
       'entryId' in body
         ? await addExample(tx, auth, body.entryId, text)
