@@ -18,6 +18,7 @@ import { addBusinessMinutes, isOpen, nextOpening } from '../settings/business-ho
 import { loadClientSettings } from '../settings/client-settings';
 import type { ConversationMode } from '../workflows/conversation/contract';
 import type { ConversationSettings } from '../workflows/conversation/state';
+import { loadBotTexts, type BotTexts } from '../db/bot-content';
 
 export interface ConversationDeps {
   db: Db;
@@ -61,7 +62,11 @@ export interface HandoffClock {
 }
 
 /** The settings snapshot of a turn, and the contact's language when the conversation does not know it. */
-export type TurnSettings = ConversationSettings & { contactLanguage?: Language };
+export type TurnSettings = ConversationSettings & {
+  contactLanguage?: Language;
+  /** The greeting and menu texts the client set over the catalogue's, by language (absent: none). */
+  texts?: Partial<Record<Language, BotTexts>>;
+};
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -72,7 +77,7 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
      * Starts a turn: keeps the agents' row of the conversation current (mode, last activity) and
      * returns the client settings its rules and timers use, as a JSON-plain snapshot. One database
      * round trip pair, run as a local activity on every message. Throws non-retryable
-     * `ClientNotFound` when the client was deleted. A conversation that does not know its language
+     * `ClientNotFound` when the client was deleted. The client's greeting and menu texts come with it. A conversation that does not know its language
      * yet (a new workflow) also gets the one its contact kept.
      */
     async beginTurn(
@@ -88,8 +93,10 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
       const contactLanguage = languageKnown
         ? undefined
         : await findContactLanguage(db, input.clientId, input.subjectHash);
+      const texts = await loadBotTexts(db, input.clientId);
       return {
         ...(contactLanguage ? { contactLanguage } : {}),
+        ...(Object.keys(texts).length ? { texts } : {}),
         language: s.language,
         timezone: s.timezone,
         ...(s.country ? { country: s.country } : {}),

@@ -12,7 +12,7 @@ import type { Db } from '../db/pool';
 import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
 import { openStoredMedia } from './media';
-import { createBuiltinEngine } from '../nlu/builtin';
+import { createTaughtEngine } from '../nlu/taught';
 import { identifyLanguage, nextLanguage } from '../nlu/language';
 import type { Language, NluEngine, NluResult } from '../nlu/port';
 
@@ -20,7 +20,7 @@ export interface NluDeps {
   db: Db;
   vault: SubjectVault;
   metrics: Metrics;
-  /** The configured engine; the built-in one when omitted. */
+  /** The configured engine; the built-in one (taught by the client's FAQ entries) when omitted. */
   nlu?: NluEngine;
   /** Reads a stored media object (voice notes) by its id; provided by the media store when wired. */
   fetchMedia?: (ref: { clientId: string; subjectHash: string; mediaId: string }) => Promise<Buffer>;
@@ -53,7 +53,7 @@ export function createNluActivities({
   db,
   vault,
   metrics,
-  nlu = createBuiltinEngine(),
+  nlu = createTaughtEngine(db),
   fetchMedia,
   media,
 }: NluDeps) {

@@ -26,6 +26,7 @@ import { codecRouter } from './routes/codec';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { i18nRouter } from './routes/i18n';
+import { botRouter } from './routes/bot';
 import { insightsRouter } from './routes/insights';
 import { conversationsRouter } from './routes/conversations';
 import { mediaRouter } from './routes/media';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', labelRoute('/v1/*'), rateLimitByKey(db, createRateLimiter(db, config.rateLimitPerMinute)));
   app.use(meRouter({ db }));
   app.use(insightsRouter({ db, vault: deps.vault }));
+  app.use(botRouter({ db, vault: deps.vault }));
   app.use(pagesRouter({ sandbox: config.profile === 'local' }));
   app.use(docsRouter());
   app.use(i18nRouter());

@@ -7,6 +7,7 @@ import { coldstartScenario } from './scenarios/coldstart';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
 import { mediaScenario } from './scenarios/media';
+import { nluFaqScenario } from './scenarios/nlu-faq';
 import { webhookCostScenario } from './scenarios/webhook-cost';
 import { ordersBenchScenario } from './scenarios/orders';
 import { profileScenario } from './scenarios/profile';
@@ -27,6 +28,7 @@ const SCENARIOS: (Scenario | StandaloneScenario)[] = [
   profileScenario,
   apiFuzzScenario,
   coldstartScenario,
+  nluFaqScenario,
 ];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);

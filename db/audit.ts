@@ -10,7 +10,8 @@ export type AuditAction =
   | 'conversation.takeover'
   | 'conversation.preview'
   | 'nlu_review.read'
-  | 'contact.read';
+  | 'contact.read'
+  | 'bot.update';
 
 /** Appends one audit record. The table refuses UPDATE and DELETE (see migration 003). */
 export async function writeAudit(

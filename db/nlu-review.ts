@@ -58,3 +58,36 @@ export async function deleteReviewItems(db: Queryable, clientId: string): Promis
   const res = await db.query('DELETE FROM nlu_review WHERE client_id = $1', [clientId]);
   return res.rowCount ?? 0;
 }
+
+/** One kept utterance of the client, if it is still there. */
+export async function findReviewItem(
+  db: Queryable,
+  clientId: string,
+  id: string,
+): Promise<ReviewRow | undefined> {
+  const { rows } = await db.query<{
+    id: string;
+    subject_hash: string;
+    text_enc: string;
+    language: string | null;
+    created_at: Date;
+  }>(
+    'SELECT id, subject_hash, text_enc, language, created_at FROM nlu_review WHERE client_id = $1 AND id = $2',
+    [clientId, id],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      id: r.id,
+      subjectHash: r.subject_hash,
+      textEnc: r.text_enc,
+      language: r.language,
+      createdAt: r.created_at,
+    }
+  );
+}
+
+/** Deletes one kept utterance (it was taught to the bot). */
+export async function deleteReviewItem(db: Queryable, clientId: string, id: string): Promise<void> {
+  await db.query('DELETE FROM nlu_review WHERE client_id = $1 AND id = $2', [clientId, id]);
+}

@@ -8,7 +8,8 @@ import type { Intent, Language, NluEngine, NluRequest, NluResult } from './port'
  */
 type Rules = Record<Language, string[]>;
 
-const RULES: { intent: Exclude<Intent, 'fallback'>; words: Rules }[] = [
+/** The keyword rules; their phrases are also the built-in intents' examples in the FAQ model. */
+export const RULES: { intent: Exclude<Intent, 'fallback'>; words: Rules }[] = [
   {
     intent: 'human_agent',
     words: {

@@ -10,7 +10,7 @@ export { LANGUAGES, supportedLanguage } from '../i18n';
 
 /** Intents the action layer acts upon. Engines map their own names onto these. */
 export type Intent =
-  'greeting' | 'help' | 'order_status' | 'shipping_quote' | 'human_agent' | 'thanks' | 'fallback';
+  'greeting' | 'help' | 'order_status' | 'shipping_quote' | 'human_agent' | 'thanks' | 'faq' | 'fallback';
 
 /** A reply the engine itself produced (Dialogflow CX fulfilment): text, or buttons/lists from a custom payload. */
 export type EngineReply =

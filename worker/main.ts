@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const keys = await loadDeploymentKeys(db, config);
   const connection = await connectWorker(config, config.temporal.address);
   const temporal = createTemporalClient(config, config.temporal.address, keys.retiredPayloadKeys);
-  const nlu = createNluEngine(config);
+  const nlu = createNluEngine(config, db);
   const worker = await createAuraWorker({
     config,
     connection,

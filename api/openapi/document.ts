@@ -44,6 +44,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       { name: 'privacy' },
       { name: 'settings' },
       { name: 'insights' },
+      { name: 'bot', description: 'what a business teaches its bot: FAQ entries, greeting and menu texts' },
       { name: 'client' },
       { name: 'admin' },
       { name: 'webhook' },

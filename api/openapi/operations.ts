@@ -10,6 +10,16 @@ import { pageQuery } from '../routes/audit';
 import { payloadsSchema } from '../routes/codec';
 import { callbackIdParam, callbackSchema, callbacksQuery } from '../routes/callbacks';
 import { agentMessageBody, emptyBody, listQuery } from '../routes/conversations';
+import {
+  botTextsSchema,
+  faqContentSchema,
+  faqCreateSchema,
+  faqIdParam,
+  faqListQuery,
+  languageParam,
+  reviewIdParam,
+  teachSchema,
+} from '../routes/bot';
 import { querySchema as insightsQuery, reviewQuerySchema } from '../routes/insights';
 import { cancelSchema, idParam, orderSchema, paymentSchema, shipmentSchema } from '../routes/orders';
 import { mediaIdParam, uploadFields } from '../routes/media';
@@ -20,6 +30,12 @@ import { quoteSchema } from '../routes/shipping';
 import { operation } from './operation';
 
 const anyObject = z.looseObject({});
+const faqEntry = faqContentSchema.extend({
+  id: z.string(),
+  language: z.enum(['en', 'es', 'pt']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
 const conversationParam = z.object({
   id: z
     .string()
@@ -313,6 +329,75 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
       status: 200,
       description: 'utterances, newest first',
       schema: z.object({ from: z.string(), to: z.string(), enabled: z.boolean(), items: z.array(anyObject) }),
+    },
+  }),
+  'POST /v1/insights/no-match/:id/teach': operation({
+    summary:
+      'Teach the bot a kept no-match utterance: an example of an FAQ entry (`entryId`) or a new entry (`answer`); the item leaves the review',
+    tag: 'insights',
+    auth: 'apiKey',
+    path: reviewIdParam,
+    body: teachSchema,
+    ok: { status: 200, description: 'the entry that learnt it (201 when new)', schema: faqEntry },
+    errors: [409],
+  }),
+  'GET /v1/bot/faq': operation({
+    summary: "The client's FAQ entries, of one language or all, oldest first",
+    tag: 'bot',
+    auth: 'apiKey',
+    query: faqListQuery,
+    ok: { status: 200, description: 'entries', schema: z.object({ entries: z.array(faqEntry) }) },
+  }),
+  'POST /v1/bot/faq': operation({
+    summary: 'Add an FAQ entry: example questions in one language and the answer (audited; the bot retrains)',
+    tag: 'bot',
+    auth: 'apiKey',
+    body: faqCreateSchema,
+    ok: { status: 201, description: 'the entry', schema: faqEntry },
+    errors: [409],
+  }),
+  'GET /v1/bot/faq/:id': operation({
+    summary: 'One FAQ entry',
+    tag: 'bot',
+    auth: 'apiKey',
+    path: faqIdParam,
+    ok: { status: 200, description: 'the entry', schema: faqEntry },
+  }),
+  'PUT /v1/bot/faq/:id': operation({
+    summary: "Replace an FAQ entry's examples and answer (audited; the bot retrains)",
+    tag: 'bot',
+    auth: 'apiKey',
+    path: faqIdParam,
+    body: faqContentSchema,
+    ok: { status: 200, description: 'the entry', schema: faqEntry },
+  }),
+  'DELETE /v1/bot/faq/:id': operation({
+    summary: 'Delete an FAQ entry (audited; the bot retrains)',
+    tag: 'bot',
+    auth: 'apiKey',
+    path: faqIdParam,
+    ok: { status: 204, description: 'deleted' },
+  }),
+  'GET /v1/bot/texts': operation({
+    summary: 'The greeting and menu texts the client set over the catalogue, per language',
+    tag: 'bot',
+    auth: 'apiKey',
+    ok: {
+      status: 200,
+      description: 'overrides by language',
+      schema: z.object({ texts: z.record(z.string(), botTextsSchema) }),
+    },
+  }),
+  'PUT /v1/bot/texts/:language': operation({
+    summary: "Replace one language's greeting and menu texts (absent keys use the catalogue's; audited)",
+    tag: 'bot',
+    auth: 'apiKey',
+    path: languageParam,
+    body: botTextsSchema,
+    ok: {
+      status: 200,
+      description: 'the stored texts',
+      schema: z.object({ language: z.string(), texts: botTextsSchema }),
     },
   }),
   'GET /v1/privacy/subjects/:userId/export': operation({

@@ -2,6 +2,7 @@ import { translate, type Language } from '../../i18n';
 import { conversation, type ConversationText } from '../../i18n/conversation';
 import { countryName, formatMoney, type FormatContext } from '../../i18n/format';
 import type { QuotePlace, ShippingQuote } from '../../activities/orders';
+import type { BotTextKey, BotTexts } from '../../settings/bot-content';
 import type { OutboundContent } from '../../whatsapp/outbound';
 
 /**
@@ -20,24 +21,28 @@ const button = (lang: Language, id: string, key: ConversationText) => ({
   title: translate(conversation, lang, key),
 });
 
-const menuRows = (lang: Language) => [
-  button(lang, 'menu:order_status', 'menu.order_status'),
-  button(lang, 'menu:shipping_quote', 'menu.shipping_quote'),
-  button(lang, 'menu:human_agent', 'menu.human_agent'),
-];
+/** A text the client may set over the catalogue's (see `BOT_TEXT_KEYS`): theirs when set, else the catalogue's. */
+const own = (lang: Language, key: BotTextKey, texts?: BotTexts) =>
+  texts?.[key] ?? translate(conversation, lang, key);
 
-/** The greeting with the main actions as buttons. */
-export function greetingWithButtons(lang: Language): OutboundContent {
-  return { type: 'buttons', body: translate(conversation, lang, 'greeting'), buttons: menuRows(lang) };
+const menuRows = (lang: Language, texts?: BotTexts) =>
+  (['order_status', 'shipping_quote', 'human_agent'] as const).map((intent) => ({
+    id: `menu:${intent}`,
+    title: own(lang, `menu.${intent}`, texts),
+  }));
+
+/** The greeting with the main actions as buttons; `texts` are the client's own for this language. */
+export function greetingWithButtons(lang: Language, texts?: BotTexts): OutboundContent {
+  return { type: 'buttons', body: own(lang, 'greeting', texts), buttons: menuRows(lang, texts) };
 }
 
-/** The menu as an interactive list. */
-export function menuList(lang: Language): OutboundContent {
+/** The menu as an interactive list; `texts` are the client's own for this language. */
+export function menuList(lang: Language, texts?: BotTexts): OutboundContent {
   return {
     type: 'list',
-    body: translate(conversation, lang, 'menu'),
-    button: translate(conversation, lang, 'menuButton'),
-    sections: [{ rows: menuRows(lang) }],
+    body: own(lang, 'menu', texts),
+    button: own(lang, 'menuButton', texts),
+    sections: [{ rows: menuRows(lang, texts) }],
   };
 }
 

@@ -284,9 +284,9 @@ export class ConversationRuntime implements BotContext {
     };
     switch (result.intent) {
       case 'greeting':
-        return this.speak(key, greetingWithButtons(this.lang));
+        return this.speak(key, greetingWithButtons(this.lang, this.settings.texts?.[this.lang]));
       case 'help':
-        return this.speak(key, menuList(this.lang));
+        return this.speak(key, menuList(this.lang, this.settings.texts?.[this.lang]));
       case 'thanks':
         return this.speak(key, say(this.lang, 'thanks'));
       case 'order_status':
@@ -350,7 +350,10 @@ export class ConversationRuntime implements BotContext {
 
   private async optIn(message: InboundMessage): Promise<void> {
     if (this.state.mode !== 'opted_out')
-      return this.speak(`reply:${message.messageId}`, greetingWithButtons(this.lang));
+      return this.speak(
+        `reply:${message.messageId}`,
+        greetingWithButtons(this.lang, this.settings.texts?.[this.lang]),
+      );
     await acts.setConsent({ ...this.subject, optedOut: false });
     this.state.backToBot();
     await this.sync('opted_in');

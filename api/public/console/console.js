@@ -149,6 +149,7 @@ function signOut(message) {
   $('sign-in').hidden = false;
   $('workspace').hidden = true;
   $('insights').hidden = true;
+  $('bot-content').hidden = true;
   $('tabs').hidden = true;
   $('sign-out').hidden = true;
   $('who').textContent = '';
@@ -164,14 +165,16 @@ function showTab(tab) {
   banner('');
   for (const b of document.querySelectorAll('#tabs button'))
     b.classList.toggle('active', b.dataset.tab === tab);
-  $('workspace').hidden = tab === 'insights';
+  $('workspace').hidden = !TAB_MODE[tab];
   $('insights').hidden = tab !== 'insights';
+  $('bot-content').hidden = tab !== 'teach';
   if (tab === 'insights') void loadInsights();
+  else if (tab === 'teach') void loadBot();
   else void loadList();
 }
 
 async function loadList() {
-  if (!state.me || state.tab === 'insights') return;
+  if (!state.me || !TAB_MODE[state.tab]) return;
   const { conversations } = await api('GET', `/v1/conversations?mode=${TAB_MODE[state.tab]}&limit=200`);
   const mine = `agent:${state.me.keyId}`;
   state.list = state.tab === 'mine' ? conversations.filter((c) => c.assignedAgent === mine) : conversations;

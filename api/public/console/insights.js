@@ -36,9 +36,17 @@ function noMatchReview(review) {
       ? el(
           'ul',
           {},
-          ...review.items.map((r) =>
-            el('li', {}, el('span', { class: 'muted' }, t('insights.ago', { ago: ago(r.at) })), r.text),
-          ),
+          ...review.items.map((r) => {
+            const li = el(
+              'li',
+              {},
+              el('span', { class: 'muted' }, t('insights.ago', { ago: ago(r.at) })),
+              r.text,
+              ' ',
+            );
+            li.append(teachControls(r, () => li.remove()));
+            return li;
+          }),
         )
       : el('p', { class: 'muted' }, t('insights.nothing')),
   );
