@@ -11,8 +11,8 @@ const PAGES = [
 ]
   .filter((f) => f.endsWith('.md'))
   .map((f) => ({ file: f, text: readFileSync(path.join(ROOT, f), 'utf8') }));
-/** Files that exist only once the system has run. */
-const RUNTIME = /^\.data\//;
+/** Files that exist only once the system or the tests have run. */
+const RUNTIME = /^(\.data|test-artifacts)\//;
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
