@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Config } from '../config';
-import { deriveKey } from '../crypto/keys';
+import { blindIndexKey, deriveKey } from '../crypto/keys';
 import type { SecretBox } from '../crypto/secret-box';
 import type { SubjectVault } from '../crypto/vault';
 import { usesSandboxGraph } from '../config';
@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const indexKey = deriveKey(config.masterKey, 'blind-index');
+  const indexKey = blindIndexKey(config.masterKey);
   const numbers = createNumberDirectory(db);
   app.use(
     webhookRouter({

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { loadConfigOrExit, masterKeys } from '../config';
+import { blindIndexKey } from '../crypto/keys';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createConversationEvents } from '../db/conversation-events';
 import { createPool } from '../db/pool';
+import { hashStoredWamids } from '../db/wamid-backfill';
 import { createLocalMediaStore } from '../media/store';
 import { createMetrics } from '../metrics';
 import { createLogger } from '../logging';
@@ -27,6 +29,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const db = createPool(config.databaseUrl, config.databasePoolMax);
+  // Before serving: status webhooks find pre-upgrade messages by the hash of their wamid.
+  const rehashed = await hashStoredWamids(db, blindIndexKey(config.masterKey));
+  if (Object.keys(rehashed).length > 0) log.info('stored wamids hashed', { rehashed });
   const temporal = createTemporalClient(config, config.temporal.address);
   const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
   const events = createConversationEvents(db);

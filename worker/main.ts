@@ -2,10 +2,12 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfigOrExit, masterKeys, type Config } from '../config';
+import { blindIndexKey } from '../crypto/keys';
 import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
+import { hashStoredWamids } from '../db/wamid-backfill';
 import { createLogger, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
 import { serveWorkerMetrics } from '../metrics/server';
@@ -43,6 +45,9 @@ async function main(): Promise<void> {
   const connection = await connectWorker(config, config.temporal.address);
   const temporal = createTemporalClient(config, config.temporal.address);
   const nlu = createNluEngine(config);
+  const indexKey = blindIndexKey(config.masterKey);
+  const rehashed = await hashStoredWamids(db, indexKey);
+  if (Object.keys(rehashed).length > 0) log.info('stored wamids hashed', { rehashed });
   const worker = await createAuraWorker({
     config,
     connection,
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
         mediaHosts: config.whatsapp.mediaHosts,
       }),
       mediaDownloads: config.mediaDownloads,
+      indexKey,
       secrets: createSecretBox(config.masterKey),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),

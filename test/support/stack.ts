@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@tem
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { masterKeys, type Config } from '../../config';
+import { blindIndexKey } from '../../crypto/keys';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
@@ -101,6 +102,7 @@ export async function startStack(
         mediaHosts: config.whatsapp.mediaHosts,
       }),
       mediaDownloads: config.mediaDownloads,
+      indexKey: blindIndexKey(config.masterKey),
       secrets,
       vault,
       media,

@@ -1,10 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { messagesNotification } from '../../whatsapp/envelope';
+import { metaShapedWamid } from '../../whatsapp/wamid';
 import { signBody } from '../../whatsapp/signature';
 import { TEST_APP_SECRET } from './env';
 
-/** A fresh Meta-style message id. */
-export const wamid = () => `wamid.HBgL${randomBytes(10).toString('hex')}`;
+/**
+ * A fresh message id shaped as Meta's: it embeds the sender's number (`number`, else a random one),
+ * so privacy scans that look for the number look inside the ids too.
+ */
+export const wamid = (number = `55119${randomInt(10_000_000, 99_999_999)}`) => metaShapedWamid(number);
 
 /** Fresh numbers and clients over the admin API, as the chaos harness and the benchmark make them. */
 export { phoneNumberId, provisionClient as provisionTestClient } from '../../sandbox/provision';
@@ -22,7 +26,7 @@ export function textNotification(opts: {
     messages: [
       {
         from: opts.waId,
-        id: opts.id ?? wamid(),
+        id: opts.id ?? wamid(opts.waId),
         timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)),
         type: 'text',
         text: { body: opts.text },
