@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { messagesNotification } from '../../whatsapp/envelope';
-import { metaShapedWamid } from '../../whatsapp/wamid';
+import { blindIndexKey } from '../../crypto/keys';
+import { metaShapedWamid, wamidHash } from '../../whatsapp/wamid';
 import { signBody } from '../../whatsapp/signature';
 import { TEST_APP_SECRET } from './env';
 
@@ -63,3 +64,7 @@ export async function waitUntil<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** What a wamid is stored and looked up by (its keyed hash), for tests that read rows. */
+export const storedWamid = (masterKey: Buffer, clientId: string, id: string): string =>
+  wamidHash(blindIndexKey(masterKey), clientId, id);
