@@ -46,7 +46,11 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     assert.equal(res.status, 200);
     const sent = await stack.graph.waitFor((s) => s.some((m) => m.body.to === user));
     const wamidOut = sent.find((m) => m.body.to === user)!.wamid;
-    await waitUntil(async () => (await outbound(client.clientId, wamidOut)) === 'sent', 10_000, 'reply recorded');
+    await waitUntil(
+      async () => (await outbound(client.clientId, wamidOut)) === 'sent',
+      10_000,
+      'reply recorded',
+    );
     return { client, wamid: wamidOut };
   }
   /** What rows name a wamid by: its keyed hash. */
