@@ -17,6 +17,7 @@ import { connectWorker, createTemporalClient, payloadCodec } from '../temporal/c
 import { freePort } from '../temporal/dev-server';
 import { taskQueuePollers } from '../temporal/pollers';
 import { createGraphClient } from '../whatsapp/graph-client';
+import { deleteLegacyFollowUps } from './legacy-follow-ups';
 import { ensureRetentionSweep } from './retention';
 import { warmUpWorker } from './warm-up';
 import { bundleWorkflows, createAuraWorker } from './worker';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     codec: payloadCodec(config),
   });
   await ensureRetentionSweep(temporal, config.temporal.taskQueue);
+  const legacy = await deleteLegacyFollowUps(temporal);
+  if (legacy > 0) log.info('follow-ups named by clear wamids deleted', { legacy });
   const { taskQueue, namespace } = config.temporal;
   log.info('worker started', { taskQueue, namespace, identity: worker.options.identity, warmMs });
   polling = true;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { blindIndexKey, keyedHash } from '../../crypto/keys';
 import { createLogger } from '../../logging';
 import { DELIVERY_FAILURE_WORKFLOW_TYPE } from '../../workflows/delivery-failure/contract';
+import { deleteLegacyFollowUps } from '../../worker/legacy-follow-ups';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { notification, statusItem } from '../support/fixtures';
 import { findInBytes, rawHistories, scanDatabase } from '../support/privacy-scan';
@@ -156,5 +157,26 @@ describe('privacy: a WhatsApp message id is a phone number', () => {
     assert.deepEqual(left.listed, []);
     assert.deepEqual((await scanDatabase(stack.db.pool, needles())).found, [], 'PostgreSQL');
     assert.deepEqual(await clearInTemporal(), [], 'Temporal');
+  });
+
+  it('when follow-ups named by clear wamids remain from before the upgrade, then a worker start deletes the closed ones', async () => {
+    const legacy = `delivery-failure:${client.clientId}:${wamid(WA_ID)}`;
+    // Started on a queue no worker polls, then terminated: closed, as old follow-ups are.
+    const handle = await stack.temporal.workflow.start(DELIVERY_FAILURE_WORKFLOW_TYPE, {
+      workflowId: legacy,
+      taskQueue: 'no-worker-polls-this',
+      args: [{ clientId: client.clientId, wamidHash: 'legacy', errorCode: 131026 }],
+    });
+    await handle.terminate('closed before the upgrade');
+    await waitUntil(async () => (await deleteLegacyFollowUps(stack.temporal)) > 0, 20_000, 'legacy listed');
+    await waitUntil(
+      () =>
+        handle.describe().then(
+          () => false,
+          (err: Error) => /not found/i.test(err.message),
+        ),
+      60_000,
+      'legacy follow-up deleted',
+    );
   });
 });
