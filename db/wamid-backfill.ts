@@ -74,7 +74,7 @@ function clearCondition(t: Target): string {
 }
 
 /** The hashed form of a stored value: the whole value, or each wamid token in it. */
-export function hashedValue(indexKey: Buffer, clientId: string, value: string, mode: Mode): string {
+function hashedValue(indexKey: Buffer, clientId: string, value: string, mode: Mode): string {
   if (mode === 'whole') return isWamidHash(value) ? value : wamidHash(indexKey, clientId, value);
   return value.replace(WAMID_TOKEN, (token) => wamidHash(indexKey, clientId, token));
 }
