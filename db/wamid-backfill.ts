@@ -69,7 +69,9 @@ async function pendingTables(conn: pg.PoolClient): Promise<Set<string>> {
 /** The SQL condition that selects the values of a target still in clear. */
 function clearCondition(t: Target): string {
   const column = `"${t.column}"`;
-  const clear = t.mode === 'whole' ? `${column} !~ '^[0-9a-f]{64}$'` : `${column} LIKE '%wamid.%'`;
+  // The token pattern is WAMID_TOKEN's, so every value selected has a token to replace (no loop).
+  const clear =
+    t.mode === 'whole' ? `${column} !~ '^[0-9a-f]{64}$'` : `${column} ~ 'wamid\\.[A-Za-z0-9+/=_-]'`;
   return `${column} IS NOT NULL AND ${clear}${t.where ? ` AND ${t.where}` : ''}`;
 }
 

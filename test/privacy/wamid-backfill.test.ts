@@ -69,7 +69,8 @@ describe('privacy: wamids stored before the upgrade are hashed at start', () => 
     // The same message counted twice: once before the upgrade (clear key), once after (Meta redelivered).
     await q(
       `INSERT INTO insight_events(client_id, kind, event_key) VALUES
-         ($1, 'message_in', $2), ($1, 'message_in', $3), ($1, 'notification_status', $4 || ':read')`,
+         ($1, 'message_in', $2), ($1, 'message_in', $3), ($1, 'notification_status', $4 || ':read'),
+         ($1, 'handoff_requested', 'not-a-token:wamid.')`,
       [clientId, inbound, hash(inbound), outbound],
     );
   });
@@ -101,6 +102,8 @@ describe('privacy: wamids stored before the upgrade are hashed at start', () => 
     assert.equal(counted.rowCount, 1, 'the duplicate count went');
     const pending = await db.pool.query('SELECT 1 FROM wamid_rehash_pending');
     assert.equal(pending.rowCount, 0);
+    const odd = await db.pool.query("SELECT 1 FROM insight_events WHERE event_key = 'not-a-token:wamid.'");
+    assert.equal(odd.rowCount, 1, 'a key with no id in it is left as it is');
     assert.deepEqual(await hashStoredWamids(db.pool, indexKey), {});
   });
 });
