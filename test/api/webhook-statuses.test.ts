@@ -179,6 +179,25 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     assert.equal(described.typedSearchAttributes.get(subjectAttribute), subjectHash);
   });
 
+  it('when a failure status outruns the record of its send, then the follow-up adds AuraSubject once it finds the message', async () => {
+    const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    const early = wamid('5511900000406');
+    const subjectHash = 'e'.repeat(64);
+    await postStatuses(client.phoneNumberId, [statusItem(early, 'failed', { code: 131026 })]);
+    const handle = stack.temporal.workflow.getHandle(
+      deliveryFailureWorkflowId(client.clientId, stored(client.clientId, early)),
+    );
+    assert.equal((await handle.describe()).typedSearchAttributes.get(subjectAttribute), undefined);
+    await stack.db.pool.query(
+      `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, type, status, occurred_at)
+       VALUES ('k-outrun', $1, $3, $2, 'out', 'text', 'pending', now())`,
+      [client.clientId, client.phoneNumberId, subjectHash],
+    );
+    await markOutboundSent(stack.db.pool, 'k-outrun', stored(client.clientId, early));
+    await handle.result();
+    assert.equal((await handle.describe()).typedSearchAttributes.get(subjectAttribute), subjectHash);
+  });
+
   /** The API of this stack built over other dependencies, listening on a free port. */
   async function apiWith(deps: { databaseUrl?: string; temporalAddress?: string }) {
     const db = deps.databaseUrl ? createPool(deps.databaseUrl, 2) : stack.db.pool;

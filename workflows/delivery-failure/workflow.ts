@@ -1,4 +1,4 @@
-import { patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { subjectAttribute } from '../../temporal/search-attributes';
 import type { Activities } from '../../activities';
 import { SEND_ACTIVITY_OPTIONS } from '../send-options';
@@ -28,7 +28,7 @@ const { sendMessage } = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
 export async function deliveryFailureWorkflow(input: DeliveryFailureInput): Promise<void> {
   const plan = await resolveDeliveryFailure(input);
   const known = workflowInfo().typedSearchAttributes.get(subjectAttribute);
-  if (plan.subjectHash && !known && patched('delivery-failure-subject'))
+  if (plan.subjectHash && !known)
     upsertSearchAttributes([{ key: subjectAttribute, value: plan.subjectHash }]);
   if (plan.kind !== 'template_fallback') return;
   await sendMessage({ ...plan.send, idempotencyKey: `${workflowInfo().workflowId}:template` });
