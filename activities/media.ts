@@ -148,7 +148,7 @@ async function download(
       },
     });
     const stored: MediaRow = {
-      messageWamid: input.messageId,
+      messageId: input.messageId,
       subjectHash: input.subjectHash,
       kind: input.media.kind,
       mimeType: info.mimeType ?? input.media.mimeType ?? null,
@@ -184,7 +184,7 @@ async function recordFailed(
 ): Promise<InboundMediaRef> {
   deps.log.warn('media failed for good', { clientId: input.clientId, reason });
   const failed: MediaRow = {
-    messageWamid: input.messageId,
+    messageId: input.messageId,
     subjectHash: input.subjectHash,
     kind: input.media.kind,
     mimeType: input.media.mimeType ?? null,
@@ -231,7 +231,7 @@ export async function graphIdOfStoredMedia(
     extension: sendableMedia(mimeType)?.extension ?? 'bin',
     signal: ctx.cancellationSignal,
   });
-  await setGraphMediaId(deps.db, subject.clientId, row.messageWamid, id);
+  await setGraphMediaId(deps.db, subject.clientId, row.messageId, id);
   return id;
 }
 
@@ -256,7 +256,7 @@ export async function openStoredMedia(
 export function createMediaReader(deps: Pick<MediaDeps, 'db' | 'vault' | 'media'>) {
   return async (ref: { clientId: string; subjectHash: string; mediaId: string }): Promise<Buffer> => {
     const row = await findSubjectMedia(deps.db, ref.clientId, ref.subjectHash, ref.mediaId);
-    const opened = row ? await openStoredMedia(deps, ref.clientId, row.messageWamid) : undefined;
+    const opened = row ? await openStoredMedia(deps, ref.clientId, row.messageId) : undefined;
     if (!opened) throw ApplicationFailure.nonRetryable('media is not stored', 'MediaUnavailable');
     return opened.bytes;
   };

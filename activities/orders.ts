@@ -242,7 +242,7 @@ export function createOrderActivities(deps: OrderDeps) {
             ? {
                 status: 'sent',
                 via: result.viaTemplate || content.type === 'template' ? 'template' : 'text',
-                wamid: result.wamid,
+                wamidHash: result.wamidHash,
               }
             : { status: 'refused', reason: result.reason };
         await recordOrderNotification(db, { ...base, ...outcome });
@@ -251,9 +251,9 @@ export function createOrderActivities(deps: OrderDeps) {
             clientId: input.clientId,
             kind: 'notification_sent',
             dims: { purpose: input.event },
-            key: result.wamid,
+            key: result.wamidHash,
           });
-          await catchUpNotificationStatus(db, input.clientId, result.wamid);
+          await catchUpNotificationStatus(db, input.clientId, result.wamidHash);
         }
         return { status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined };
       } catch (err) {

@@ -22,6 +22,7 @@ import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
 import { mediaOf } from '../whatsapp/message-types';
+import { wamidHash } from '../whatsapp/wamid';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 import { graphIdOfStoredMedia, type InboundMediaRequest } from './media';
 import { clientWithToken } from './graph-token';
@@ -41,6 +42,8 @@ export interface WhatsAppDeps {
   metrics: Metrics;
   /** Pair-limit pacing; Meta's limits by default (tests shrink them). */
   pacing?: PacingOptions;
+  /** The blind-index key: wamids are stored and looked up only by their keyed hash under it. */
+  indexKey: Buffer;
 }
 
 export interface RecordInboundResult {
@@ -75,15 +78,16 @@ export interface SendMessageInput {
 export interface MarkReadInput {
   clientId: string;
   phoneNumberId: string;
-  /** The inbound message's wamid. */
-  messageId: string;
+  /** The inbound message's wamid (Meta's id itself: the Graph API needs it). */
+  wamid: string;
   /** Also show "typing…" to the user (up to 25 s, or until the next message). */
   typing?: boolean;
 }
 
 export type RefusalReason = 'opted_out' | 'window_closed' | 'undeliverable' | 'no_contact';
+/** A send's outcome; a sent message is named by its wamid hash (`whatsapp/wamid.ts`), as stored. */
 export type SendMessageResult =
-  { status: 'sent'; wamid: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };
+  { status: 'sent'; wamidHash: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -114,13 +118,13 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     if (verdict.type === 'TokenExpired') await setGraphTokenRejected(db, clientId, true);
   }
 
-  /** Counts a message that went out (once per wamid) and, for an agent's reply, the first-response time. */
-  async function observeSent(input: SendMessageInput, wamid: string, type: string, viaTemplate: boolean) {
+  /** Counts a message that went out (once per message) and, for an agent's reply, the first-response time. */
+  async function observeSent(input: SendMessageInput, wamidHash: string, type: string, viaTemplate: boolean) {
     const fresh = await recordInsight(db, {
       clientId: input.clientId,
       kind: 'message_out',
       dims: { type },
-      key: wamid,
+      key: wamidHash,
     });
     if (fresh) metrics.messagesOut.inc({ type, outcome: viaTemplate ? 'template' : 'sent' });
     if (!input.sentBy.startsWith('agent:')) return;
@@ -198,7 +202,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       });
       await insertInbound(db, {
         ...subject,
-        wamid: message.messageId,
+        wamidHash: message.messageId,
         phoneNumberId: input.phoneNumberId,
         type: message.type,
         bodyEnc: await vault.seal(
@@ -244,7 +248,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(input.content)),
         sentBy: input.sentBy,
       });
-      if (claimed.wamid) return { status: 'sent', wamid: claimed.wamid, viaTemplate: false };
+      if (claimed.wamidHash) return { status: 'sent', wamidHash: claimed.wamidHash, viaTemplate: false };
       if (claimed.status === 'refused')
         return { status: 'refused', reason: claimed.statusReason as RefusalReason };
       const refuse = async (reason: RefusalReason): Promise<SendMessageResult> => {
@@ -287,12 +291,13 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         const sent = viaTemplate
           ? { type: 'template', bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(content)) }
           : undefined;
+        const hash = wamidHash(deps.indexKey, input.clientId, result.wamid);
         await untilRecorded(log, 'sent message', () =>
-          markOutboundSent(db, input.idempotencyKey, result.wamid, sent),
+          markOutboundSent(db, input.idempotencyKey, hash, sent),
         );
-        await observeSent(input, result.wamid, content.type, viaTemplate);
+        await observeSent(input, hash, content.type, viaTemplate);
         if (tokenRejected) await setGraphTokenRejected(db, input.clientId, false); // it works again
-        return { status: 'sent', wamid: result.wamid, viaTemplate };
+        return { status: 'sent', wamidHash: hash, viaTemplate };
       }
       const verdict = classifyGraphError(result.err, Context.current().info.attempt);
       await countGraphError(result.err, verdict, input.clientId);
@@ -323,7 +328,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     async markRead(input: MarkReadInput): Promise<void> {
       const { token } = await clientContext(input.clientId);
       try {
-        await graph.markRead(input.phoneNumberId, token, input.messageId, input.typing ?? false);
+        await graph.markRead(input.phoneNumberId, token, input.wamid, input.typing ?? false);
       } catch (err) {
         if (!(err instanceof GraphError)) throw err;
         const verdict = classifyGraphError(err, Context.current().info.attempt);

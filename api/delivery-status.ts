@@ -2,15 +2,15 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { recordNotificationStatus } from '../db/insights';
-import { applyDeliveryStatuses } from '../db/messages';
+import { applyDeliveryStatuses, findOutboundByWamidHash } from '../db/messages';
 import { notifyStatusEvents } from '../db/conversations';
 import type { Db } from '../db/pool';
 import type { WebhookStatus } from '../whatsapp/webhook-schema';
+import { wamidHash } from '../whatsapp/wamid';
 import {
   DELIVERY_FAILURE_WORKFLOW_TYPE,
-  deliveryFailureWorkflowId,
+  deliveryFailureStartOptions,
   FOLLOW_UP_ERROR_CODES,
-  type DeliveryFailureInput,
 } from '../workflows/delivery-failure/contract';
 
 /**
@@ -28,17 +28,19 @@ export const STATUS_BATCH = 1_000;
  * the consoles' events and the order-notification insights. Returns the failures that need a
  * follow-up workflow (131047, 131026), for the caller to start under its Temporal bound. Any
  * failure rejects, so the webhook answers 503 and Meta redelivers; every step is idempotent.
+ * Messages are found by the hash of their wamid: the wamid itself is never stored.
  */
 export async function applyStatuses(
-  deps: { db: Db },
+  deps: { db: Db; indexKey: Buffer },
   clientId: string,
   statuses: readonly WebhookStatus[],
 ): Promise<WebhookStatus[]> {
+  const hashOf = (s: WebhookStatus) => wamidHash(deps.indexKey, clientId, s.id);
   const moved = await applyDeliveryStatuses(
     deps.db,
     clientId,
     statuses.map((s) => ({
-      wamid: s.id,
+      wamidHash: hashOf(s),
       status: s.status,
       occurredAt: new Date(Number(s.timestamp) * 1000),
       errorCode: s.errors?.[0]?.code,
@@ -49,7 +51,7 @@ export async function applyStatuses(
   await recordNotificationStatus(
     deps.db,
     clientId,
-    statuses.map((s) => ({ wamid: s.id, status: s.status })),
+    statuses.map((s) => ({ wamidHash: hashOf(s), status: s.status })),
   );
   return statuses.filter((s) => {
     const code = s.errors?.[0]?.code;
@@ -57,25 +59,29 @@ export async function applyStatuses(
   });
 }
 
-/** Starts the delivery-failure workflow of one failed send, once per wamid (redeliveries start nothing). */
+/**
+ * Starts the delivery-failure workflow of one failed send, once per message (redeliveries start
+ * nothing). Its id names the message by wamid hash; its search attributes name the client and, when
+ * the send is recorded already, the subject, so erasure finds it (the workflow adds the subject
+ * itself when the status outran the send's record).
+ */
 export async function startFollowUp(
-  deps: { temporal: Client; taskQueue: string },
+  deps: { db: Db; temporal: Client; taskQueue: string; indexKey: Buffer },
   clientId: string,
   status: WebhookStatus,
 ): Promise<void> {
+  const hash = wamidHash(deps.indexKey, clientId, status.id);
+  const subjectHash = (await findOutboundByWamidHash(deps.db, clientId, hash))?.subjectHash;
+  const input = { clientId, wamidHash: hash, errorCode: status.errors![0]!.code };
   try {
     await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
       deps.temporal.workflow.start(DELIVERY_FAILURE_WORKFLOW_TYPE, {
-        workflowId: deliveryFailureWorkflowId(clientId, status.id),
-        taskQueue: deps.taskQueue,
-        args: [
-          { clientId, wamid: status.id, errorCode: status.errors![0]!.code } satisfies DeliveryFailureInput,
-        ],
+        ...deliveryFailureStartOptions(input, subjectHash, deps.taskQueue),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       }),
     );
   } catch (err) {
-    // Already started (or done) for this wamid: a redelivered status.
+    // Already started (or done) for this message: a redelivered status.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
 }

@@ -4,6 +4,7 @@ import { recordIgnored, type IgnoredReason } from '../db/messages';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import { messageContent } from '../whatsapp/message-types';
+import { wamidHash } from '../whatsapp/wamid';
 import type { NumberDirectory } from './number-directory';
 import {
   CONVERSATION_WORKFLOW_TYPE,
@@ -31,7 +32,7 @@ export interface InboundDeps {
   numbers: NumberDirectory;
   temporal: Client;
   taskQueue: string;
-  /** Key of the blind index that hashes end-user ids. */
+  /** Key of the blind index that hashes end-user ids and WhatsApp message ids. */
   indexKey: Buffer;
   log: Logger;
   /** The process's bounds on the work notifications fan out to (one set per API process). */
@@ -179,7 +180,8 @@ function conversationStart(deps: InboundDeps, clientId: string, value: MessagesV
   const phoneNumberId = value.metadata.phone_number_id;
   const subjectHash = keyedHash(deps.indexKey, clientId, userKey);
   const signal: InboundMessage = {
-    messageId: message.id,
+    messageId: wamidHash(deps.indexKey, clientId, message.id),
+    wamid: message.id,
     timestamp: new Date(Number(message.timestamp) * 1000).toISOString(),
     type: message.type,
     ...messageContent(message),

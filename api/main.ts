@@ -6,6 +6,7 @@ import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createConversationEvents } from '../db/conversation-events';
 import { createPool } from '../db/pool';
+import { hashStoredWamids } from '../db/wamid-backfill';
 import { createLocalMediaStore } from '../media/store';
 import { createMetrics } from '../metrics';
 import { createLogger } from '../logging';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   }
   const db = createPool(config.databaseUrl, config.databasePoolMax);
   const keys = await loadDeploymentKeys(db, config);
+  // Before serving: status webhooks find pre-upgrade messages by the hash of their wamid.
+  const rehashed = await hashStoredWamids(db, keys.indexKey);
+  if (Object.keys(rehashed).length > 0) log.info('stored wamids hashed', { rehashed });
   const temporal = createTemporalClient(config, config.temporal.address, keys.retiredPayloadKeys);
   const vault = new SubjectVault(db, new LocalKms(masterKeys(config)));
   const events = createConversationEvents(db);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { parseConfig, processEnv } from '../config';
+import { blindIndexKey } from '../crypto/keys';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { createPool, type Db } from '../db/pool';
@@ -42,6 +43,8 @@ export interface Harness {
   readonly graph: FakeGraph;
   /** Harness-side pool, for counting rows; not used while PostgreSQL is stopped. */
   readonly db: Db;
+  /** The processes' blind-index key: rows name messages by the hash of their wamid under it. */
+  readonly indexKey: Buffer;
   /** Harness-side Temporal client, for visibility queries (workflow counts, failed workflows). */
   readonly temporal: Client;
   readonly worker: ManagedProcess;
@@ -136,7 +139,8 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     const db = createPool(postgres.url, 4);
     closers.push(() => db.end());
     await migrate(db);
-    const temporal = createTemporalClient(parseConfig(env), devServer.address);
+    const config = parseConfig(env);
+    const temporal = createTemporalClient(config, devServer.address);
     closers.push(() => temporal.connection.close());
     const entries = opts.compiled
       ? compiledEntries(closers)
@@ -163,6 +167,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       client: await provisionClient(apiUrl, env.AURA_ADMIN_TOKEN, { name: 'Chaos Shop' }),
       graph,
       db,
+      indexKey: blindIndexKey(config.masterKey),
       temporal,
       worker,
       api,

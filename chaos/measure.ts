@@ -1,3 +1,4 @@
+import { wamidHash } from '../whatsapp/wamid';
 import type { SentMessage } from '../sandbox/fake-graph';
 import type { Harness } from './harness';
 import { sleep } from './processes';
@@ -81,15 +82,16 @@ export async function count(
     answered += Math.floor(Math.min(got, n * repliesPerMessage) / repliesPerMessage);
     duplicates += Math.max(0, got - n * repliesPerMessage);
   }
+  const stored = (wamid: string) => wamidHash(h.indexKey, h.client.clientId, wamid);
   const ids = [...new Set(messages.map((m) => m.id))];
   const wamids = [...replies.values()].flat().map((s) => s.wamid);
   const { rows: inbound } = await h.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM messages WHERE direction = 'in' AND wamid = ANY($1)",
-    [ids],
+    "SELECT count(*)::int AS n FROM messages WHERE direction = 'in' AND wamid_hash = ANY($1)",
+    [ids.map(stored)],
   );
   const { rows: outbound } = await h.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM messages WHERE direction = 'out' AND wamid = ANY($1)",
-    [wamids],
+    "SELECT count(*)::int AS n FROM messages WHERE direction = 'out' AND wamid_hash = ANY($1)",
+    [wamids.map(stored)],
   );
   return {
     sent: ids.length,

@@ -32,3 +32,11 @@ export function safeEqual(a: string, b: string): boolean {
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
+
+/**
+ * The blind-index key: end-user ids and WhatsApp message ids are looked up by keyed hashes under it.
+ * The API and the worker both take it from here.
+ */
+export function blindIndexKey(masterKey: Buffer): Buffer {
+  return deriveKey(masterKey, 'blind-index');
+}

@@ -354,15 +354,15 @@ export async function lastInboundBodies(
 export async function notifyStatusEvents(
   db: Queryable,
   clientId: string,
-  wamids: readonly string[],
+  wamidHashes: readonly string[],
 ): Promise<void> {
-  if (wamids.length === 0) return;
+  if (wamidHashes.length === 0) return;
   await db.query(
     `SELECT pg_notify($3, json_build_object('clientId', c.client_id, 'ref', c.ref, 'type', 'status', 'mode', c.mode)::text)
      FROM messages m JOIN conversations c ON c.client_id = m.client_id AND c.phone_number_id = m.phone_number_id
        AND c.subject_hash = m.subject_hash
-     WHERE m.client_id = $1 AND m.wamid = ANY($2) AND m.direction = 'out'`,
-    [clientId, wamids, CONVERSATION_EVENTS_CHANNEL],
+     WHERE m.client_id = $1 AND m.wamid_hash = ANY($2) AND m.direction = 'out'`,
+    [clientId, wamidHashes, CONVERSATION_EVENTS_CHANNEL],
   );
 }
 

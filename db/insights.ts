@@ -26,7 +26,10 @@ export interface InsightEvent {
   dims?: Record<string, string | boolean>;
   valueMs?: number;
   at?: Date;
-  /** Natural key (message id, handoff id…): the same key and kind is recorded once, so retries are harmless. */
+  /**
+   * Natural key (message id, wamid hash, handoff id…): the same key and kind is recorded once, so
+   * retries are harmless. Never a wamid in clear (it holds the user's number).
+   */
   key?: string;
 }
 
@@ -41,25 +44,26 @@ export async function recordInsight(db: Queryable, e: InsightEvent): Promise<boo
 }
 
 /**
- * Records `notification_status` for an order notification's wamid reaching delivered or read: once per
- * notification and level, read implying delivered. A wamid that is no order notification records nothing.
+ * Records `notification_status` for an order notification's message (by wamid hash) reaching
+ * delivered or read: once per notification and level, read implying delivered. A message that is no
+ * order notification records nothing.
  */
 export async function recordNotificationStatus(
   db: Queryable,
   clientId: string,
-  statuses: readonly { wamid: string; status: string }[],
+  statuses: readonly { wamidHash: string; status: string }[],
 ): Promise<void> {
   const counted = statuses.filter((s) => s.status === 'read' || s.status === 'delivered');
   if (counted.length === 0) return;
   await db.query(
     `INSERT INTO insight_events(client_id, kind, dims, event_key)
-     SELECT n.client_id, 'notification_status', jsonb_build_object('status', l.level), n.wamid || ':' || l.level
-       FROM unnest($2::text[], $3::text[]) AS i(wamid, status)
-       JOIN order_notifications n ON n.client_id = $1 AND n.wamid = i.wamid
+     SELECT n.client_id, 'notification_status', jsonb_build_object('status', l.level), n.wamid_hash || ':' || l.level
+       FROM unnest($2::text[], $3::text[]) AS i(wamid_hash, status)
+       JOIN order_notifications n ON n.client_id = $1 AND n.wamid_hash = i.wamid_hash
        CROSS JOIN LATERAL unnest(CASE i.status WHEN 'read' THEN ARRAY['delivered', 'read']
                                                ELSE ARRAY['delivered'] END) AS l(level)
      ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
-    [clientId, counted.map((s) => s.wamid), counted.map((s) => s.status)],
+    [clientId, counted.map((s) => s.wamidHash), counted.map((s) => s.status)],
   );
 }
 
@@ -70,13 +74,13 @@ export async function recordNotificationStatus(
 export async function catchUpNotificationStatus(
   db: Queryable,
   clientId: string,
-  wamid: string,
+  wamidHash: string,
 ): Promise<void> {
   const { rows } = await db.query<{ status: string }>(
-    "SELECT status FROM messages WHERE client_id = $1 AND wamid = $2 AND direction = 'out'",
-    [clientId, wamid],
+    "SELECT status FROM messages WHERE client_id = $1 AND wamid_hash = $2 AND direction = 'out'",
+    [clientId, wamidHash],
   );
-  if (rows[0]) await recordNotificationStatus(db, clientId, [{ wamid, status: rows[0].status }]);
+  if (rows[0]) await recordNotificationStatus(db, clientId, [{ wamidHash, status: rows[0].status }]);
 }
 
 export interface Insights {

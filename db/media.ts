@@ -1,8 +1,8 @@
 import type { Queryable } from './pool';
 
 export interface MediaRow {
-  /** The message's id: Meta's for inbound files, the send's idempotency key for outbound ones. */
-  messageWamid: string;
+  /** The message's id (`messages.id`): Meta's id hashed for inbound files, the send's idempotency key for outbound ones. */
+  messageId: string;
   subjectHash: string;
   kind: string;
   mimeType: string | null;
@@ -28,13 +28,13 @@ export async function insertMedia(
   m: MediaRow & { clientId: string; mediaId: string },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO media(client_id, message_wamid, subject_hash, media_id, kind, mime_type, sha256, size_bytes,
+    `INSERT INTO media(client_id, message_id, subject_hash, media_id, kind, mime_type, sha256, size_bytes,
                        storage_key, status, failure, direction, sealed_as)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (client_id, message_wamid) DO NOTHING`,
+     ON CONFLICT (client_id, message_id) DO NOTHING`,
     [
       m.clientId,
-      m.messageWamid,
+      m.messageId,
       m.subjectHash,
       m.mediaId,
       m.kind,
@@ -50,11 +50,11 @@ export async function insertMedia(
   );
 }
 
-const COLUMNS = `message_wamid, subject_hash, media_id, kind, mime_type, sha256, size_bytes, storage_key,
+const COLUMNS = `message_id, subject_hash, media_id, kind, mime_type, sha256, size_bytes, storage_key,
   status, failure, direction, sealed_as, graph_media_id`;
 
 interface Row {
-  message_wamid: string;
+  message_id: string;
   subject_hash: string;
   media_id: string;
   kind: string;
@@ -70,7 +70,7 @@ interface Row {
 }
 
 const fromRow = (r: Row): MediaFileRow => ({
-  messageWamid: r.message_wamid,
+  messageId: r.message_id,
   subjectHash: r.subject_hash,
   mediaId: r.media_id,
   kind: r.kind,
@@ -89,11 +89,11 @@ const fromRow = (r: Row): MediaFileRow => ({
 export async function findMedia(
   db: Queryable,
   clientId: string,
-  messageWamid: string,
+  messageId: string,
 ): Promise<MediaFileRow | undefined> {
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND message_wamid = $2`,
-    [clientId, messageWamid],
+    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND message_id = $2`,
+    [clientId, messageId],
   );
   return rows[0] && fromRow(rows[0]);
 }
@@ -122,29 +122,29 @@ export async function mediaOfMessages(
 ): Promise<Map<string, MediaFileRow>> {
   if (messageIds.length === 0) return new Map();
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND subject_hash = $2 AND message_wamid = ANY($3)`,
+    `SELECT ${COLUMNS} FROM media WHERE client_id = $1 AND subject_hash = $2 AND message_id = ANY($3)`,
     [clientId, subjectHash, messageIds],
   );
-  return new Map(rows.map((r) => [r.message_wamid, fromRow(r)]));
+  return new Map(rows.map((r) => [r.message_id, fromRow(r)]));
 }
 
 /** Remembers the id Meta's upload gave an outbound file, so a retried send reuses it. */
 export async function setGraphMediaId(
   db: Queryable,
   clientId: string,
-  messageWamid: string,
+  messageId: string,
   graphMediaId: string,
 ): Promise<void> {
-  await db.query('UPDATE media SET graph_media_id = $3 WHERE client_id = $1 AND message_wamid = $2', [
+  await db.query('UPDATE media SET graph_media_id = $3 WHERE client_id = $1 AND message_id = $2', [
     clientId,
-    messageWamid,
+    messageId,
     graphMediaId,
   ]);
 }
 
 /** Forgets an outbound file whose send was refused (the caller deletes the file it names). */
-export async function deleteMedia(db: Queryable, clientId: string, messageWamid: string): Promise<void> {
-  await db.query('DELETE FROM media WHERE client_id = $1 AND message_wamid = $2', [clientId, messageWamid]);
+export async function deleteMedia(db: Queryable, clientId: string, messageId: string): Promise<void> {
+  await db.query('DELETE FROM media WHERE client_id = $1 AND message_id = $2', [clientId, messageId]);
 }
 
 /** Deletes a subject's media rows and returns the storage keys their files were kept under. */

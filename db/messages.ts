@@ -1,10 +1,13 @@
 import type { Queryable } from './pool';
 
-/** Records an inbound message once (Meta redelivers); returns false when it was already there. */
+/**
+ * Records an inbound message once (Meta redelivers); returns false when it was already there. Its id
+ * is the hash of Meta's id (`whatsapp/wamid.ts`), never the id itself.
+ */
 export async function insertInbound(
   db: Queryable,
   m: {
-    wamid: string;
+    wamidHash: string;
     clientId: string;
     subjectHash: string;
     phoneNumberId: string;
@@ -14,9 +17,9 @@ export async function insertInbound(
   },
 ): Promise<boolean> {
   const res = await db.query(
-    `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, wamid, type, body_enc, status, occurred_at)
+    `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, wamid_hash, type, body_enc, status, occurred_at)
      VALUES ($1, $2, $3, $4, 'in', $1, $5, $6, 'received', $7) ON CONFLICT DO NOTHING`,
-    [m.wamid, m.clientId, m.subjectHash, m.phoneNumberId, m.type, m.bodyEnc, m.occurredAt],
+    [m.wamidHash, m.clientId, m.subjectHash, m.phoneNumberId, m.type, m.bodyEnc, m.occurredAt],
   );
   return (res.rowCount ?? 0) > 0;
 }
@@ -33,44 +36,45 @@ export async function claimOutbound(
     bodyEnc: string;
     sentBy: string;
   },
-): Promise<{ wamid: string | null; status: string; statusReason: string | null }> {
+): Promise<{ wamidHash: string | null; status: string; statusReason: string | null }> {
   await db.query(
     `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, type, body_enc, status, sent_by, occurred_at)
      VALUES ($1, $2, $3, $4, 'out', $5, $6, 'pending', $7, now()) ON CONFLICT (id) DO NOTHING`,
     [m.idempotencyKey, m.clientId, m.subjectHash, m.phoneNumberId, m.type, m.bodyEnc, m.sentBy],
   );
-  const { rows } = await db.query<{ wamid: string | null; status: string; status_reason: string | null }>(
-    'SELECT wamid, status, status_reason FROM messages WHERE id = $1',
-    [m.idempotencyKey],
-  );
+  const { rows } = await db.query<{
+    wamid_hash: string | null;
+    status: string;
+    status_reason: string | null;
+  }>('SELECT wamid_hash, status, status_reason FROM messages WHERE id = $1', [m.idempotencyKey]);
   const row = rows[0]!;
-  return { wamid: row.wamid, status: row.status, statusReason: row.status_reason };
+  return { wamidHash: row.wamid_hash, status: row.status, statusReason: row.status_reason };
 }
 
 /**
- * Records the wamid of an accepted send. Its status is the highest already in the status history
+ * Records the wamid hash of an accepted send. Its status is the highest already in the status history
  * (Meta's `sent` or even `read` can arrive before this runs), else `sent`.
  */
 export async function markOutboundSent(
   db: Queryable,
   idempotencyKey: string,
-  wamid: string,
+  wamidHash: string,
   update?: { type: string; bodyEnc: string },
 ): Promise<void> {
   await db.query(
-    `UPDATE messages SET wamid = $2, type = COALESCE($3, type), body_enc = COALESCE($4, body_enc),
+    `UPDATE messages SET wamid_hash = $2, type = COALESCE($3, type), body_enc = COALESCE($4, body_enc),
        status = COALESCE((SELECT e.status FROM message_status_events e
-                          WHERE e.wamid = $2 AND delivery_rank(e.status) > 1
+                          WHERE e.wamid_hash = $2 AND delivery_rank(e.status) > 1
                           ORDER BY delivery_rank(e.status) DESC LIMIT 1), 'sent'),
        occurred_at = now(), updated_at = now()
      WHERE id = $1`,
-    [idempotencyKey, wamid, update?.type ?? null, update?.bodyEnc ?? null],
+    [idempotencyKey, wamidHash, update?.type ?? null, update?.bodyEnc ?? null],
   );
 }
 
-/** One delivery status from Meta, as `applyDeliveryStatuses` takes them. */
+/** One delivery status from Meta, as `applyDeliveryStatuses` takes them: its message by wamid hash. */
 export interface DeliveryStatus {
-  wamid: string;
+  wamidHash: string;
   status: string;
   occurredAt: Date;
   errorCode?: number;
@@ -80,7 +84,7 @@ export interface DeliveryStatus {
  * Applies a batch of one client's delivery statuses in one statement: appends each to the history
  * once, and moves each message's state only forward (`delivery_rank`; within the batch the highest
  * status of a message wins, as applying them one by one would); regressions and repeats change
- * nothing. Returns the wamids whose message moved.
+ * nothing. Returns the wamid hashes whose message moved.
  */
 export async function applyDeliveryStatuses(
   db: Queryable,
@@ -88,34 +92,34 @@ export async function applyDeliveryStatuses(
   statuses: readonly DeliveryStatus[],
 ): Promise<string[]> {
   if (statuses.length === 0) return [];
-  const { rows } = await db.query<{ wamid: string }>(
+  const { rows } = await db.query<{ wamid_hash: string }>(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::integer[])
-         AS i(wamid, status, occurred_at, error_code)
+         AS i(wamid_hash, status, occurred_at, error_code)
      ), history AS (
-       INSERT INTO message_status_events(client_id, wamid, status, occurred_at, error_code)
-       SELECT $1, wamid, status, occurred_at, error_code FROM input
-       ON CONFLICT (wamid, status) DO NOTHING
+       INSERT INTO message_status_events(client_id, wamid_hash, status, occurred_at, error_code)
+       SELECT $1, wamid_hash, status, occurred_at, error_code FROM input
+       ON CONFLICT (wamid_hash, status) DO NOTHING
      ), best AS (
-       SELECT DISTINCT ON (wamid) wamid, status, error_code FROM input
-       ORDER BY wamid, delivery_rank(status) DESC
+       SELECT DISTINCT ON (wamid_hash) wamid_hash, status, error_code FROM input
+       ORDER BY wamid_hash, delivery_rank(status) DESC
      )
      UPDATE messages m SET status = b.status, updated_at = now(),
        status_reason = CASE WHEN b.status = 'failed' THEN 'graph:' || COALESCE(b.error_code::text, 'unknown')
                        ELSE m.status_reason END
      FROM best b
-     WHERE m.wamid = b.wamid AND m.client_id = $1 AND m.direction = 'out'
+     WHERE m.wamid_hash = b.wamid_hash AND m.client_id = $1 AND m.direction = 'out'
        AND delivery_rank(m.status) < 9 AND delivery_rank(b.status) > delivery_rank(m.status)
-     RETURNING m.wamid`,
+     RETURNING m.wamid_hash`,
     [
       clientId,
-      statuses.map((s) => s.wamid),
+      statuses.map((s) => s.wamidHash),
       statuses.map((s) => s.status),
       statuses.map((s) => s.occurredAt),
       statuses.map((s) => s.errorCode ?? null),
     ],
   );
-  return rows.map((r) => r.wamid);
+  return rows.map((r) => r.wamid_hash);
 }
 
 export interface OutboundRow {
@@ -126,11 +130,11 @@ export interface OutboundRow {
   status: string;
 }
 
-/** An outbound message of a client by the wamid Meta gave it. */
-export async function findOutboundByWamid(
+/** An outbound message of a client by the hash of the wamid Meta gave it. */
+export async function findOutboundByWamidHash(
   db: Queryable,
   clientId: string,
-  wamid: string,
+  wamidHash: string,
 ): Promise<OutboundRow | undefined> {
   const { rows } = await db.query<{
     id: string;
@@ -140,8 +144,8 @@ export async function findOutboundByWamid(
     status: string;
   }>(
     `SELECT id, subject_hash, phone_number_id, type, status FROM messages
-     WHERE wamid = $1 AND client_id = $2 AND direction = 'out'`,
-    [wamid, clientId],
+     WHERE wamid_hash = $1 AND client_id = $2 AND direction = 'out'`,
+    [wamidHash, clientId],
   );
   const r = rows[0];
   return (
@@ -155,16 +159,16 @@ export async function findOutboundByWamid(
   );
 }
 
-/** The status history of an outbound message, oldest first. */
+/** The status history of an outbound message (by wamid hash), oldest first. */
 export async function statusHistory(
   db: Queryable,
   clientId: string,
-  wamid: string,
+  wamidHash: string,
 ): Promise<{ status: string; occurredAt: Date; errorCode: number | null }[]> {
   const { rows } = await db.query<{ status: string; occurred_at: Date; error_code: number | null }>(
     `SELECT status, occurred_at, error_code FROM message_status_events
-     WHERE client_id = $1 AND wamid = $2 ORDER BY occurred_at, recorded_at`,
-    [clientId, wamid],
+     WHERE client_id = $1 AND wamid_hash = $2 ORDER BY occurred_at, recorded_at`,
+    [clientId, wamidHash],
   );
   return rows.map((r) => ({ status: r.status, occurredAt: r.occurred_at, errorCode: r.error_code }));
 }
@@ -177,7 +181,7 @@ export async function markOutboundNotSent(
   reason: string,
 ): Promise<void> {
   await db.query(
-    `UPDATE messages SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1 AND wamid IS NULL`,
+    `UPDATE messages SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1 AND wamid_hash IS NULL`,
     [idempotencyKey, status, reason],
   );
 }
@@ -212,7 +216,7 @@ export async function deleteSubjectStatusHistory(
 ): Promise<number> {
   const res = await db.query(
     `DELETE FROM message_status_events e USING messages m
-     WHERE m.client_id = $1 AND m.subject_hash = $2 AND m.wamid = e.wamid AND e.client_id = $1`,
+     WHERE m.client_id = $1 AND m.subject_hash = $2 AND m.wamid_hash = e.wamid_hash AND e.client_id = $1`,
     [clientId, subjectHash],
   );
   return res.rowCount ?? 0;

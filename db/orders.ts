@@ -142,13 +142,13 @@ export async function recordOrderNotification(
     status: string;
     reason?: string;
     via?: string;
-    wamid?: string;
+    wamidHash?: string;
   },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO order_notifications(client_id, order_id, event, status, reason, via, wamid)
+    `INSERT INTO order_notifications(client_id, order_id, event, status, reason, via, wamid_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-    [n.clientId, n.orderId, n.event, n.status, n.reason ?? null, n.via ?? null, n.wamid ?? null],
+    [n.clientId, n.orderId, n.event, n.status, n.reason ?? null, n.via ?? null, n.wamidHash ?? null],
   );
 }
 

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import express, { type Request, type Response } from 'express';
 import { signBody } from '../whatsapp/signature';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../whatsapp/envelope';
+import { metaShapedWamid } from '../whatsapp/wamid';
 
 /**
  * A local stand-in for the WhatsApp Cloud API (Graph API) that speaks the same HTTP contract: the
@@ -239,7 +240,8 @@ export async function startFakeGraph(
       return graphError(res, 400, 100, 'Invalid parameter');
     }
     const message: SentMessage = {
-      wamid: `wamid.FAKE${randomBytes(12).toString('hex')}`,
+      // Meta's ids embed the recipient's number; so do these, for the privacy scans to find.
+      wamid: metaShapedWamid(body.to),
       phoneNumberId,
       accessToken: token,
       body,

@@ -7,6 +7,7 @@ import { LocalKms } from '../crypto/kms';
 import { createSecretBox } from '../crypto/secret-box';
 import { SubjectVault } from '../crypto/vault';
 import { createPool } from '../db/pool';
+import { hashStoredWamids } from '../db/wamid-backfill';
 import { createLogger, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
 import { serveWorkerMetrics } from '../metrics/server';
@@ -16,6 +17,7 @@ import { connectWorker, createTemporalClient, payloadCodec } from '../temporal/c
 import { freePort } from '../temporal/dev-server';
 import { taskQueuePollers } from '../temporal/pollers';
 import { createGraphClient } from '../whatsapp/graph-client';
+import { deleteLegacyFollowUps } from './legacy-follow-ups';
 import { ensureRetentionSweep } from './retention';
 import { warmUpWorker } from './warm-up';
 import { bundleWorkflows, createAuraWorker } from './worker';
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
   const connection = await connectWorker(config, config.temporal.address);
   const temporal = createTemporalClient(config, config.temporal.address, keys.retiredPayloadKeys);
   const nlu = createNluEngine(config, db);
+  const rehashed = await hashStoredWamids(db, keys.indexKey);
+  if (Object.keys(rehashed).length > 0) log.info('stored wamids hashed', { rehashed });
   const worker = await createAuraWorker({
     config,
     connection,
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
         mediaHosts: config.whatsapp.mediaHosts,
       }),
       mediaDownloads: config.mediaDownloads,
+      indexKey: keys.indexKey,
       secrets: createSecretBox(config.masterKey, config.previousMasterKeys),
       vault: new SubjectVault(db, new LocalKms(masterKeys(config))),
       media: createLocalMediaStore(path.resolve(config.dataDir, 'media')),
@@ -78,6 +83,8 @@ async function main(): Promise<void> {
     codec: payloadCodec(config, keys.retiredPayloadKeys),
   });
   await ensureRetentionSweep(temporal, config.temporal.taskQueue);
+  const legacy = await deleteLegacyFollowUps(temporal);
+  if (legacy > 0) log.info('follow-ups named by clear wamids deleted', { legacy });
   const { taskQueue, namespace } = config.temporal;
   log.info('worker started', { taskQueue, namespace, identity: worker.options.identity, warmMs });
   polling = true;

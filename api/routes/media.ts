@@ -209,7 +209,7 @@ async function recordUpload(
 ): Promise<MediaFileRow> {
   await insertMedia(db, {
     clientId: subject.clientId,
-    messageWamid: messageId,
+    messageId: messageId,
     subjectHash: subject.subjectHash,
     mediaId: `m${randomBytes(12).toString('hex')}`,
     kind: f.kind,
@@ -236,7 +236,7 @@ function safeFileName(name: string, extension: string): string {
 
 /** The name a download is offered under: the one the message carried, else kind and type. */
 async function fileNameOf(deps: MediaRoutesDeps, subject: Subject, row: MediaFileRow): Promise<string> {
-  const sealed = await findMessageBody(deps.db, subject.clientId, subject.subjectHash, row.messageWamid);
+  const sealed = await findMessageBody(deps.db, subject.clientId, subject.subjectHash, row.messageId);
   const content = sealed
     ? (JSON.parse(await deps.vault.openText(subject, 'message.body', sealed)) as unknown)
     : undefined;

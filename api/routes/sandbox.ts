@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { listPhoneNumbers } from '../../db/clients';
 import type { Db } from '../../db/pool';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../../whatsapp/envelope';
+import { metaShapedWamid } from '../../whatsapp/wamid';
 import { signBody } from '../../whatsapp/signature';
 import { jsonBody } from '../body';
 import { labelRoute } from '../context';
@@ -155,8 +156,9 @@ async function deliver(
   input: { phoneNumberId: string; userId: string; name?: string },
   message: Record<string, unknown>,
 ): Promise<{ wamid: string; webhookStatus: number }> {
-  const wamid = `wamid.SANDBOX${randomBytes(12).toString('hex')}`;
   const bsuid = !/^\d+$/.test(input.userId);
+  // As Meta's: the id embeds the sender's number, so the sandbox exercises the hashing of ids too.
+  const wamid = bsuid ? `wamid.SANDBOX${randomBytes(12).toString('hex')}` : metaShapedWamid(input.userId);
   const sender = bsuid ? { from_user_id: input.userId } : { from: input.userId };
   const profile = { name: input.name || 'Sandbox user', ...(bsuid ? { username: '@sandbox' } : {}) };
   const body = JSON.stringify(

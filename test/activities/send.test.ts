@@ -8,10 +8,12 @@ import { createWhatsAppActivities } from '../../activities/whatsapp';
 
 type Activities = ReturnType<typeof createWhatsAppActivities>;
 import { provisionClient } from '../../api/provisioning';
+import { blindIndexKey } from '../../crypto/keys';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
 import { upsertContact } from '../../db/contacts';
+import { wamidHash } from '../../whatsapp/wamid';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { createTestDatabase, type TestDatabase } from '../support/env';
 import { testActivityDeps } from '../support/activity-deps';
@@ -94,7 +96,7 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     const s = await contact(c.clientId, '5511900000601', 24 * HOUR - 60_000);
     assert.deepEqual(await send(c, s.subjectHash), {
       status: 'sent',
-      wamid: graph.sent.at(-1)!.wamid,
+      wamidHash: wamidHash(blindIndexKey(master), c.clientId, graph.sent.at(-1)!.wamid),
       viaTemplate: false,
     });
     assert.equal(graph.sent.at(-1)!.body.type, 'text');
@@ -122,7 +124,7 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
       get(target, prop) {
         if (prop === 'query')
           return (text: unknown, values?: unknown[]) =>
-            typeof text === 'string' && text.startsWith('UPDATE messages SET wamid') && failures-- > 0
+            typeof text === 'string' && text.startsWith('UPDATE messages SET wamid_hash') && failures-- > 0
               ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
               : target.query(text as string, values);
         const value: unknown = Reflect.get(target, prop, target);
@@ -154,8 +156,8 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     assert.equal(graph.sent.filter((m) => m.body.to === '5511900000606').length, 1, 'sent once');
     assert.equal(failures, -1, 'both failed writes were retried');
     assert.ok(heartbeats >= 3, `heartbeats after pacing and per failed write (${heartbeats})`);
-    const { rows } = await db.pool.query('SELECT wamid FROM messages WHERE id = $1', [idempotencyKey]);
-    assert.equal(rows[0]?.wamid, result?.status === 'sent' ? result.wamid : undefined);
+    const { rows } = await db.pool.query('SELECT wamid_hash FROM messages WHERE id = $1', [idempotencyKey]);
+    assert.equal(rows[0]?.wamid_hash, result?.status === 'sent' ? result.wamidHash : undefined);
   });
 
   // Bounds are measured from before the first reservation: a slot is never released early, however
@@ -208,14 +210,14 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
 
   it('when a message is marked read with typing, then Graph gets the read receipt with a typing indicator; a refusal is swallowed', async () => {
     const c = await clientWith();
-    await run('markRead', { ...c, messageId: 'wamid.IN1', typing: true });
+    await run('markRead', { ...c, wamid: 'wamid.IN1', typing: true });
     assert.deepEqual(
       graph.reads.map((r) => [r.messageId, r.typing]),
       [['wamid.IN1', true]],
     );
     graph.failNext(100);
-    await run('markRead', { ...c, messageId: 'wamid.IN2' });
+    await run('markRead', { ...c, wamid: 'wamid.IN2' });
     graph.failNext(131000);
-    await assert.rejects(run('markRead', { ...c, messageId: 'wamid.IN3' }), /fake error 131000/);
+    await assert.rejects(run('markRead', { ...c, wamid: 'wamid.IN3' }), /fake error 131000/);
   });
 });

@@ -12,7 +12,7 @@ import { createLocalMediaStore, type MediaStore } from '../../media/store';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { notification } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, waitUntil, wamid } from '../support/whatsapp';
+import { postWebhook, provisionTestClient, storedWamid, waitUntil, wamid } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 
 /** The local store, remembering every read stream it opened (to see a disconnect stop the read). */
@@ -69,7 +69,7 @@ describe('media both ways: the agent media route', () => {
 
   /** One webhook POST with these media messages from `user`; resolves once every file is stored. */
   async function customerSends(user: string, items: { type: string; object: Record<string, unknown> }[]) {
-    const ids = items.map(() => wamid());
+    const ids = items.map(() => wamid(user));
     const t = Math.floor(Date.now() / 1000);
     const res = await postWebhook(
       stack.apiUrl,
@@ -85,9 +85,11 @@ describe('media both ways: the agent media route', () => {
       }),
     );
     assert.equal(res.status, 200);
-    for (const id of ids)
+    // Rows name each message by the hash of its wamid.
+    const stored = ids.map((id) => storedWamid(stack.config.masterKey, client.clientId, id!));
+    for (const id of stored)
       await waitUntil(() => findMedia(stack.db.pool, client.clientId, id), 30_000, 'media row');
-    return ids;
+    return stored;
   }
 
   before(async () => {

@@ -7,7 +7,7 @@ import { findMedia } from '../../db/media';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { notification } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, waitUntil, wamid } from '../support/whatsapp';
+import { postWebhook, provisionTestClient, storedWamid, waitUntil, wamid } from '../support/whatsapp';
 
 describe('inbound media and sandbox status webhooks', () => {
   let stack: Stack;
@@ -22,17 +22,19 @@ describe('inbound media and sandbox status webhooks', () => {
 
   async function sendMedia(user: string, type: string, object: Record<string, unknown>) {
     const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
-    const id = wamid();
+    const wamidIn = wamid(user);
     const res = await postWebhook(
       stack.apiUrl,
       notification(client.phoneNumberId, {
         contacts: [{ wa_id: user, profile: { name: 'M' } }],
         messages: [
-          { from: user, id, timestamp: String(Math.floor(Date.now() / 1000)), type, [type]: object },
+          { from: user, id: wamidIn, timestamp: String(Math.floor(Date.now() / 1000)), type, [type]: object },
         ],
       }),
     );
     assert.equal(res.status, 200);
+    // Rows name the message by the hash of its wamid.
+    const id = storedWamid(stack.config.masterKey, client.clientId, wamidIn);
     const row = await waitUntil(() => findMedia(stack.db.pool, client.clientId, id), 30_000, 'media row');
     return { client, id, row };
   }
@@ -102,23 +104,27 @@ describe('inbound media and sandbox status webhooks', () => {
 
   it('when the fake Graph reports statuses to the webhook, then the reply reaches read through the signed path', async () => {
     const user = '5511900000505';
-    await sendMedia(user, 'image', { id: stack.graph.addMedia(Buffer.from('img'), 'image/jpeg') });
+    const { client } = await sendMedia(user, 'image', {
+      id: stack.graph.addMedia(Buffer.from('img'), 'image/jpeg'),
+    });
     const reply = (await stack.graph.waitFor((s) => s.some((m) => m.body.to === user))).find(
       (m) => m.body.to === user,
     )!;
+    const replyId = storedWamid(stack.config.masterKey, client.clientId, reply.wamid);
     await waitUntil(
       async () =>
         (
-          await stack.db.pool.query(`SELECT 1 FROM messages WHERE wamid = $1 AND status = 'read'`, [
-            reply.wamid,
+          await stack.db.pool.query(`SELECT 1 FROM messages WHERE wamid_hash = $1 AND status = 'read'`, [
+            replyId,
           ])
         ).rowCount,
       20_000,
       'reply read',
     );
-    const { rows } = await stack.db.pool.query('SELECT status FROM message_status_events WHERE wamid = $1', [
-      reply.wamid,
-    ]);
+    const { rows } = await stack.db.pool.query(
+      'SELECT status FROM message_status_events WHERE wamid_hash = $1',
+      [replyId],
+    );
     assert.equal(rows.length, 3);
   });
 });

@@ -7,7 +7,14 @@ import { signBody } from '../../whatsapp/signature';
 import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from '../support/env';
 import { messageFixtures, notification } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, textNotification, waitUntil, wamid } from '../support/whatsapp';
+import {
+  postWebhook,
+  provisionTestClient,
+  storedWamid,
+  textNotification,
+  waitUntil,
+  wamid,
+} from '../support/whatsapp';
 
 const ROTATED_SECRET = 'rotated-app-secret-abcdef';
 
@@ -24,8 +31,8 @@ describe('webhook inbound: signatures, every message type, batches, bad bodies',
 
   const inbound = async (clientId: string) =>
     (
-      await stack.db.pool.query<{ wamid: string; type: string; subject_hash: string; body_enc: string }>(
-        `SELECT wamid, type, subject_hash, body_enc FROM messages WHERE client_id = $1 AND direction = 'in'`,
+      await stack.db.pool.query<{ wamid_hash: string; type: string; subject_hash: string; body_enc: string }>(
+        `SELECT wamid_hash, type, subject_hash, body_enc FROM messages WHERE client_id = $1 AND direction = 'in'`,
         [clientId],
       )
     ).rows;
@@ -90,7 +97,8 @@ describe('webhook inbound: signatures, every message type, batches, bad bodies',
       'every message recorded',
     );
     for (const fixture of Object.values(fixtures)) {
-      const row = rows.find((r) => r.wamid === fixture.message.id)!;
+      const id = storedWamid(stack.config.masterKey, client.clientId, String(fixture.message.id));
+      const row = rows.find((r) => r.wamid_hash === id)!;
       assert.equal(row.type, fixture.message.type);
       const subject = { clientId: client.clientId, subjectHash: row.subject_hash };
       const body = JSON.parse(await vault.openText(subject, 'message.body', row.body_enc)) as {

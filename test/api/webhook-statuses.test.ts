@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../api/app';
+import { blindIndexKey, keyedHash } from '../../crypto/keys';
 import { createSecretBox } from '../../crypto/secret-box';
 import { createPool } from '../../db/pool';
 import { deleteSubjectStatusHistory, markOutboundSent, statusHistory } from '../../db/messages';
@@ -10,10 +11,19 @@ import { createLogger } from '../../logging';
 import { createMetrics } from '../../metrics';
 import { freePort } from '../../temporal/dev-server';
 import { createTemporalClient } from '../../temporal/connection';
+import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
+import { deliveryFailureWorkflowId } from '../../workflows/delivery-failure/contract';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { notification, statusItem } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, textNotification, waitUntil, wamid } from '../support/whatsapp';
+import {
+  postWebhook,
+  provisionTestClient,
+  storedWamid,
+  textNotification,
+  waitUntil,
+  wamid,
+} from '../support/whatsapp';
 
 const WINDOW_TEMPLATE = { name: 'window_reopen_v1', language: 'en' };
 
@@ -36,12 +46,21 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     assert.equal(res.status, 200);
     const sent = await stack.graph.waitFor((s) => s.some((m) => m.body.to === user));
     const wamidOut = sent.find((m) => m.body.to === user)!.wamid;
-    await waitUntil(async () => (await outbound(wamidOut)) === 'sent', 10_000, 'reply recorded');
+    await waitUntil(
+      async () => (await outbound(client.clientId, wamidOut)) === 'sent',
+      10_000,
+      'reply recorded',
+    );
     return { client, wamid: wamidOut };
   }
-  const outbound = async (id: string) =>
-    (await stack.db.pool.query<{ status: string }>('SELECT status FROM messages WHERE wamid = $1', [id]))
-      .rows[0]?.status;
+  /** What rows name a wamid by: its keyed hash. */
+  const stored = (clientId: string, id: string) => storedWamid(stack.config.masterKey, clientId, id);
+  const outbound = async (clientId: string, id: string) =>
+    (
+      await stack.db.pool.query<{ status: string }>('SELECT status FROM messages WHERE wamid_hash = $1', [
+        stored(clientId, id),
+      ])
+    ).rows[0]?.status;
   const postStatuses = (phoneNumberId: string, statuses: unknown[]) =>
     postWebhook(stack.apiUrl, notification(phoneNumberId, { statuses }));
 
@@ -52,7 +71,7 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
       (await postStatuses(client.phoneNumberId, [statusItem(id, 'read', { timestamp: t + 3 })])).status,
       200,
     );
-    assert.equal(await outbound(id), 'read');
+    assert.equal(await outbound(client.clientId, id), 'read');
     assert.equal(
       (
         await postStatuses(client.phoneNumberId, [
@@ -63,16 +82,18 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
       200,
     );
     await postStatuses(client.phoneNumberId, [statusItem(id, 'read', { timestamp: t + 3 })]);
-    assert.equal(await outbound(id), 'read', 'regressions ignored');
-    const history = await statusHistory(stack.db.pool, client.clientId, id);
+    assert.equal(await outbound(client.clientId, id), 'read', 'regressions ignored');
+    const history = await statusHistory(stack.db.pool, client.clientId, stored(client.clientId, id));
     assert.deepEqual(
       history.map((h) => h.status),
       ['sent', 'delivered', 'read'],
     );
-    const { rows } = await stack.db.pool.query('SELECT subject_hash FROM messages WHERE wamid = $1', [id]);
+    const { rows } = await stack.db.pool.query('SELECT subject_hash FROM messages WHERE wamid_hash = $1', [
+      stored(client.clientId, id),
+    ]);
     assert.equal(await deleteSubjectStatusHistory(stack.db.pool, client.clientId, rows[0].subject_hash), 3);
     assert.deepEqual(
-      await statusHistory(stack.db.pool, client.clientId, id),
+      await statusHistory(stack.db.pool, client.clientId, stored(client.clientId, id)),
       [],
       'erasure removes the history',
     );
@@ -82,7 +103,7 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     const { client, wamid: id } = await replyTo('5511900000402');
     await postStatuses(client.phoneNumberId, [statusItem(id, 'failed', { code: 131000 })]);
     await postStatuses(client.phoneNumberId, [statusItem(id, 'read')]);
-    assert.equal(await outbound(id), 'failed');
+    assert.equal(await outbound(client.clientId, id), 'failed');
   });
 
   it('when a status names a wamid before its send was recorded, then the send takes the status from the history', async () => {
@@ -94,8 +115,8 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
        VALUES ('k-early', $1, 's', $2, 'out', 'text', 'pending', now())`,
       [client.clientId, client.phoneNumberId],
     );
-    await markOutboundSent(stack.db.pool, 'k-early', early);
-    assert.equal(await outbound(early), 'delivered');
+    await markOutboundSent(stack.db.pool, 'k-early', stored(client.clientId, early));
+    assert.equal(await outbound(client.clientId, early), 'delivered');
   });
 
   it("when Meta reports 131047 for a free-text reply, then the client's window template is sent once instead", async () => {
@@ -109,7 +130,7 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     const templates = stack.graph.sent.filter((m) => m.body.to === user && m.body.type === 'template');
     assert.equal(templates.length, 1);
     assert.equal((templates[0]!.body.template as { name: string }).name, WINDOW_TEMPLATE.name);
-    assert.equal(await outbound(id), 'failed');
+    assert.equal(await outbound(client.clientId, id), 'failed');
   });
 
   it('when Meta reports 131026, then the contact is marked undeliverable and later sends are refused', async () => {
@@ -144,6 +165,37 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
       'refused send recorded',
     );
     assert.equal(stack.graph.sent.filter((m) => m.body.to === user).length, before);
+  });
+
+  it('when Meta reports a failed delivery, then its follow-up workflow is named by the wamid hash and carries AuraClientId and AuraSubject', async () => {
+    const user = '5511900000405';
+    const { client, wamid: id } = await replyTo(user);
+    await postStatuses(client.phoneNumberId, [statusItem(id, 'failed', { code: 131026 })]);
+    const workflowId = deliveryFailureWorkflowId(client.clientId, stored(client.clientId, id));
+    const described = await stack.temporal.workflow.getHandle(workflowId).describe();
+    assert.ok(!workflowId.includes(id) && !workflowId.includes(user), 'no wamid, no number in the id');
+    const subjectHash = keyedHash(blindIndexKey(stack.config.masterKey), client.clientId, user);
+    assert.equal(described.typedSearchAttributes.get(clientIdAttribute), client.clientId);
+    assert.equal(described.typedSearchAttributes.get(subjectAttribute), subjectHash);
+  });
+
+  it('when a failure status outruns the record of its send, then the follow-up adds AuraSubject once it finds the message', async () => {
+    const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    const early = wamid('5511900000406');
+    const subjectHash = 'e'.repeat(64);
+    await postStatuses(client.phoneNumberId, [statusItem(early, 'failed', { code: 131026 })]);
+    const handle = stack.temporal.workflow.getHandle(
+      deliveryFailureWorkflowId(client.clientId, stored(client.clientId, early)),
+    );
+    assert.equal((await handle.describe()).typedSearchAttributes.get(subjectAttribute), undefined);
+    await stack.db.pool.query(
+      `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, type, status, occurred_at)
+       VALUES ('k-outrun', $1, $3, $2, 'out', 'text', 'pending', now())`,
+      [client.clientId, client.phoneNumberId, subjectHash],
+    );
+    await markOutboundSent(stack.db.pool, 'k-outrun', stored(client.clientId, early));
+    await handle.result();
+    assert.equal((await handle.describe()).typedSearchAttributes.get(subjectAttribute), subjectHash);
   });
 
   /** The API of this stack built over other dependencies, listening on a free port. */

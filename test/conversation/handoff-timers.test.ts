@@ -100,7 +100,8 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
           signal: inboundMessageSignal,
           signalArgs: [
             {
-              messageId: `wamid.t${(seq += 1)}`,
+              messageId: `m${(seq += 1)}`,
+              wamid: `wamid.t${seq}`,
               timestamp: new Date().toISOString(),
               type: 'text',
               sender: { recipient: waId },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { deriveKey, keyedHash } from '../../crypto/keys';
+import { blindIndexKey, keyedHash } from '../../crypto/keys';
+import { wamidHash } from '../../whatsapp/wamid';
 import type { SentMessage } from '../../sandbox/fake-graph';
 import {
   CONVERSATION_WORKFLOW_TYPE,
@@ -23,7 +24,10 @@ export interface TestClient {
 
 /** A user of a test client: sends messages and reads the bot's answers and the workflow's view. */
 export function endUser(stack: Stack, client: TestClient, waId: string) {
-  const subjectHash = keyedHash(deriveKey(stack.config.masterKey, 'blind-index'), client.clientId, waId);
+  const indexKey = blindIndexKey(stack.config.masterKey);
+  const subjectHash = keyedHash(indexKey, client.clientId, waId);
+  /** The id a message is stored and deduplicated by: the hash of its wamid. */
+  const storedId = (id: string) => wamidHash(indexKey, client.clientId, id);
   const workflowId = conversationWorkflowId(client.clientId, client.phoneNumberId, subjectHash);
   const handle = () => stack.temporal.workflow.getHandle(workflowId);
   let clock = Math.floor(Date.now() / 1000);
@@ -32,9 +36,9 @@ export function endUser(stack: Stack, client: TestClient, waId: string) {
     workflowId,
     ref: conversationRef(client.phoneNumberId, subjectHash),
     handle,
-    /** Sends a text through the signed webhook; returns its message id. */
+    /** Sends a text through the signed webhook; returns its message id as stored (its wamid's hash). */
     async says(text: string, opts: { id?: string; timestamp?: number; name?: string } = {}): Promise<string> {
-      const id = opts.id ?? wamid();
+      const id = opts.id ?? wamid(waId);
       clock += 1;
       const res = await postWebhook(
         stack.apiUrl,
@@ -48,11 +52,16 @@ export function endUser(stack: Stack, client: TestClient, waId: string) {
         }),
       );
       assert.equal(res.status, 200);
-      return id;
+      return storedId(id);
     },
-    /** Delivers a message with a payload (button taps, voice notes) by signal-with-start, as the webhook does. */
-    async sends(message: Omit<InboundMessage, 'messageId' | 'timestamp' | 'sender'>): Promise<string> {
-      const id = wamid();
+    /**
+     * Delivers a message with a payload (button taps, voice notes) by signal-with-start, as the
+     * webhook does; returns its message id as stored.
+     */
+    async sends(
+      message: Omit<InboundMessage, 'messageId' | 'wamid' | 'timestamp' | 'sender'>,
+    ): Promise<string> {
+      const id = wamid(waId);
       clock += 1;
       const input: ConversationInput = {
         clientId: client.clientId,
@@ -67,13 +76,14 @@ export function endUser(stack: Stack, client: TestClient, waId: string) {
         signalArgs: [
           {
             ...message,
-            messageId: id,
+            messageId: storedId(id),
+            wamid: id,
             timestamp: new Date(clock * 1000).toISOString(),
             sender: { recipient: waId },
           },
         ],
       });
-      return id;
+      return storedId(id);
     },
     /** Everything the fake Graph API received for this user, in order. */
     received(): SentMessage[] {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../support/stack';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { postWebhook, provisionTestClient, textNotification, wamid } from '../support/whatsapp';
+import { postWebhook, provisionTestClient, storedWamid, textNotification, wamid } from '../support/whatsapp';
 
 describe('end-to-end slice: webhook → conversation workflow → Graph reply', () => {
   let stack: Stack;
@@ -28,7 +28,7 @@ describe('end-to-end slice: webhook → conversation workflow → Graph reply', 
     // The fake Graph API sees the send a moment before the activity records its wamid.
     const query = () =>
       stack.db.pool.query(
-        'SELECT direction, status, wamid, body_enc FROM messages WHERE client_id = $1 ORDER BY direction',
+        'SELECT direction, status, wamid_hash, body_enc FROM messages WHERE client_id = $1 ORDER BY direction',
         [client.clientId],
       );
     let { rows } = await query();
@@ -43,7 +43,8 @@ describe('end-to-end slice: webhook → conversation workflow → Graph reply', 
         ['out', 'sent'],
       ],
     );
-    assert.equal(rows[1].wamid, reply.wamid);
+    assert.equal(rows[1].wamid_hash, storedWamid(stack.config.masterKey, client.clientId, reply.wamid));
+    assert.ok(!JSON.stringify(rows).includes(reply.wamid), 'the wamid is stored only as its hash');
     assert.ok(!JSON.stringify(rows).includes('hello'), 'message text is sealed at rest');
   });
 

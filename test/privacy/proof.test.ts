@@ -8,7 +8,7 @@ import { payloadCodec } from '../../temporal/connection';
 import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from '../support/env';
 import { findInBytes, rawHistories, scanDatabase } from '../support/privacy-scan';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, textNotification } from '../support/whatsapp';
+import { postWebhook, provisionTestClient, textNotification, wamid } from '../support/whatsapp';
 
 const NAME = 'Zélia Quarterfield';
 const WA_ID = '5511987650042';
@@ -28,6 +28,8 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
   const onSocket = ({ socket }: { socket: Socket }) =>
     socket.once('connect', () => destinations.add(socket.remoteAddress ?? '?'));
   const realFetch = globalThis.fetch;
+  /** The WhatsApp message ids of the conversation, both ways: each holds the number. */
+  const wamids: string[] = [];
 
   before(async () => {
     diagnostics.subscribe('net.client.socket', onSocket as (m: unknown) => void);
@@ -38,13 +40,20 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     stack = await startStack({ log: createLogger('debug', {}, (line) => logs.push(line)) });
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     for (const text of TEXTS) {
+      // Meta-shaped ids: each embeds the sender's number, as Meta's do.
+      const id = wamid(WA_ID);
+      wamids.push(id);
       const res = await postWebhook(
         stack.apiUrl,
-        textNotification({ phoneNumberId: client.phoneNumberId, waId: WA_ID, text, name: NAME }),
+        textNotification({ phoneNumberId: client.phoneNumberId, waId: WA_ID, text, name: NAME, id }),
       );
       assert.equal(res.status, 200);
     }
-    await stack.graph.waitFor((s) => s.filter((m) => m.body.to === WA_ID).length === TEXTS.length);
+    const sent = await stack.graph.waitFor(
+      (s) => s.filter((m) => m.body.to === WA_ID).length === TEXTS.length,
+    );
+    // The ids the Graph API gave our replies embed the number too.
+    wamids.push(...sent.filter((m) => m.body.to === WA_ID).map((m) => m.wamid));
     // The reply is recorded as sent just after the Graph API accepted it.
     for (let i = 0; i < 100; i += 1) {
       const { rows } = await stack.db.pool.query(
@@ -76,7 +85,9 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     await stack?.close();
   });
 
-  const needles = () => [NAME, WA_ID, ...TEXTS, ADDRESS];
+  const personal = () => [NAME, WA_ID, ...TEXTS, ADDRESS];
+  /** What no raw scan may find: the personal data, and the message ids that hold the number. */
+  const needles = () => [...personal(), ...wamids];
 
   it('when the subject exports their data, then the document holds every piece in clear (the data is really there)', async () => {
     const res = await fetch(`${stack.apiUrl}/v1/privacy/subjects/${WA_ID}/export`, {
@@ -88,7 +99,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       unreadable: unknown[];
     };
     const text = JSON.stringify(body);
-    for (const n of needles()) assert.ok(text.includes(n), `export contains ${n}`);
+    for (const n of personal()) assert.ok(text.includes(n), `export contains ${n}`);
     assert.deepEqual(body.unreadable, []);
     assert.equal(body.tables.contacts?.[0]?.name, NAME);
     assert.equal(body.tables.test_deliveries?.[0]?.address, ADDRESS);
@@ -103,7 +114,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     );
   });
 
-  it('when every PostgreSQL table is scanned raw, then no name, number, text or address is in clear', async () => {
+  it('when every PostgreSQL table is scanned raw, then no name, number, text, address or message id is in clear', async () => {
     const { found, rows } = await scanDatabase(stack.db.pool, needles());
     assert.ok(rows > 5, 'the scan read the rows');
     assert.deepEqual(found, []);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import type { ActivityDeps } from '../../activities';
+import { blindIndexKey } from '../../crypto/keys';
 import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
@@ -25,6 +26,7 @@ export function testActivityDeps(
     db: base.db,
     temporal: base.temporal,
     graph: createGraphClient({ baseUrl: base.graphUrl, version: 'v23.0' }),
+    indexKey: blindIndexKey(base.masterKey),
     secrets: createSecretBox(base.masterKey),
     vault: new SubjectVault(base.db, new LocalKms([base.masterKey])),
     media: createLocalMediaStore(mkdtempSync(path.join(tmpdir(), 'aura-media-'))),

@@ -108,6 +108,7 @@ export async function startStack(
         mediaHosts: config.whatsapp.mediaHosts,
       }),
       mediaDownloads: config.mediaDownloads,
+      indexKey: keys.indexKey,
       secrets,
       vault,
       media,

@@ -1,10 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { messagesNotification } from '../../whatsapp/envelope';
+import { blindIndexKey } from '../../crypto/keys';
+import { metaShapedWamid, wamidHash } from '../../whatsapp/wamid';
 import { signBody } from '../../whatsapp/signature';
 import { TEST_APP_SECRET } from './env';
 
-/** A fresh Meta-style message id. */
-export const wamid = () => `wamid.HBgL${randomBytes(10).toString('hex')}`;
+/**
+ * A fresh message id shaped as Meta's: it embeds the sender's number (`number`, else a random one),
+ * so privacy scans that look for the number look inside the ids too.
+ */
+export const wamid = (number = `55119${randomInt(10_000_000, 99_999_999)}`) => metaShapedWamid(number);
 
 /** Fresh numbers and clients over the admin API, as the chaos harness and the benchmark make them. */
 export { phoneNumberId, provisionClient as provisionTestClient } from '../../sandbox/provision';
@@ -22,7 +27,7 @@ export function textNotification(opts: {
     messages: [
       {
         from: opts.waId,
-        id: opts.id ?? wamid(),
+        id: opts.id ?? wamid(opts.waId),
         timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)),
         type: 'text',
         text: { body: opts.text },
@@ -59,3 +64,7 @@ export async function waitUntil<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** What a wamid is stored and looked up by (its keyed hash), for tests that read rows. */
+export const storedWamid = (masterKey: Buffer, clientId: string, id: string): string =>
+  wamidHash(blindIndexKey(masterKey), clientId, id);

@@ -18,6 +18,7 @@ const settings: ConversationSettings = {
 };
 const msg = (id: string, timestamp: string): InboundMessage => ({
   messageId: id,
+  wamid: `wamid.${id}`,
   timestamp,
   type: 'text',
   text: id,

@@ -36,8 +36,13 @@ export function workflowIdFromRef(clientId: string, ref: string): string | undef
 
 /** An inbound WhatsApp message as the webhook hands it to the workflow. */
 export interface InboundMessage {
-  /** Meta's message id (`wamid.…`): the deduplication key. */
+  /**
+   * The keyed hash of Meta's message id (`whatsapp/wamid.ts`): the deduplication key, the stored id
+   * and the root of reply keys. A wamid holds the user's number, so only the hash names anything.
+   */
   messageId: string;
+  /** Meta's message id (`wamid.…`) itself, in the encrypted payload only: marking it read needs it. */
+  wamid: string;
   /** Meta's timestamp as ISO-8601: ordering and the 24-hour window are computed from it. */
   timestamp: string;
   type: string;

@@ -181,7 +181,7 @@ export class ConversationRuntime implements BotContext {
     if (this.state.mode === 'bot') {
       // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
       await turn.receipts
-        .markRead({ ...this.subject, messageId: message.messageId, typing: true })
+        .markRead({ ...this.subject, wamid: message.wamid, typing: true })
         .catch(() => undefined);
     }
     this.state.touch(Date.now());

@@ -1,7 +1,11 @@
+import type { SearchAttributePair } from '@temporalio/common';
+import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
+
 /**
  * The delivery-failure workflow's contract. Started by the webhook when Meta reports an outbound
- * message `failed` with a code that needs follow-up work; one per wamid, so Meta's redeliveries of the
- * same status start nothing new. Everything here is JSON-plain and free of PII.
+ * message `failed` with a code that needs follow-up work; one per message, so Meta's redeliveries of
+ * the same status start nothing new. Everything here is JSON-plain and free of PII: the message is
+ * named by the keyed hash of its wamid (a wamid holds the user's phone number).
  */
 
 export const DELIVERY_FAILURE_WORKFLOW_TYPE = 'deliveryFailureWorkflow';
@@ -9,13 +13,34 @@ export const DELIVERY_FAILURE_WORKFLOW_TYPE = 'deliveryFailureWorkflow';
 /** Codes that need work after the fact: 131047 → template fallback, 131026 → contact undeliverable. */
 export const FOLLOW_UP_ERROR_CODES: readonly number[] = [131047, 131026];
 
-/** The workflow id: one per failed outbound message (a wamid is Meta's id, not the user's). */
-export function deliveryFailureWorkflowId(clientId: string, wamid: string): string {
-  return `delivery-failure:${clientId}:${wamid}`;
+/** The workflow id: one per failed outbound message, by the hash of its wamid. */
+export function deliveryFailureWorkflowId(clientId: string, wamidHash: string): string {
+  return `delivery-failure:${clientId}:${wamidHash}`;
 }
 
 export interface DeliveryFailureInput {
   clientId: string;
-  wamid: string;
+  /** `whatsapp/wamid.ts`'s hash of the failed message's wamid. */
+  wamidHash: string;
   errorCode: number;
+}
+
+/**
+ * Start options: the search attributes let erasure find the workflow by client and subject (the
+ * subject when the failed send is recorded already; the workflow adds it otherwise).
+ */
+export function deliveryFailureStartOptions(
+  input: DeliveryFailureInput,
+  subjectHash: string | undefined,
+  taskQueue: string,
+) {
+  return {
+    workflowId: deliveryFailureWorkflowId(input.clientId, input.wamidHash),
+    taskQueue,
+    args: [input] as [DeliveryFailureInput],
+    typedSearchAttributes: [
+      { key: clientIdAttribute, value: input.clientId },
+      ...(subjectHash ? [{ key: subjectAttribute, value: subjectHash }] : []),
+    ] satisfies SearchAttributePair[],
+  };
 }

@@ -1,4 +1,5 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { subjectAttribute } from '../../temporal/search-attributes';
 import type { Activities } from '../../activities';
 import { SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { DeliveryFailureInput } from './contract';
@@ -21,10 +22,14 @@ const { sendMessage } = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
 /**
  * Follows up an outbound message Meta reported `failed`: 131026 marks the contact undeliverable,
  * 131047 (window closed) sends the client's `window_reopen` template instead, once, through the one
- * send path (so opt-out and every other rule still apply).
+ * send path (so opt-out and every other rule still apply). Once the message is found, the workflow
+ * carries its subject as `AuraSubject` (erasure lists executions by it) if its start could not.
  */
 export async function deliveryFailureWorkflow(input: DeliveryFailureInput): Promise<void> {
   const plan = await resolveDeliveryFailure(input);
+  const known = workflowInfo().typedSearchAttributes.get(subjectAttribute);
+  if (plan.subjectHash && !known)
+    upsertSearchAttributes([{ key: subjectAttribute, value: plan.subjectHash }]);
   if (plan.kind !== 'template_fallback') return;
   await sendMessage({ ...plan.send, idempotencyKey: `${workflowInfo().workflowId}:template` });
 }
