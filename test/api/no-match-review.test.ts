@@ -124,7 +124,7 @@ describe('insights: no-match utterances kept for NLU review', () => {
             status: string;
           }
         ).status === 'completed',
-      60_000,
+      120_000,
       'erasure completed',
     );
     assert.deepEqual(await keptRows(client.clientId, gone.subjectHash), []);
