@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setOptOut } from '../../db/contacts';
+import { launchChromium } from '../support/browser';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { postWebhook, provisionTestClient, textNotification, waitUntil, wamid } from '../support/whatsapp';
@@ -11,11 +12,11 @@ type Rows = { rows: { id: string; title: string }[] }[];
 describe('conversation engine: satisfaction survey after a handoff', () => {
   let stack: Stack;
 
-  const mintAgent = async (clientId: string) => {
+  const mintAgent = async (clientId: string, scopes = ['agent']) => {
     const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes: ['agent'] }),
+      body: JSON.stringify({ scopes }),
     });
     assert.equal(res.status, 201);
     return (await res.json()) as { apiKey: string; keyId: string };
@@ -59,6 +60,26 @@ describe('conversation engine: satisfaction survey after a handoff', () => {
     (m.body.interactive as { type?: string } | undefined)?.type === 'list' &&
     bodyOf(m as never).length > 0 &&
     JSON.stringify(m.body).includes('csat:');
+
+  /** Signs in to the console with a `settings` key and reads the Insights tab's figures. */
+  const insightsTabShows = async (client: TestClient, metrics: string[]) => {
+    const { apiKey } = await mintAgent(client.clientId, ['agent', 'settings']);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${stack.apiUrl}/console/`);
+      await page.fill('#api-key', apiKey);
+      await page.click('#sign-in-form button[type=submit]');
+      await page.waitForSelector('#tabs:not([hidden])', { timeout: 30_000 });
+      await page.click('#tabs button[data-tab=insights]');
+      await page.waitForSelector('#insights-body .metric', { timeout: 30_000 });
+      const shown = await page.locator('#insights-body .metric').allInnerTexts();
+      for (const m of metrics)
+        assert.ok(shown.map((x) => x.replace(/\s+/g, ' ')).includes(m), `${m} in ${shown.join(' | ')}`);
+    } finally {
+      await browser.close();
+    }
+  };
 
   before(async () => {
     stack = await startStack();
@@ -116,6 +137,7 @@ describe('conversation engine: satisfaction survey after a handoff', () => {
     );
     assert.deepEqual(insights.json.csat.byAgent, { [agentKey]: figures });
     assert.deepEqual(Object.values(insights.json.csat.byWeek), [figures]);
+    await insightsTabShows(client, ['1 satisfaction ratings', '4 average satisfaction (1–5)']);
   });
 
   it('when the survey setting is off (the default), then a resolved handoff gets no question', async () => {
