@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { findContactLanguage, setContactLanguage, setOptOut } from '../db/contacts';
 import {
@@ -66,6 +67,8 @@ export type TurnSettings = ConversationSettings & {
   contactLanguage?: Language;
   /** The greeting and menu texts the client set over the catalogue's, by language (absent: none). */
   texts?: Partial<Record<Language, BotTexts>>;
+  /** Whether the satisfaction question follows a resolved handoff (absent: off). */
+  csat?: boolean;
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -105,6 +108,7 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
         agentIdleMinutes: s.handoff.agentIdleMinutes,
         keywords: s.handoff.keywords,
         transcriptDays: s.retention.transcriptDays,
+        ...(s.csat.enabled ? { csat: true } : {}),
       };
     },
 
@@ -190,6 +194,24 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
       language: Language;
     }): Promise<void> {
       await setContactLanguage(db, input);
+    },
+
+    /**
+     * Records a satisfaction score as a non-personal insight: the score and the agent key, keyed by
+     * a hash of the handoff (conversation reference and assignment time), so it counts once per handoff.
+     */
+    async recordSatisfaction(input: {
+      clientId: string;
+      agent: string;
+      handoff: string;
+      score: number;
+    }): Promise<void> {
+      await recordInsight(db, {
+        clientId: input.clientId,
+        kind: 'csat_rating',
+        dims: { score: String(input.score), agent: input.agent },
+        key: createHash('sha256').update(input.handoff).digest('hex').slice(0, 32),
+      });
     },
 
     /**

@@ -5,7 +5,8 @@ import type { Queryable } from './pool';
  * handoff reason, template purpose, delivery status); never user ids, numbers or text.
  * `nlu_result` carries `{intent, engine, matched}`; `notification_status` is recorded once per
  * notification and level reached: `{status: 'delivered'}` when it first reaches delivered or read,
- * `{status: 'read'}` when it reaches read.
+ * `{status: 'read'}` when it reaches read. `csat_rating` carries `{score: '1'…'5', agent: 'agent:<key id>'}`,
+ * once per resolved handoff.
  */
 export type InsightKind =
   | 'conversation_started'
@@ -18,7 +19,8 @@ export type InsightKind =
   | 'opt_out'
   | 'opt_in'
   | 'notification_sent'
-  | 'notification_status';
+  | 'notification_status'
+  | 'csat_rating';
 
 export interface InsightEvent {
   clientId: string;
@@ -102,6 +104,50 @@ export interface Insights {
     deliveryRate: number | null;
     readRate: number | null;
   };
+  csat: Csat;
+}
+
+/** Satisfaction scores (1–5) after resolved handoffs: overall, per agent key and per week (ISO, Monday). */
+export interface CsatFigures {
+  count: number;
+  average: number | null;
+  distribution: Record<'1' | '2' | '3' | '4' | '5', number>;
+}
+export type Csat = CsatFigures & {
+  byAgent: Record<string, CsatFigures>;
+  byWeek: Record<string, CsatFigures>;
+};
+
+type CsatRow = { agent: string; week: string; score: string; n: number };
+
+function csatFigures(rows: readonly CsatRow[]): CsatFigures {
+  const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  for (const r of rows) if (r.score in distribution) distribution[r.score as '1'] += r.n;
+  const count = Object.values(distribution).reduce((a, b) => a + b, 0);
+  const sum = Object.entries(distribution).reduce((a, [score, n]) => a + Number(score) * n, 0);
+  return { count, average: count === 0 ? null : Math.round((sum / count) * 100) / 100, distribution };
+}
+
+const groupBy = (rows: readonly CsatRow[], by: (r: CsatRow) => string) => {
+  const groups = new Map<string, CsatRow[]>();
+  for (const r of rows) groups.set(by(r), [...(groups.get(by(r)) ?? []), r]);
+  return Object.fromEntries([...groups].map(([k, g]) => [k, csatFigures(g)]));
+};
+
+/** One client's satisfaction scores over [from, to). */
+export async function aggregateCsat(db: Queryable, clientId: string, from: Date, to: Date): Promise<Csat> {
+  const { rows } = await db.query<CsatRow>(
+    `SELECT dims->>'agent' AS agent, dims->>'score' AS score, count(*)::int AS n,
+            to_char(date_trunc('week', at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week
+       FROM insight_events WHERE client_id = $1 AND kind = 'csat_rating' AND at >= $2 AND at < $3
+      GROUP BY 1, 2, 4`,
+    [clientId, from, to],
+  );
+  return {
+    ...csatFigures(rows),
+    byAgent: groupBy(rows, (r) => r.agent),
+    byWeek: groupBy(rows, (r) => r.week),
+  };
 }
 
 /** Aggregates one client's events over [from, to). */
@@ -171,5 +217,6 @@ export async function aggregateInsights(
       deliveryRate: ratio(statuses.delivered ?? 0, sent),
       readRate: ratio(statuses.read ?? 0, sent),
     },
+    csat: await aggregateCsat(db, clientId, from, to),
   };
 }

@@ -51,6 +51,7 @@ export const TEMPLATE_PURPOSES = [
   'order_refunded',
   'payment_expired',
   'handoff_update',
+  'csat_survey',
 ] as const;
 export type TemplatePurpose = (typeof TEMPLATE_PURPOSES)[number];
 
@@ -116,6 +117,8 @@ export const clientSettingsSchema = z.strictObject({
     .strictObject({ messagesPerSecond: z.number().int().min(1).max(1000).default(80) })
     .default({ messagesPerSecond: 80 }),
   insights: z.strictObject({ reviewNoMatch: z.boolean().default(false) }).default({ reviewNoMatch: false }),
+  /** The 1–5 satisfaction question sent when an agent resolves a handoff; off unless the client turns it on. */
+  csat: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
 });
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;
 

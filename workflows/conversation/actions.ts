@@ -5,7 +5,13 @@ import type { InboundMessage } from './contract';
  * What a tap on one of our buttons or list rows means. Their ids are the actions (see replies.ts),
  * so a tap never goes through NLU.
  */
-export type TapAction = { kind: 'intent'; intent: Intent } | { kind: 'callback'; accepted: boolean };
+export type TapAction =
+  | { kind: 'intent'; intent: Intent }
+  | { kind: 'callback'; accepted: boolean }
+  | { kind: 'csat'; score: number };
+
+/** The satisfaction survey's row ids, `csat:1` to `csat:5` (see `csatQuestion`). */
+const CSAT_ID = /^csat:([1-5])$/;
 
 const INTENTS: readonly Intent[] = [
   'greeting',
@@ -35,6 +41,8 @@ export function tapAction(id: string | undefined): TapAction | undefined {
   if (!id) return undefined;
   if (id === 'callback:yes' || id === 'callback:no')
     return { kind: 'callback', accepted: id === 'callback:yes' };
+  const score = CSAT_ID.exec(id)?.[1];
+  if (score) return { kind: 'csat', score: Number(score) };
   const intent = id.startsWith('menu:') ? (id.slice(5) as Intent) : undefined;
   return intent && INTENTS.includes(intent) ? { kind: 'intent', intent } : undefined;
 }

@@ -16,6 +16,8 @@ export interface DialogueState {
   language?: Language;
   asked?: { question: Question; misses: number };
   topic?: Topic;
+  /** The satisfaction question sent after a resolved handoff, until answered: who handled it, and which handoff. */
+  survey?: { agent: string; handoff: string };
 }
 
 /** After this many unusable answers the bot stops asking and offers the menu or a person. */

@@ -55,6 +55,20 @@ export function callbackOffer(lang: Language): OutboundContent {
   };
 }
 
+/**
+ * The satisfaction question after a resolved handoff: an interactive list of five rows (WhatsApp
+ * allows three reply buttons, and a list keeps every score one tap away), ids `csat:1`…`csat:5`.
+ */
+export function csatQuestion(lang: Language): OutboundContent {
+  const scores = ['1', '2', '3', '4', '5'] as const;
+  return {
+    type: 'list',
+    body: translate(conversation, lang, 'csatQuestion'),
+    button: translate(conversation, lang, 'csatButton'),
+    sections: [{ rows: scores.map((n) => button(lang, `csat:${n}`, `csat.${n}`)) }],
+  };
+}
+
 /** After two unusable answers: the menu or a person, as buttons. */
 export function stuckOffer(lang: Language): OutboundContent {
   return {

@@ -22,6 +22,7 @@ import { followUp, yesOrNo } from './dialogue';
 import { consentKeyword, matchesHandoffKeyword } from './keywords';
 import { acknowledgement, callbackOffer, greetingWithButtons, menuList, say } from './replies';
 import type { ConversationState } from './state';
+import { answerSatisfaction, askSatisfaction } from './survey';
 import { BotTopics, type BotContext } from './topics';
 
 // Database and Graph calls are quick; 30 s covers a slow response, and retries back off up to a
@@ -204,6 +205,7 @@ export class ConversationRuntime implements BotContext {
     const tap = tapAction(replyId(message));
     if (tap) this.dialogue.settle();
     if (tap?.kind === 'callback') return this.callbackAnswer(message, tap.accepted);
+    if (tap?.kind === 'csat') return answerSatisfaction(this, message, tap.score);
     if (tap) return this.act(message, tapResult(tap.intent, this.lang));
     if (matchesHandoffKeyword(message.text, this.settings.keywords))
       return this.requestAgent(message, 'keyword');
@@ -407,9 +409,12 @@ export class ConversationRuntime implements BotContext {
     await this.send(`joined:${this.state.agent?.since}`, say(this.lang, 'agentJoined'), { sentBy: 'system' });
   }
 
+  /** The agent resolved the handoff: back to the bot, the customer told, and (when on) the satisfaction question. */
   async resolved(since: string | undefined): Promise<void> {
+    const agent = this.state.agent?.agentId;
     this.state.backToBot();
     await this.sync('resolved');
     await this.send(`resolved:${since}`, say(this.lang, 'resolved'), { sentBy: 'system' });
+    await askSatisfaction(this, agent, since);
   }
 }

@@ -80,6 +80,8 @@ async function loadInsights() {
         metric(t('insights.optOuts'), i.optOuts),
         metric(t('insights.delivered'), pct(i.notifications.deliveryRate)),
         metric(t('insights.read'), pct(i.notifications.readRate)),
+        metric(t('insights.csatCount'), i.csat.count),
+        metric(t('insights.csatAverage'), i.csat.average ?? '—'),
       ),
       bars(t('insights.intents'), i.intents),
       bars(
@@ -87,6 +89,11 @@ async function loadInsights() {
         Object.fromEntries(Object.entries(i.messages.byType).map(([k, v]) => [k, v.in])),
       ),
       bars(t('insights.reasons'), i.handoff.reasons),
+      bars(t('insights.csatScores'), i.csat.distribution),
+      bars(
+        t('insights.csatAgents'),
+        Object.fromEntries(Object.entries(i.csat.byAgent).map(([k, v]) => [k, v.average])),
+      ),
       noMatchReview(review),
     );
   } catch (err) {
