@@ -160,31 +160,83 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
     assert.equal(await agent.locator('#bot-tab').count(), 1);
     assert.equal(await agent.locator('#bot-tab').isHidden(), true);
   });
-  it('when the agent reads Spanish or Portuguese, then the Bot tab, its banners, its confirm dialog and the Teach controls are in that language, no English left', async () => {
+
+  interface InLanguage {
+    lang: 'es' | 'pt';
+    texts: Record<string, string>;
+    t: (key: string, vars?: Record<string, string>) => string;
+  }
+  const inLanguage = async (lang: 'es' | 'pt'): Promise<InLanguage> => {
     const read = async (name: string) =>
-      (await (await fetch(`${stack.apiUrl}/i18n/${name}.json`)).json()) as Catalogue;
-    const [own, common] = await Promise.all([read('console'), read('common')]);
+      ((await (await fetch(`${stack.apiUrl}/i18n/${name}.json`)).json()) as Catalogue)[lang];
+    const texts = { ...(await read('common')), ...(await read('console')) };
+    const t = (key: string, vars: Record<string, string> = {}) =>
+      texts[key]!.replace(/\{(\w+)\}/g, (_, name: string) => vars[name]!);
+    return { lang, texts, t };
+  };
+  /** The first example and the answer of each entry (of one language): what the client wrote. */
+  const written = async (language = '') =>
+    (
+      (await call(client.apiKey, 'GET', `/v1/bot/faq${language && `?language=${language}`}`)).body
+        .entries as Entry[]
+    ).flatMap((e) => [e.examples[0]!, e.answer.text]);
+  const nonsense = (lang: string) =>
+    `${lang === 'es' ? 'violet giraffes' : 'orange penguins'} skating quietly`;
+
+  /** The Bot tab with an entry open for editing: every text, the saved banner, the confirm dialog. */
+  async function checkBotTab(page: Page, { lang, texts, t }: InLanguage, question: string) {
+    await page.click('#bot-tab');
+    await page.selectOption('#faq-filter', lang);
+    const row = page.locator('#faq-list li', { hasText: question });
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await page.locator('#bot-tab').innerText(), t('tab.teach'));
+    assert.equal(await page.locator('#faq-language option[value=pt]').innerText(), t('language.pt'));
+    await row.locator('.faq-edit').click();
+    assert.equal(await page.locator('#faq-save').innerText(), t('faq.saveChanges'));
+    const shown = (await page.evaluate(SHOWN_TEXTS(['#bot-tab', '#bot-content']))) as string[];
+    for (const k of ['faq.title', 'faq.empty', 'faq.examples', 'faq.cancel', 'faq.listLabel'])
+      assert.ok(shown.includes(t(k)), k);
+    assert.deepEqual(notInLanguage(shown, texts, [...(await written(lang)), lang, 'https://…']), []);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-tab-${lang}.png`), fullPage: true });
+
+    await page.click('#faq-save');
+    await page.waitForSelector(`#banner:text("${t('faq.saved')}")`, { timeout: UI_TIMEOUT });
+    const dialog = page.waitForEvent('dialog');
+    const clicked = row.locator('.faq-delete').click();
+    const confirm = await dialog;
+    assert.equal(confirm.message(), t('faq.confirmDelete', { question }));
+    await confirm.dismiss();
+    await clicked;
+  }
+
+  /** The Teach controls beside this language's no-match utterance, then teaching it as a new entry. */
+  async function checkTeach(page: Page, { lang, texts, t }: InLanguage, answer: string) {
+    await page.click('#tabs button[data-tab="insights"]');
+    const item = page.locator('#no-match li', { hasText: nonsense(lang) });
+    await item.locator('.teach button').waitFor({ timeout: UI_TIMEOUT });
+    const controls = (await page.evaluate(SHOWN_TEXTS(['#no-match .teach']))) as string[];
+    for (const k of ['teach.as', 'teach.newEntry', 'teach.answer', 'teach.submit'])
+      assert.ok(controls.includes(t(k)), k);
+    assert.deepEqual(notInLanguage(controls, texts, await written()), []);
+    await item.locator('.teach-answer').fill(answer);
+    await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-teach-${lang}.png`), fullPage: true });
+    await item.locator('.teach button').click();
+    await page.waitForSelector(`#banner:text("${t('teach.done')}")`, { timeout: UI_TIMEOUT });
+  }
+
+  it('when the agent reads Spanish or Portuguese, then the Bot tab, its banners, its confirm dialog and the Teach controls are in that language, no English left', async () => {
     const key = await mintKey(['agent', 'settings']);
     const cases = [
-      [
-        'es',
-        'es-ES',
-        '351910900011',
-        ['¿hacen envíos a Canarias?', '¿envían a las islas?'],
-        'Sí, en 3 días.',
-      ],
-      [
-        'pt',
-        'pt-PT',
-        '351910900012',
-        ['fazem entregas nos Açores?', 'enviam para as ilhas?'],
-        'Sim, em 3 dias.',
-      ],
+      { lang: 'es', locale: 'es-ES', waId: '351910900011', answer: 'Sí, en 3 días.' },
+      { lang: 'pt', locale: 'pt-PT', waId: '351910900012', answer: 'Sim, em 3 dias.' },
     ] as const;
-    const nonsense = (lang: string) =>
-      `${lang === 'es' ? 'violet giraffes' : 'orange penguins'} skating quietly`;
+    const examples = {
+      es: ['¿hacen envíos a Canarias?', '¿envían a las islas?'],
+      pt: ['fazem entregas nos Açores?', 'enviam para as ilhas?'],
+    };
     // Said before the entries exist: a model of one entry would take anything for it.
-    for (const [lang, , waId] of cases) await endUser(stack, client, waId).says(nonsense(lang));
+    for (const { lang, waId } of cases) await endUser(stack, client, waId).says(nonsense(lang));
     await waitUntil(
       async () =>
         ((await call(client.apiKey, 'GET', '/v1/insights/no-match')).body.items as { text: string }[]).filter(
@@ -193,57 +245,15 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
       20_000,
       'utterances kept',
     );
-    for (const [lang, locale, , examples, answer] of cases) {
-      const texts = { ...common[lang], ...own[lang] };
-      const t = (k: string, vars: Record<string, string> = {}) =>
-        texts[k]!.replace(/\{(\w+)\}/g, (_, name: string) => vars[name]!);
+    for (const { lang, locale, answer } of cases) {
       await call(client.apiKey, 'POST', '/v1/bot/faq', {
         language: lang,
-        examples,
+        examples: examples[lang],
         answer: { text: answer },
       });
-      const entries = async (language = '') =>
-        (
-          (await call(client.apiKey, 'GET', `/v1/bot/faq${language && `?language=${language}`}`)).body
-            .entries as Entry[]
-        ).flatMap((e) => [e.examples[0]!, e.answer.text]);
-
       const page = await consoleFor(key, locale);
-      await page.click('#bot-tab');
-      await page.selectOption('#faq-filter', lang);
-      const row = page.locator('#faq-list li', { hasText: examples[0] });
-      await row.waitFor({ timeout: UI_TIMEOUT });
-      assert.equal(await page.locator('#bot-tab').innerText(), t('tab.teach'));
-      assert.equal(await page.locator('#faq-language option[value=pt]').innerText(), t('language.pt'));
-      await row.locator('.faq-edit').click();
-      assert.equal(await page.locator('#faq-save').innerText(), t('faq.saveChanges'));
-      const shown = (await page.evaluate(SHOWN_TEXTS(['#bot-tab', '#bot-content']))) as string[];
-      for (const k of ['faq.title', 'faq.empty', 'faq.examples', 'faq.cancel', 'faq.listLabel'])
-        assert.ok(shown.includes(t(k)), k);
-      assert.deepEqual(notInLanguage(shown, texts, [...(await entries(lang)), lang, 'https://…']), []);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-tab-${lang}.png`), fullPage: true });
-
-      await page.click('#faq-save');
-      await page.waitForSelector(`#banner:text("${t('faq.saved')}")`, { timeout: UI_TIMEOUT });
-      const dialog = page.waitForEvent('dialog');
-      const clicked = row.locator('.faq-delete').click();
-      const confirm = await dialog;
-      assert.equal(confirm.message(), t('faq.confirmDelete', { question: examples[0] }));
-      await confirm.dismiss();
-      await clicked;
-
-      await page.click('#tabs button[data-tab="insights"]');
-      const item = page.locator('#no-match li', { hasText: nonsense(lang) });
-      await item.locator('.teach button').waitFor({ timeout: UI_TIMEOUT });
-      const controls = (await page.evaluate(SHOWN_TEXTS(['#no-match .teach']))) as string[];
-      for (const k of ['teach.as', 'teach.newEntry', 'teach.answer', 'teach.submit'])
-        assert.ok(controls.includes(t(k)), k);
-      assert.deepEqual(notInLanguage(controls, texts, await entries()), []);
-      await item.locator('.teach-answer').fill(answer);
-      await item.locator('.teach button').click();
-      await page.waitForSelector(`#banner:text("${t('teach.done')}")`, { timeout: UI_TIMEOUT });
-      await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-teach-${lang}.png`), fullPage: true });
+      await checkBotTab(page, await inLanguage(lang), examples[lang][0]!);
+      await checkTeach(page, await inLanguage(lang), answer);
       await page.context().close();
     }
   });

@@ -67,6 +67,7 @@ async function loadBot() {
   const lang = $('faq-filter').value;
   try {
     const { entries } = await api('GET', `/v1/bot/faq${lang ? `?language=${lang}` : ''}`);
+    if ($('faq-filter').value !== lang) return; // a later load, for the filter now chosen, shows its own
     bot.entries = entries;
     $('faq-list').replaceChildren(...entries.map(entryRow));
     $('faq-empty').hidden = entries.length > 0;
