@@ -1,10 +1,7 @@
-import { section } from '.';
+import { joined, section } from '.';
+import { consoleBotTexts } from './console-bot';
 
-/**
- * The agent console's own texts (api/public/console: index.html, console.js, card.js, media.js),
- * loaded by the page as `/i18n/console.json` and shown in the browser's language.
- */
-export const consoleTexts = section(
+const workspaceTexts = section(
   {
     subtitle: 'agent console',
     'tab.queue': 'Queue',
@@ -445,3 +442,10 @@ export const consoleTexts = section(
     'insights.unavailable': 'Relatórios indisponíveis: {reason}',
   },
 );
+
+/**
+ * The agent console's own texts (api/public/console: index.html, console.js, card.js, media.js,
+ * insights.js; bot.js's from `console-bot.ts`), loaded by the page as `/i18n/console.json` and shown
+ * in the browser's language.
+ */
+export const consoleTexts = joined(workspaceTexts, consoleBotTexts);

@@ -27,6 +27,13 @@ export function section<K extends string>(
   return { en, es, pt };
 }
 
+/** One section made of two files' texts, for an area too large for one file; throws on a key in both. */
+export function joined<A extends string, B extends string>(a: Section<A>, b: Section<B>): Section<A | B> {
+  const twice = Object.keys(b.en).filter((key) => key in a.en);
+  if (twice.length) throw new Error(`keys in both halves of a section: ${twice.join(', ')}`);
+  return { en: { ...a.en, ...b.en }, es: { ...a.es, ...b.es }, pt: { ...a.pt, ...b.pt } };
+}
+
 /** Fills `{name}` placeholders; a placeholder with no value is left as it is, so a gap is visible. */
 export function fill(text: string, vars: Readonly<Record<string, string | number>> = {}): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));

@@ -10,6 +10,38 @@ import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, waitUntil } from '../support/whatsapp';
 
 const UI_TIMEOUT = 30_000;
+type Catalogue = Record<'en' | 'es' | 'pt', Record<string, string>>;
+
+/**
+ * Every text a person reads in these parts of the page: text nodes (hidden ones too), option
+ * labels, placeholders, aria-labels and titles, trimmed.
+ */
+const SHOWN_TEXTS = (selectors: string[]) => `(() => {
+  const out = [];
+  for (const root of document.querySelectorAll(${JSON.stringify(selectors.join(','))})) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) out.push(n.textContent.trim());
+    for (const node of [root, ...root.querySelectorAll('*')])
+      for (const name of ['placeholder', 'aria-label', 'title'])
+        if (node.hasAttribute(name)) out.push(node.getAttribute(name).trim());
+  }
+  return out.filter(Boolean);
+})()`;
+
+/** A catalogue text as a pattern: its `{placeholders}` match anything. */
+const pattern = (text: string) =>
+  new RegExp(
+    `^${text
+      .split(/\{\w+\}/)
+      .map((part) => part.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'))
+      .join('.+')}$`,
+  );
+
+/** The shown texts that are neither user content nor one of the catalogue's texts of a language. */
+function notInLanguage(shown: string[], texts: Record<string, string>, userContent: string[]): string[] {
+  const patterns = Object.values(texts).map(pattern);
+  return shown.filter((s) => !userContent.includes(s) && !patterns.some((p) => p.test(s)));
+}
 
 interface Entry {
   id: string;
@@ -34,8 +66,8 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
   const mintKey = async (scopes: string[]) =>
     (await call(TEST_ADMIN_TOKEN, 'POST', `/admin/v1/clients/${client.clientId}/keys`, { scopes })).body
       .apiKey as string;
-  const consoleFor = async (key: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const consoleFor = async (key: string, locale = 'en-US'): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale });
     await page.goto(`${stack.apiUrl}/console/`);
     await page.fill('#api-key', key);
     await page.click('#sign-in-form button[type=submit]');
@@ -120,11 +152,109 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
     assert.deepEqual((await entry(id)).examples, ['how do returns work?', 'purple elephants dancing']);
   });
 
-  it('when a key has the settings scope, then the Bot tab is offered; without it, it is not', async () => {
+  it('when a key has the settings scope, then the Bot tab is offered under its name; without it, it is not', async () => {
     const teacher = await consoleFor(await mintKey(['agent', 'settings']));
     await teacher.locator('#bot-tab').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await teacher.locator('#bot-tab').innerText(), 'Bot');
     const agent = await consoleFor(await mintKey(['agent']));
     assert.equal(await agent.locator('#bot-tab').count(), 1);
     assert.equal(await agent.locator('#bot-tab').isHidden(), true);
+  });
+
+  interface InLanguage {
+    lang: 'es' | 'pt';
+    texts: Record<string, string>;
+    t: (key: string, vars?: Record<string, string>) => string;
+  }
+  const inLanguage = async (lang: 'es' | 'pt'): Promise<InLanguage> => {
+    const read = async (name: string) =>
+      ((await (await fetch(`${stack.apiUrl}/i18n/${name}.json`)).json()) as Catalogue)[lang];
+    const texts = { ...(await read('common')), ...(await read('console')) };
+    const t = (key: string, vars: Record<string, string> = {}) =>
+      texts[key]!.replace(/\{(\w+)\}/g, (_, name: string) => vars[name]!);
+    return { lang, texts, t };
+  };
+  /** The first example and the answer of each entry (of one language): what the client wrote. */
+  const written = async (language = '') =>
+    (
+      (await call(client.apiKey, 'GET', `/v1/bot/faq${language && `?language=${language}`}`)).body
+        .entries as Entry[]
+    ).flatMap((e) => [e.examples[0]!, e.answer.text]);
+  const nonsense = (lang: string) =>
+    `${lang === 'es' ? 'violet giraffes' : 'orange penguins'} skating quietly`;
+
+  /** The Bot tab with an entry open for editing: every text, the saved banner, the confirm dialog. */
+  async function checkBotTab(page: Page, { lang, texts, t }: InLanguage, question: string) {
+    await page.click('#bot-tab');
+    await page.selectOption('#faq-filter', lang);
+    const row = page.locator('#faq-list li', { hasText: question });
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await page.locator('#bot-tab').innerText(), t('tab.teach'));
+    assert.equal(await page.locator('#faq-language option[value=pt]').innerText(), t('language.pt'));
+    await row.locator('.faq-edit').click();
+    assert.equal(await page.locator('#faq-save').innerText(), t('faq.saveChanges'));
+    const shown = (await page.evaluate(SHOWN_TEXTS(['#bot-tab', '#bot-content']))) as string[];
+    for (const k of ['faq.title', 'faq.empty', 'faq.examples', 'faq.cancel', 'faq.listLabel'])
+      assert.ok(shown.includes(t(k)), k);
+    assert.deepEqual(notInLanguage(shown, texts, [...(await written(lang)), lang, 'https://…']), []);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-tab-${lang}.png`), fullPage: true });
+
+    await page.click('#faq-save');
+    await page.waitForSelector(`#banner:text("${t('faq.saved')}")`, { timeout: UI_TIMEOUT });
+    const dialog = page.waitForEvent('dialog');
+    const clicked = row.locator('.faq-delete').click();
+    const confirm = await dialog;
+    assert.equal(confirm.message(), t('faq.confirmDelete', { question }));
+    await confirm.dismiss();
+    await clicked;
+  }
+
+  /** The Teach controls beside this language's no-match utterance, then teaching it as a new entry. */
+  async function checkTeach(page: Page, { lang, texts, t }: InLanguage, answer: string) {
+    await page.click('#tabs button[data-tab="insights"]');
+    const item = page.locator('#no-match li', { hasText: nonsense(lang) });
+    await item.locator('.teach button').waitFor({ timeout: UI_TIMEOUT });
+    const controls = (await page.evaluate(SHOWN_TEXTS(['#no-match .teach']))) as string[];
+    for (const k of ['teach.as', 'teach.newEntry', 'teach.answer', 'teach.submit'])
+      assert.ok(controls.includes(t(k)), k);
+    assert.deepEqual(notInLanguage(controls, texts, await written()), []);
+    await item.locator('.teach-answer').fill(answer);
+    await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-teach-${lang}.png`), fullPage: true });
+    await item.locator('.teach button').click();
+    await page.waitForSelector(`#banner:text("${t('teach.done')}")`, { timeout: UI_TIMEOUT });
+  }
+
+  it('when the agent reads Spanish or Portuguese, then the Bot tab, its banners, its confirm dialog and the Teach controls are in that language, no English left', async () => {
+    const key = await mintKey(['agent', 'settings']);
+    const cases = [
+      { lang: 'es', locale: 'es-ES', waId: '351910900011', answer: 'Sí, en 3 días.' },
+      { lang: 'pt', locale: 'pt-PT', waId: '351910900012', answer: 'Sim, em 3 dias.' },
+    ] as const;
+    const examples = {
+      es: ['¿hacen envíos a Canarias?', '¿envían a las islas?'],
+      pt: ['fazem entregas nos Açores?', 'enviam para as ilhas?'],
+    };
+    // Said before the entries exist: a model of one entry would take anything for it.
+    for (const { lang, waId } of cases) await endUser(stack, client, waId).says(nonsense(lang));
+    await waitUntil(
+      async () =>
+        ((await call(client.apiKey, 'GET', '/v1/insights/no-match')).body.items as { text: string }[]).filter(
+          (i) => i.text.endsWith('skating quietly'),
+        ).length === 2,
+      20_000,
+      'utterances kept',
+    );
+    for (const { lang, locale, answer } of cases) {
+      await call(client.apiKey, 'POST', '/v1/bot/faq', {
+        language: lang,
+        examples: examples[lang],
+        answer: { text: answer },
+      });
+      const page = await consoleFor(key, locale);
+      await checkBotTab(page, await inLanguage(lang), examples[lang][0]!);
+      await checkTeach(page, await inLanguage(lang), answer);
+      await page.context().close();
+    }
   });
 });

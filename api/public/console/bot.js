@@ -1,10 +1,9 @@
 // Aura Engage agent console, Bot tab: the FAQ entries the business teaches its bot, per language,
 // over /v1/bot/faq (keys with the settings or admin scope), and the "teach" controls the Insights
-// tab puts beside each no-match utterance. Loaded after console.js, whose helpers (api, el, banner,
-// $, state) it uses.
+// tab puts beside each no-match utterance, in the console's language. Loaded after console.js, whose
+// helpers (api, el, banner, $, state, t) it uses.
 'use strict';
 
-const LANGS = { en: 'English', es: 'Spanish', pt: 'Portuguese' };
 const bot = { entries: [], editing: null };
 
 const mayTeach = () =>
@@ -42,8 +41,13 @@ function fillForm(entry) {
   $('faq-answer').value = entry ? entry.answer.text : '';
   $('faq-buttons').value = entry && entry.answer.buttons ? entry.answer.buttons.join(', ') : '';
   $('faq-link').value = entry && entry.answer.link ? entry.answer.link.url : '';
-  $('faq-save').textContent = entry ? 'Save changes' : 'Add entry';
+  $('faq-save').textContent = t(entry ? 'faq.saveChanges' : 'faq.add');
   $('faq-cancel').hidden = !entry;
+}
+
+function moreExamples(count) {
+  if (count < 1) return '';
+  return ` ${count === 1 ? t('faq.oneMoreExample') : t('faq.moreExamples', { count })}`;
 }
 
 function entryRow(entry) {
@@ -52,10 +56,10 @@ function entryRow(entry) {
     { class: 'faq', 'data-id': entry.id },
     el('span', { class: 'pill' }, entry.language),
     el('b', {}, entry.examples[0] || ''),
-    el('span', { class: 'muted' }, ` +${entry.examples.length - 1} examples`),
+    el('span', { class: 'muted' }, moreExamples(entry.examples.length - 1)),
     el('p', { class: 'answer' }, entry.answer.text),
-    el('button', { class: 'faq-edit', onclick: () => fillForm(entry) }, 'Edit'),
-    el('button', { class: 'faq-delete', onclick: () => void removeEntry(entry) }, 'Delete'),
+    el('button', { class: 'faq-edit', onclick: () => fillForm(entry) }, t('faq.edit')),
+    el('button', { class: 'faq-delete', onclick: () => void removeEntry(entry) }, t('faq.delete')),
   );
 }
 
@@ -63,16 +67,13 @@ async function loadBot() {
   const lang = $('faq-filter').value;
   try {
     const { entries } = await api('GET', `/v1/bot/faq${lang ? `?language=${lang}` : ''}`);
+    if ($('faq-filter').value !== lang) return; // a later load, for the filter now chosen, shows its own
     bot.entries = entries;
     $('faq-list').replaceChildren(...entries.map(entryRow));
     $('faq-empty').hidden = entries.length > 0;
   } catch (err) {
     if (err.status !== 401)
-      banner(
-        err.status === 403
-          ? 'The bot tab needs a key with the settings or admin scope.'
-          : `Bot entries unavailable: ${err.message}`,
-      );
+      banner(err.status === 403 ? t('faq.needScope') : t('faq.unavailable', { reason: err.message }));
   }
 }
 
@@ -81,22 +82,22 @@ async function saveEntry() {
   try {
     if (bot.editing) await api('PUT', `/v1/bot/faq/${encodeURIComponent(bot.editing)}`, body);
     else await api('POST', '/v1/bot/faq', { language: $('faq-language').value, ...body });
-    banner(bot.editing ? 'Entry saved: the bot answers with it now.' : 'Entry added.', 'info');
+    banner(t(bot.editing ? 'faq.saved' : 'faq.added'), 'info');
     fillForm(null);
     await loadBot();
   } catch (err) {
-    if (err.status !== 401) banner(`Not saved: ${err.message}`);
+    if (err.status !== 401) banner(t('faq.notSaved', { reason: err.message }));
   }
 }
 
 async function removeEntry(entry) {
-  if (!confirm(`Delete the entry "${entry.examples[0]}"?`)) return;
+  if (!confirm(t('faq.confirmDelete', { question: entry.examples[0] || entry.id }))) return;
   try {
     await api('DELETE', `/v1/bot/faq/${encodeURIComponent(entry.id)}`);
     if (bot.editing === entry.id) fillForm(null);
     await loadBot();
   } catch (err) {
-    if (err.status !== 401) banner(`Not deleted: ${err.message}`);
+    if (err.status !== 401) banner(t('faq.notDeleted', { reason: err.message }));
   }
 }
 
@@ -108,10 +109,10 @@ function teachControls(item, onTaught) {
   if (!mayTeach()) return el('span');
   const select = el(
     'select',
-    { class: 'teach-entry', 'aria-label': 'teach as' },
-    el('option', { value: '' }, 'new entry…'),
+    { class: 'teach-entry', 'aria-label': t('teach.as') },
+    el('option', { value: '' }, t('teach.newEntry')),
   );
-  const answer = el('input', { class: 'teach-answer', placeholder: 'answer for a new entry' });
+  const answer = el('input', { class: 'teach-answer', placeholder: t('teach.answer') });
   const fill = async () => {
     const { entries } = await api('GET', `/v1/bot/faq?language=${item.language || 'en'}`);
     for (const e of entries) select.append(el('option', { value: e.id }, e.examples[0] || e.id));
@@ -122,10 +123,10 @@ function teachControls(item, onTaught) {
     const body = select.value ? { entryId: select.value } : { answer: { text: answer.value.trim() } };
     try {
       await api('POST', `/v1/insights/no-match/${encodeURIComponent(item.id)}/teach`, body);
-      banner('Taught: the bot knows it now.', 'info');
+      banner(t('teach.done'), 'info');
       onTaught();
     } catch (err) {
-      if (err.status !== 401) banner(`Not taught: ${err.message}`);
+      if (err.status !== 401) banner(t('teach.failed', { reason: err.message }));
     }
   };
   return el(
@@ -133,7 +134,7 @@ function teachControls(item, onTaught) {
     { class: 'teach' },
     select,
     answer,
-    el('button', { onclick: () => void teach() }, 'Teach the bot'),
+    el('button', { onclick: () => void teach() }, t('teach.submit')),
   );
 }
 

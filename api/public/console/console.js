@@ -40,6 +40,8 @@ async function loadTexts() {
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   for (const node of document.querySelectorAll('[data-i18n-placeholder]'))
     node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
+  for (const node of document.querySelectorAll('[data-i18n-aria-label]'))
+    node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
 }
 
 /** How the console names a sender: an agent by its key's label (else `agent:<keyId>`), the bot, the system. */
