@@ -28,7 +28,7 @@ export const labelRoute =
 /**
  * Requests a healthy deployment makes all the time (probes, scrapes, the Temporal UI's codec calls,
  * the sandbox page's polling, static files): their request lines are at debug level unless they fail
- * with a 5xx, so the default log shows what people and clients did.
+ * with a 5xx (a not-ready `/readyz` excepted), so the default log shows what people and clients did.
  */
 const QUIET_ROUTES = new Set([
   '/healthz',
@@ -63,7 +63,9 @@ export function requestContext(log: Logger): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = routeOf(req, res);
-      const quiet = QUIET_ROUTES.has(route) && res.statusCode < 500;
+      // `/readyz` answering 503 is its normal answer while a process starts (and readiness says why).
+      const quiet =
+        QUIET_ROUTES.has(route) && (res.statusCode < 500 || (route === '/readyz' && res.statusCode === 503));
       const line = { method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
       (res.locals.log as Logger)[quiet ? 'debug' : 'info']('request', line);
     });

@@ -114,7 +114,60 @@ export const SANDBOX_ORDERS: { order: Record<string, unknown>; then: Step[] }[] 
   },
 ];
 
-/** Writes the rate table and the sample orders as a client would, over HTTP with the shop's key. */
+/** What the Sandbox Shop taught its bot (docs/conversations.md → Teaching the bot): hours and returns. */
+export const SANDBOX_FAQ = [
+  {
+    language: 'en',
+    examples: ['what are your opening hours?', 'when are you open?', 'are you open on Saturday?'],
+    answer: { text: 'We answer Monday to Friday, 9:00–18:00 (São Paulo time), and Saturday 9:00–13:00.' },
+  },
+  {
+    language: 'es',
+    examples: ['¿cuál es el horario?', '¿a qué hora abren?', '¿abren los sábados?'],
+    answer: {
+      text: 'Atendemos de lunes a viernes, de 9:00 a 18:00 (hora de São Paulo), y los sábados de 9:00 a 13:00.',
+    },
+  },
+  {
+    language: 'pt',
+    examples: ['qual é o horário de atendimento?', 'a que horas vocês abrem?', 'abrem aos sábados?'],
+    answer: {
+      text: 'Atendemos de segunda a sexta, das 9h às 18h (horário de São Paulo), e aos sábados das 9h às 13h.',
+    },
+  },
+  {
+    language: 'en',
+    examples: [
+      'how do returns work?',
+      'can I return an item?',
+      'I want to send a product back',
+      'can I send it back?',
+    ],
+    answer: {
+      text: 'You can return any item within 30 days: reply "a person" and we send you a free return label.',
+    },
+  },
+  {
+    language: 'es',
+    examples: [
+      '¿cómo funcionan las devoluciones?',
+      '¿puedo devolver un producto?',
+      'quiero devolver un artículo',
+    ],
+    answer: {
+      text: 'Puedes devolver cualquier artículo en 30 días: responde "una persona" y te enviamos una etiqueta gratis.',
+    },
+  },
+  {
+    language: 'pt',
+    examples: ['como funciona a devolução?', 'posso devolver um produto?', 'quero trocar um item'],
+    answer: {
+      text: 'Você pode devolver qualquer item em até 30 dias: responda "uma pessoa" e enviamos uma etiqueta grátis.',
+    },
+  },
+];
+
+/** Writes the rate table, the sample orders and the bot's FAQ as a client would, over HTTP with the shop's key. */
 export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<void> {
   const call = async (method: string, path: string, body: unknown) => {
     const res = await fetch(`${apiUrl}${path}`, {
@@ -130,4 +183,5 @@ export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<v
     for (const step of then)
       await call('POST', `/v1/orders/${String(order.orderId)}/${step.path}`, step.body);
   }
+  for (const entry of SANDBOX_FAQ) await call('POST', '/v1/bot/faq', entry);
 }

@@ -331,7 +331,7 @@ function printBanner(
     );
     if (s.seeded)
       lines.push(
-        '  Sandbox Shop           sample shipping rates and orders written (docs/orders.md → Try it)',
+        '  Sandbox Shop           sample shipping rates, orders and FAQ answers written (docs/orders.md → Try it)',
       );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

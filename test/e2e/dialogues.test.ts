@@ -190,7 +190,7 @@ describe('whole dialogues in the customer language (en, es, pt) through webhook,
     });
   }
 
-  it('when a quote or a status was just answered, then "and to Spain?" and "what about order …?" continue it', async () => {
+  it('when a quote or a status was just answered, then "and to Spain?", a bare postal code and "what about order …?" continue it', async () => {
     const u = endUser(stack, client, '351910700004');
     const keys = async (text: string) => {
       const before = u.received().length;
@@ -202,8 +202,11 @@ describe('whole dialogues in the customer language (en, es, pt) through webhook,
     const spain = await keys('and to Spain?');
     assert.deepEqual(spain.keys, ['quoteFrom']);
     assert.match(spain.body, /Spain.*€7\.00/);
+    const bare = await keys('1100-053');
+    assert.deepEqual(bare.keys, ['quoteFrom'], 'a bare postal code right after a quote is priced');
+    assert.match(bare.body, /Portugal/);
     await u.says('hi');
-    await u.waitForReplies(3);
+    await u.waitForReplies(4);
     await call(stack, client.apiKey, 'POST', '/v1/orders', {
       orderId: 'A-51004',
       customer: { userId: '351910700004' },
@@ -211,7 +214,7 @@ describe('whole dialogues in the customer language (en, es, pt) through webhook,
       items: [{ sku: 'MUG-1', name: 'Mug', quantity: 1, unitPrice: 1250, weightGrams: 400 }],
       deliveryAddress: { lines: ['Rua Augusta 1'], postalCode: '1100-048', country: 'PT' },
     });
-    await u.waitForReplies(4);
+    await u.waitForReplies(5);
     assert.deepEqual((await keys('where is my order #A-51004?')).keys, ['status.awaiting_payment']);
     const other = await keys('what about order A-10024?');
     assert.deepEqual(other.keys, ['orderNotFound']);

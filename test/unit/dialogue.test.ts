@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Dialogue, followUp, orderNumberIn, yesOrNo } from '../../workflows/conversation/dialogue';
+import { barePlace, Dialogue, followUp, orderNumberIn, yesOrNo } from '../../workflows/conversation/dialogue';
 
 describe('dialogue state', () => {
   it('when the bot asked and gets unusable answers, then it asks once more and then gives up', () => {
@@ -55,5 +55,13 @@ describe('dialogue state', () => {
     assert.equal(followUp('and to Spain?', undefined), undefined);
     assert.equal(followUp('what about it', 'order_status'), undefined);
     assert.equal(followUp('hello', 'shipping_quote'), undefined);
+  });
+
+  it('when a short text the NLU could not place follows a quote, then it may be the next destination ("Lisboa", "1100-053")', () => {
+    for (const place of ['Lisboa', '1100-053', 'São Paulo', 'Rio de Janeiro'])
+      assert.equal(barePlace(place, 'shipping_quote'), true, place);
+    assert.equal(barePlace('Lisboa', 'order_status'), false, 'only after a quote');
+    assert.equal(barePlace('Lisboa', undefined), false);
+    assert.equal(barePlace('is it cheaper to Lisboa?', 'shipping_quote'), false, 'a question is not a place');
   });
 });

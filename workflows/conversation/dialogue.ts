@@ -119,6 +119,15 @@ export function yesOrNo(text: string): boolean | undefined {
 
 // "and to Spain?", "e para Espanha?", "¿y a Sevilla?", "what about order A-10024?", "e o pedido A-10024?"
 const FOLLOW_UP = /^(?:and|what about|how about|y|e|y que tal|e quanto a|e o|e a|y el|y la)\b\s*(.*)$/;
+/**
+ * Right after a quote, a message the NLU could not place that is short enough to be only a place
+ * ("Lisboa", "1100-053": at most three words, no question) is tried as the next destination.
+ */
+export function barePlace(text: string | undefined, topic: Topic | undefined): boolean {
+  return topic === 'shipping_quote' && text !== undefined && BARE_PLACE.test(text.trim());
+}
+/** At most three words, no question. */
+const BARE_PLACE = /^[^\s?¿]+(?:\s+[^\s?¿]+){0,2}$/u;
 const PREPOSITION = /^(?:to|for|para|pra|a|al|hacia|em|en|o|el|la|order|pedido|encomenda)\s+/;
 
 /**

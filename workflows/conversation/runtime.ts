@@ -18,7 +18,7 @@ import { MEDIA_ACTIVITY_OPTIONS, SEND_ACTIVITY_OPTIONS } from '../send-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
 import { replyId, tapAction, tapResult, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
-import { followUp, yesOrNo } from './dialogue';
+import { barePlace, followUp, yesOrNo } from './dialogue';
 import { consentKeyword, matchesHandoffKeyword } from './keywords';
 import { acknowledgement, callbackOffer, greetingWithButtons, menuList, say } from './replies';
 import type { ConversationState } from './state';
@@ -257,6 +257,8 @@ export class ConversationRuntime implements BotContext {
     if (!result) return this.speak(key, say(this.lang, 'fallback'));
     const usable = !result.noMatch || result.handoff || result.replies.length > 0;
     if (answering && !usable) return this.topics.unusable(key);
+    if (!usable && barePlace(message.text, this.dialogue.state.topic))
+      if (await this.topics.shippingQuote(key, message.text)) return;
     if (answering) this.dialogue.settle();
     return this.act(message, result);
   }
