@@ -190,6 +190,6 @@ function conversationStart(deps: InboundDeps, clientId: string, value: MessagesV
   return {
     ...conversationStartOptions({ clientId, phoneNumberId, subjectHash }, deps.taskQueue),
     signal: inboundMessageSignal,
-    signalArgs: [signal] as [InboundMessage],
+    signalArgs: [signal] satisfies [InboundMessage],
   };
 }

@@ -1,9 +1,6 @@
 import type { Client } from '@temporalio/client';
-import {
-  RETENTION_WORKFLOW_ID,
-  RETENTION_WORKFLOW_TYPE,
-  type RetentionInput,
-} from '../workflows/retention/contract';
+import { RETENTION_WORKFLOW_ID, RETENTION_WORKFLOW_TYPE } from '../workflows/retention/contract';
+import type { retentionWorkflow } from '../workflows/retention/workflow';
 
 /**
  * Starts the daily retention sweep unless it already runs; every worker calls this at boot, so a
@@ -17,7 +14,7 @@ export async function ensureRetentionSweep(
   const handle = await client.workflow.start(RETENTION_WORKFLOW_TYPE, {
     workflowId,
     taskQueue,
-    args: [{}] as [RetentionInput],
+    args: [{}] satisfies Parameters<typeof retentionWorkflow>,
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   return handle.firstExecutionRunId;

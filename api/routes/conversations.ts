@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
@@ -248,17 +248,29 @@ function viewJson(view: ConversationView) {
  * agent reads who has the conversation. Labels are names the client gave its own keys, not end-user data.
  */
 async function withOwnerLabel(db: Db, clientId: string, err: unknown): Promise<never> {
-  const owner = err instanceof HttpError && err.status === 409 ? /agent:(\S+)/.exec(err.message) : null;
-  if (!owner?.[1] || !(err instanceof HttpError)) throw err;
-  const label = await findApiKeyLabel(db, clientId, owner[1]);
+  const owner = err instanceof HttpError ? (err.details as { owner?: string } | undefined)?.owner : undefined;
+  const keyId = owner?.startsWith('agent:') ? owner.slice('agent:'.length) : undefined;
+  if (!keyId || !(err instanceof HttpError)) throw err;
+  const label = await findApiKeyLabel(db, clientId, keyId);
   if (!label) throw err;
   throw new HttpError(409, err.code, `${err.message} (${label})`, {
-    owner: `agent:${owner[1]}`,
+    ...(err.details as object),
     ownerLabel: label,
   });
 }
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+/** A validator's refusal (an ApplicationFailure typed by `Refusal`): 409 with its type and owner as details. */
+function refused(cause: Error | undefined): HttpError {
+  if (!(cause instanceof ApplicationFailure)) return conflict(cause?.message ?? 'update refused');
+  const [detail] = cause.details ?? [];
+  const owner = (detail as { owner?: unknown } | undefined)?.owner;
+  return new HttpError(409, 'conflict', cause.message, {
+    reason: cause.type,
+    ...(typeof owner === 'string' ? { owner } : {}),
+  });
+}
 
 /** Runs an update; a validator's refusal becomes 409 with its reason, a finished conversation 404. */
 export async function runUpdate<T>(
@@ -269,7 +281,7 @@ export async function runUpdate<T>(
   try {
     return await fn(temporal.workflow.getHandle(workflowId));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? 'update refused');
+    if (err instanceof WorkflowUpdateFailedError) throw refused(err.cause);
     if (err instanceof WorkflowNotFoundError) throw notFound('conversation');
     if (/already completed/i.test((err as Error).message)) throw notFound('conversation');
     throw err;

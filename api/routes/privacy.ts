@@ -16,6 +16,7 @@ import {
 import { requireScope, type AuthContext } from '../auth';
 import { exportSubject } from '../privacy-export';
 import { notFound, parseOr400, unavailable } from '../errors';
+import type { erasureWorkflow } from '../../workflows/erasure/workflow';
 
 export interface PrivacyRouteDeps {
   db: Db;
@@ -94,7 +95,7 @@ export function privacyRouter(deps: PrivacyRouteDeps): Router {
         deps.temporal.workflow.start(ERASURE_WORKFLOW_TYPE, {
           workflowId: erasureWorkflowId(clientId, request.id),
           taskQueue: deps.taskQueue,
-          args: [input] as [ErasureInput],
+          args: [input] satisfies Parameters<typeof erasureWorkflow>,
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       )

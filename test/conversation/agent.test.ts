@@ -61,6 +61,9 @@ describe('conversation engine: agents', () => {
     const second = await api(agentB.apiKey, 'POST', `/v1/conversations/${u.ref}/assign`);
     assert.equal(second.status, 409);
     assert.match(second.json.error.message, new RegExp(`agent:${agentA.keyId}`));
+    // Typed and structured: the workflow refuses with an ApplicationFailure, the API reads its details.
+    assert.equal(second.json.error.details.reason, 'OwnedByAnother');
+    assert.equal(second.json.error.details.owner, `agent:${agentA.keyId}`);
 
     await u.says('my parcel arrived broken');
     const reply = await api(agentA.apiKey, 'POST', `/v1/conversations/${u.ref}/messages`, {

@@ -66,13 +66,21 @@ describe('conversation state', () => {
 
   it('when an agent owns the conversation, then a second agent is refused with the owner named', () => {
     const s = new ConversationState();
-    assert.match(s.assignRefusal({ agentId: 'agent:a' }) ?? '', /takeover/);
+    assert.match(s.assignRefusal({ agentId: 'agent:a' })?.message ?? '', /takeover/);
     assert.equal(s.assignRefusal({ agentId: 'agent:a', takeover: true }), undefined);
     s.queue('intent', T0, deadlines(T0));
     s.assign('agent:a', T0);
     assert.equal(s.assignRefusal({ agentId: 'agent:a' }), undefined);
-    assert.equal(s.assignRefusal({ agentId: 'agent:b' }), 'already assigned to agent:a');
-    assert.equal(s.ownerRefusal('agent:b'), 'assigned to agent:a');
+    assert.deepEqual(s.assignRefusal({ agentId: 'agent:b' }), {
+      type: 'OwnedByAnother',
+      message: 'already assigned to agent:a',
+      owner: 'agent:a',
+    });
+    assert.deepEqual(s.ownerRefusal('agent:b'), {
+      type: 'OwnedByAnother',
+      message: 'assigned to agent:a',
+      owner: 'agent:a',
+    });
     assert.equal(s.view('cv').assignedAgent, 'agent:a');
   });
 
@@ -88,7 +96,10 @@ describe('conversation state', () => {
     const s = new ConversationState();
     s.touch(T0);
     s.optOut();
-    assert.equal(s.assignRefusal({ agentId: 'agent:a', takeover: true }), 'the user has opted out');
+    assert.deepEqual(s.assignRefusal({ agentId: 'agent:a', takeover: true }), {
+      type: 'OptedOut',
+      message: 'the user has opted out',
+    });
     assert.equal(s.nextDeadline(settings), T0 + 90 * 24 * 60 * MIN);
     assert.equal(s.due(T0 + 90 * 24 * 60 * MIN, settings), 'retention');
   });

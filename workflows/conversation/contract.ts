@@ -3,6 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import type { Language } from '../../i18n';
 import type { DialogueState } from './dialogue';
+import type { conversationWorkflow } from './workflow';
 
 /**
  * The conversation workflow's contract: its id, input, messages and view. The API and tests import
@@ -91,7 +92,7 @@ export function conversationStartOptions(input: ConversationInput, taskQueue: st
   return {
     workflowId: conversationWorkflowId(input.clientId, input.phoneNumberId, input.subjectHash),
     taskQueue,
-    args: [input] as [ConversationInput],
+    args: [input] satisfies Parameters<typeof conversationWorkflow>,
     memo: conversationMemo({ ...input, heldFor: input.heldFor }),
     typedSearchAttributes: [
       { key: clientIdAttribute, value: input.clientId },

@@ -35,6 +35,18 @@ export type DueAction = 'sla_expired' | 'max_wait' | 'agent_idle' | 'retention';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
+ * Why an agent's update is refused: a type the API maps to its answer, a message for people, and the
+ * owning agent when another one has the conversation (the API adds that key's label).
+ */
+export interface Refusal {
+  type: 'OptedOut' | 'NotRequested' | 'NoAgent' | 'OwnedByAnother';
+  message: string;
+  owner?: string;
+}
+
+const ownedBy = (owner: string, message: string): Refusal => ({ type: 'OwnedByAnother', message, owner });
+
+/**
  * The conversation's plain state, kept apart from the workflow so it can be unit-tested without a
  * server: deduplication by message id (bounded), ordering by Meta's timestamp, the 24-hour window,
  * the mode machine (bot → queued → agent → bot; opted_out until START) and its deadlines.
@@ -150,18 +162,21 @@ export class ConversationState {
   }
 
   /** Why `req` must be refused, or undefined when the caller may have the conversation. */
-  assignRefusal(req: AssignAgentRequest): string | undefined {
-    if (this.mode === 'opted_out') return 'the user has opted out';
+  assignRefusal(req: AssignAgentRequest): Refusal | undefined {
+    if (this.mode === 'opted_out') return { type: 'OptedOut', message: 'the user has opted out' };
     if (this.mode === 'agent' && this.agent && this.agent.agentId !== req.agentId)
-      return `already assigned to ${this.agent.agentId}`;
-    if (this.mode === 'bot' && !req.takeover) return 'no agent was requested; use takeover';
+      return ownedBy(this.agent.agentId, `already assigned to ${this.agent.agentId}`);
+    if (this.mode === 'bot' && !req.takeover)
+      return { type: 'NotRequested', message: 'no agent was requested; use takeover' };
     return undefined;
   }
 
   /** Why `agentId` may not act on the conversation (send, resolve), or undefined. */
-  ownerRefusal(agentId: string): string | undefined {
-    if (this.mode !== 'agent' || !this.agent) return `no agent owns this conversation (mode ${this.mode})`;
-    if (this.agent.agentId !== agentId) return `assigned to ${this.agent.agentId}`;
+  ownerRefusal(agentId: string): Refusal | undefined {
+    if (this.mode !== 'agent' || !this.agent)
+      return { type: 'NoAgent', message: `no agent owns this conversation (mode ${this.mode})` };
+    if (this.agent.agentId !== agentId)
+      return ownedBy(this.agent.agentId, `assigned to ${this.agent.agentId}`);
     return undefined;
   }
 

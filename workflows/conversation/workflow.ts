@@ -22,7 +22,7 @@ import {
   type ConversationInput,
 } from './contract';
 import { activityFailedForGood, ConversationRuntime } from './runtime';
-import { ConversationState } from './state';
+import { ConversationState, type Refusal } from './state';
 
 /**
  * One conversation between a business number and an end-user. Fed by `inboundMessageSignal` via
@@ -115,8 +115,15 @@ async function handleSafely(step: () => Promise<void>): Promise<void> {
 /** Assign/accept, agent messages and resolve: validators refuse before anything is recorded. */
 function registerAgentUpdates(rt: ConversationRuntime, onChange: () => void): void {
   const { state } = rt;
-  const refuse = (reason: string | undefined) => {
-    if (reason) throw new Error(reason);
+  // Refused before anything is recorded, typed and with the owner as a detail (never parsed from text).
+  const refuse = (refusal: Refusal | undefined) => {
+    if (refusal)
+      throw ApplicationFailure.create({
+        type: refusal.type,
+        message: refusal.message,
+        details: refusal.owner ? [{ owner: refusal.owner }] : [],
+        nonRetryable: true,
+      });
   };
   setHandler(
     assignAgentUpdate,

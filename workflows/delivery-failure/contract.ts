@@ -1,5 +1,6 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
+import type { deliveryFailureWorkflow } from './workflow';
 
 /**
  * The delivery-failure workflow's contract. Started by the webhook when Meta reports an outbound
@@ -37,7 +38,7 @@ export function deliveryFailureStartOptions(
   return {
     workflowId: deliveryFailureWorkflowId(input.clientId, input.wamidHash),
     taskQueue,
-    args: [input] as [DeliveryFailureInput],
+    args: [input] satisfies Parameters<typeof deliveryFailureWorkflow>,
     typedSearchAttributes: [
       { key: clientIdAttribute, value: input.clientId },
       ...(subjectHash ? [{ key: subjectAttribute, value: subjectHash }] : []),

@@ -1,6 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
+import type { orderWorkflow } from './workflow';
 
 /**
  * The order workflow's contract: id, input, view, updates and query. The API, the activities and
@@ -142,7 +143,7 @@ export function orderStartOptions(input: OrderInput, taskQueue: string) {
   return {
     workflowId: orderWorkflowId(input.clientId, input.orderId),
     taskQueue,
-    args: [input] as [OrderInput],
+    args: [input] satisfies Parameters<typeof orderWorkflow>,
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
     typedSearchAttributes: [
       { key: clientIdAttribute, value: input.clientId },
