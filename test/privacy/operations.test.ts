@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { createLogger } from '../../logging';
 import { createLocalMediaStore } from '../../media/store';
 import { messagesNotification } from '../../whatsapp/envelope';
 import { call } from '../orders/support';
+import { rotateKeysCli } from '../support/admin-cli';
 import { createTestDatabase, TEST_ADMIN_TOKEN, type TestDatabase } from '../support/env';
 import { findInBytes, rawHistories, scanDatabase } from '../support/privacy-scan';
 import { startStack, type Stack } from '../support/stack';
@@ -119,25 +119,6 @@ describe('privacy under operations: rotation, erasure under traffic, retention',
     assert.ok(p.sealed.length >= 3, `${p.name} has sealed rows`);
   }
 
-  function rotateKeys() {
-    const run = spawnSync('npx', ['tsx', 'scripts/admin.ts', 'rotate-keys'], {
-      cwd: path.resolve(__dirname, '../..'),
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        AURA_PROFILE: 'production',
-        DATABASE_URL: db.url,
-        AURA_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        WHATSAPP_APP_SECRET: 'privacy-ops-secret-123',
-        WHATSAPP_VERIFY_TOKEN: 'privacy-ops-verify',
-        AURA_MASTER_KEY: NEW,
-        AURA_MASTER_KEY_PREVIOUS: OLD,
-      },
-    });
-    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-    return JSON.parse(run.stdout.trim().split('\n').pop()!) as { remainingOnOldKeys: number };
-  }
-
   before(async () => {
     db = await createTestDatabase();
     await restart({ AURA_MASTER_KEY: OLD });
@@ -153,7 +134,7 @@ describe('privacy under operations: rotation, erasure under traffic, retention',
     await say(brief, EXPIRED, 'hi, a question about returns');
 
     // The operator rotates the master key: new key, old as previous, rotate-keys, restart.
-    assert.equal(rotateKeys().remainingOnOldKeys, 0);
+    assert.equal(rotateKeysCli(db.url, { current: NEW, previous: OLD }).remainingOnOldKeys, 0);
     await restart({ AURA_MASTER_KEY: NEW, AURA_MASTER_KEY_PREVIOUS: OLD });
 
     // After it: more traffic, then the erasure while the erased person keeps writing.

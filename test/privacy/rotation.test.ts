@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seal } from '../../crypto/aead';
 import { loadDeploymentKeys } from '../../crypto/deployment-keys';
@@ -17,6 +15,7 @@ import { masterKeyId } from '../../temporal/codec';
 import { conversationWorkflowId } from '../../workflows/conversation/contract';
 import { orderWorkflowId } from '../../workflows/order/contract';
 import { call, orderBody, putRates } from '../orders/support';
+import { rotateKeysCli } from '../support/admin-cli';
 import { createTestDatabase, TEST_ADMIN_TOKEN, testInfra, type TestDatabase } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { postWebhook, provisionTestClient, textNotification, waitUntil } from '../support/whatsapp';
@@ -70,23 +69,6 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     }
     return counts;
   };
-  const rotateKeys = (env: Record<string, string>) => {
-    const run = spawnSync('npx', ['tsx', 'scripts/admin.ts', 'rotate-keys'], {
-      cwd: path.resolve(__dirname, '../..'),
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        AURA_PROFILE: 'production',
-        DATABASE_URL: db.url,
-        AURA_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        WHATSAPP_APP_SECRET: 'rotation-secret-123',
-        WHATSAPP_VERIFY_TOKEN: 'rotation-verify',
-        ...env,
-      },
-    });
-    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-    return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
-  };
 
   before(async () => {
     db = await createTestDatabase();
@@ -110,7 +92,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
   });
 
   it('when the master key rotates with rotate-keys and the stack restarts, then the end-user is the same subject in the same conversation, replies open the Graph token, the order repeats idempotently and the export finds everything from before', async () => {
-    const report = rotateKeys({ AURA_MASTER_KEY: NEW, AURA_MASTER_KEY_PREVIOUS: OLD });
+    const report = rotateKeysCli(db.url, { current: NEW, previous: OLD });
     assert.equal(report.remainingOnOldKeys, 0, 'nothing in PostgreSQL needs the old key any more');
     assert.equal(report.secrets, 1, 'the Graph token was re-sealed');
     const s = await restart({ AURA_MASTER_KEY: NEW, AURA_MASTER_KEY_PREVIOUS: OLD });

@@ -17,6 +17,7 @@ import { ConfigError } from '../../config';
 import { LocalKms } from '../../crypto/kms';
 import { SubjectVault } from '../../crypto/vault';
 import { payloadCodec, tlsOptions } from '../../temporal/connection';
+import { rotateKeysCli } from '../support/admin-cli';
 import { createTestDatabase, TEST_ADMIN_TOKEN, testConfig } from '../support/env';
 
 const listen = async (app: express.Express) => {
@@ -226,25 +227,10 @@ describe('in transit and key management: codec server, CORS, HTTPS, Temporal TLS
         defaultPayloadConverter.toPayload('history written before rotation'),
       ]);
 
-      const run = spawnSync('npx', ['tsx', 'scripts/admin.ts', 'rotate-keys'], {
-        cwd: path.resolve(__dirname, '../..'),
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          AURA_PROFILE: 'production',
-          DATABASE_URL: db.url,
-          AURA_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-          AURA_MASTER_KEY: newMaster.toString('base64'),
-          AURA_MASTER_KEY_PREVIOUS: oldMaster.toString('base64'),
-          WHATSAPP_APP_SECRET: 'rotation-secret-123',
-          WHATSAPP_VERIFY_TOKEN: 'rotation-verify',
-        },
+      const report = rotateKeysCli(db.url, {
+        current: newMaster.toString('base64'),
+        previous: oldMaster.toString('base64'),
       });
-      assert.equal(run.status, 0, run.stderr);
-      const report = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
-        rewrapped: number;
-        remainingOnOldKeys: number;
-      };
       assert.deepEqual([report.rewrapped, report.remainingOnOldKeys], [5, 0]);
 
       const onlyNew = new SubjectVault(db.pool, new LocalKms([newMaster]));
