@@ -12,6 +12,9 @@ export interface ReviewRow {
 /** The field name the text is sealed under (`<table>.<column>`, as subject-tables.ts expects). */
 export const REVIEW_TEXT_FIELD = 'nlu_review.text';
 
+/** The columns of a `ReviewRow`, selected under its own names. */
+const REVIEW_COLUMNS = `id, subject_hash AS "subjectHash", text_enc AS "textEnc", language, created_at AS "createdAt"`;
+
 /** Keeps one utterance; a second one for the same message is ignored (retried activity). */
 export async function addReviewItem(
   db: Queryable,
@@ -32,25 +35,13 @@ export async function listReviewItems(
   to: Date,
   limit: number,
 ): Promise<ReviewRow[]> {
-  const { rows } = await db.query<{
-    id: string;
-    subject_hash: string;
-    text_enc: string;
-    language: string | null;
-    created_at: Date;
-  }>(
-    `SELECT id, subject_hash, text_enc, language, created_at FROM nlu_review
+  const { rows } = await db.query<ReviewRow>(
+    `SELECT ${REVIEW_COLUMNS} FROM nlu_review
       WHERE client_id = $1 AND created_at >= $2 AND created_at < $3
       ORDER BY created_at DESC, id DESC LIMIT $4`,
     [clientId, from, to, limit],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    subjectHash: r.subject_hash,
-    textEnc: r.text_enc,
-    language: r.language,
-    createdAt: r.created_at,
-  }));
+  return rows;
 }
 
 /** Deletes every utterance a client kept (review turned off); answers how many. */
@@ -65,26 +56,11 @@ export async function findReviewItem(
   clientId: string,
   id: string,
 ): Promise<ReviewRow | undefined> {
-  const { rows } = await db.query<{
-    id: string;
-    subject_hash: string;
-    text_enc: string;
-    language: string | null;
-    created_at: Date;
-  }>(
-    'SELECT id, subject_hash, text_enc, language, created_at FROM nlu_review WHERE client_id = $1 AND id = $2',
+  const { rows } = await db.query<ReviewRow>(
+    `SELECT ${REVIEW_COLUMNS} FROM nlu_review WHERE client_id = $1 AND id = $2`,
     [clientId, id],
   );
-  const r = rows[0];
-  return (
-    r && {
-      id: r.id,
-      subjectHash: r.subject_hash,
-      textEnc: r.text_enc,
-      language: r.language,
-      createdAt: r.created_at,
-    }
-  );
+  return rows[0];
 }
 
 /** Deletes one kept utterance (it was taught to the bot). */
