@@ -1,4 +1,4 @@
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Queryable } from '../../db/pool';
 
@@ -45,7 +45,16 @@ export async function rawHistories(
     const page = await connection.workflowService.listWorkflowExecutions({ namespace, query, nextPageToken });
     for (const wf of page.executions) {
       const workflowId = wf.execution!.workflowId!;
-      const history = await raw.workflow.getHandle(workflowId, wf.execution!.runId!).fetchHistory();
+      // Listed but already deleted (visibility lags behind deletion): there is no history to scan.
+      const history = await raw.workflow
+        .getHandle(workflowId, wf.execution!.runId!)
+        .fetchHistory()
+        .catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError || /not found/i.test((err as Error).message))
+            return undefined;
+          throw err;
+        });
+      if (!history) continue;
       out.push({ workflowId, bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()) });
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
