@@ -124,7 +124,7 @@ describe('insights: no-match utterances kept for NLU review', () => {
             status: string;
           }
         ).status === 'completed',
-      120_000,
+      300_000,
       'erasure completed',
     );
     assert.deepEqual(await keptRows(client.clientId, gone.subjectHash), []);

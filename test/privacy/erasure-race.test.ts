@@ -96,7 +96,7 @@ describe('erasure under traffic', () => {
     assert.equal(erase.status, 202);
     answered = true;
     const { requestId } = (await erase.json()) as { requestId: string };
-    for (let i = 0; i < 480 && !completed; i += 1) {
+    for (let i = 0; i < 1200 && !completed; i += 1) {
       const { status } = (await (await api('GET', `/v1/privacy/requests/${requestId}`)).json()) as {
         status: string;
       };

@@ -77,7 +77,7 @@ describe('end-user rights and retention: erasure, fresh start, retention sweep',
       requestId: string;
     };
     let status = '';
-    for (let i = 0; i < 360 && status !== 'completed'; i += 1) {
+    for (let i = 0; i < 1200 && status !== 'completed'; i += 1) {
       status = ((await (await api('GET', `/v1/privacy/requests/${requestId}`)).json()) as { status: string })
         .status;
       if (status !== 'completed') await new Promise((r) => setTimeout(r, 250));

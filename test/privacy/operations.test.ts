@@ -150,7 +150,7 @@ describe('privacy under operations: rotation, erasure under traffic, retention',
         const r = await call(current(), shop.apiKey, 'GET', `/v1/privacy/requests/${requestId}`);
         return r.json.status === 'completed' || undefined;
       },
-      120_000,
+      300_000,
       'the erasure completed',
     );
 

@@ -130,7 +130,7 @@ describe('master-key rotation keeps identity, secrets and erasure', () => {
     const erased = await call(s, client.apiKey, 'DELETE', `/v1/privacy/subjects/${WA_ID}`);
     assert.equal(erased.status, 202);
     let state = '';
-    for (let i = 0; i < 480 && state !== 'completed'; i += 1) {
+    for (let i = 0; i < 1200 && state !== 'completed'; i += 1) {
       state = (await call(s, client.apiKey, 'GET', `/v1/privacy/requests/${erased.json.requestId}`)).json
         .status;
       if (state !== 'completed') await new Promise((r) => setTimeout(r, 250));

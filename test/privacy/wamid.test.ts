@@ -141,7 +141,7 @@ describe('privacy: a WhatsApp message id is a phone number', () => {
         ((await (await api('GET', `/v1/privacy/requests/${requestId}`)).json()) as { status: string })
           .status === 'completed',
       // Erasure deletes the held runs it put at the subject's conversation ids: slow on the dev server.
-      120_000,
+      300_000,
       'erasure completed',
     );
     const left = await waitUntil(
@@ -163,7 +163,7 @@ describe('privacy: a WhatsApp message id is a phone number', () => {
         return listed.length === 0 && followUps.length === 0 ? { listed, followUps } : undefined;
       },
       // Temporal deletes closed executions asynchronously (after their close tasks): it can take a while.
-      120_000,
+      300_000,
       'no execution of the subject is listed',
     );
     assert.deepEqual(left.listed, []);
