@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createApp } from '../../api/app';
-import { createSecretBox } from '../../crypto/secret-box';
-import { createLogger } from '../../logging';
-import { createMetrics } from '../../metrics';
 import { endUser } from '../conversation/helpers';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { sample } from '../support/prometheus';
@@ -207,22 +202,9 @@ describe('admin over HTTP: clients and their keys', () => {
   });
 
   it("when a client is created without a Graph token in the local profile's sandbox, then it is taken and its replies go out", async () => {
-    const config = { ...stack.config, profile: 'local' as const };
-    const app = createApp({
-      config,
-      db: stack.db.pool,
-      temporal: stack.temporal,
-      secrets: createSecretBox(config.masterKey),
-      keys: stack.keys,
-      vault: stack.vault,
-      log: createLogger('silent'),
-      metrics: createMetrics('api'),
-    });
-    const server = await new Promise<import('node:http').Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const api = await stack.apiWith({ config: { ...stack.config, profile: 'local' } });
     try {
-      const localUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const localUrl = api.url;
       const number = phoneNumberId();
       const created = await admin(
         'POST',
@@ -235,7 +217,7 @@ describe('admin over HTTP: clients and their keys', () => {
       await endUser(stack, client, '351910004004').says('hello');
       await stack.graph.waitFor((sent) => sent.some((m) => m.body.to === '351910004004'));
     } finally {
-      await new Promise((r) => server.close(r));
+      await api.close();
     }
   });
 

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createApp } from '../../api/app';
-import { createSecretBox } from '../../crypto/secret-box';
-import { createLogger } from '../../logging';
-import { createMetrics } from '../../metrics';
-import { TEST_ADMIN_TOKEN, testConfig } from '../support/env';
+import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 
 describe('codec sessions: revocable, Secure behind a TLS proxy, malformed cookies refused', () => {
@@ -52,29 +46,13 @@ describe('codec sessions: revocable, Secure behind a TLS proxy, malformed cookie
     const cookie = sessionCookie(await login(stack.apiUrl));
     assert.equal((await decode(stack.apiUrl, cookie)).status, 200);
     // The same deployment (same master key) restarted with a new admin token.
-    const config = testConfig({
-      AURA_MASTER_KEY: stack.config.masterKey.toString('base64'),
-      AURA_ADMIN_TOKEN: 'rotated-admin-token-0123456789abcdef',
-    });
-    const app = createApp({
-      config,
-      db: stack.db.pool,
-      temporal: stack.temporal,
-      secrets: createSecretBox(config.masterKey),
-      keys: stack.keys,
-      vault: stack.vault,
-      log: createLogger('silent'),
-      metrics: createMetrics('api'),
-    });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const rotated = await stack.apiWith({
+      config: { ...stack.config, adminToken: 'rotated-admin-token-0123456789abcdef' },
     });
     try {
-      const rotated = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      assert.equal((await decode(rotated, cookie)).status, 401);
+      assert.equal((await decode(rotated.url, cookie)).status, 401);
     } finally {
-      server.close();
-      server.closeAllConnections();
+      await rotated.close();
     }
   });
 });

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createApp } from '../../api/app';
 import { blindIndexKey, keyedHash } from '../../crypto/keys';
-import { createSecretBox } from '../../crypto/secret-box';
 import { createPool } from '../../db/pool';
 import { deleteSubjectStatusHistory, markOutboundSent, statusHistory } from '../../db/messages';
-import { createLogger } from '../../logging';
-import { createMetrics } from '../../metrics';
 import { freePort } from '../../temporal/dev-server';
 import { createTemporalClient } from '../../temporal/connection';
 import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
@@ -204,24 +198,11 @@ describe('webhook statuses: monotonic delivery state, failure follow-ups, durabi
     const temporal = deps.temporalAddress
       ? createTemporalClient(stack.config, deps.temporalAddress)
       : stack.temporal;
-    const app = createApp({
-      config: stack.config,
-      db,
-      temporal,
-      secrets: createSecretBox(stack.config.masterKey),
-      keys: stack.keys,
-      vault: stack.vault,
-      log: createLogger('silent'),
-      metrics: createMetrics('api'),
-    });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const api = await stack.apiWith({ db, temporal });
     return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      url: api.url,
       async close() {
-        server.closeAllConnections();
-        await new Promise((r) => server.close(r));
+        await api.close();
         if (deps.databaseUrl) await db.end();
         if (deps.temporalAddress) await temporal.connection.close();
       },

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createApp } from '../../api/app';
-import { createSecretBox } from '../../crypto/secret-box';
-import { createLogger } from '../../logging';
-import { createMetrics } from '../../metrics';
 import { common } from '../../i18n/common';
 import { sandbox } from '../../i18n/sandbox';
 import { TEST_ADMIN_TOKEN } from '../support/env';
@@ -125,26 +120,12 @@ describe('sandbox phone simulator in a real browser', () => {
   });
 
   it('when the profile is production, then /sandbox does not exist', async () => {
-    const config = { ...stack.config, profile: 'production' as const };
-    const app = createApp({
-      config,
-      db: stack.db.pool,
-      temporal: stack.temporal,
-      secrets: createSecretBox(config.masterKey),
-      keys: stack.keys,
-      vault: stack.vault,
-      log: createLogger('silent'),
-      metrics: createMetrics('api'),
-    });
-    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const api = await stack.apiWith({ config: { ...stack.config, profile: 'production' } });
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      assert.equal((await fetch(`${url}/sandbox/`)).status, 404);
-      assert.equal((await fetch(`${url}/sandbox/api/numbers`)).status, 404);
+      assert.equal((await fetch(`${api.url}/sandbox/`)).status, 404);
+      assert.equal((await fetch(`${api.url}/sandbox/api/numbers`)).status, 404);
     } finally {
-      server.close();
+      await api.close();
     }
   });
 });

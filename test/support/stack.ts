@@ -41,7 +41,19 @@ export interface Stack {
   apiMetrics: Metrics;
   /** Base URL of the API over real HTTP. */
   apiUrl: string;
+  /** Another API process over this stack's parts, some replaced; the caller closes what it gave. */
+  apiWith(overrides: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
   close(): Promise<void>;
+}
+
+type AppDeps = Parameters<typeof createApp>[0];
+
+/** An app listening on a free port of the loopback interface. */
+async function listen(app: Express, port = 0): Promise<{ server: Server; url: string }> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 let bundle: ReturnType<typeof bundleWorkflows> | undefined;
@@ -121,7 +133,7 @@ export async function startStack(
     },
   });
   const running = worker.run();
-  const app = createApp({
+  const appDeps: AppDeps = {
     config,
     db: db.pool,
     temporal,
@@ -131,11 +143,9 @@ export async function startStack(
     log,
     metrics: apiMetrics,
     media,
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(opts.apiPort ?? 0, '127.0.0.1', () => resolve(s));
-  });
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const app = createApp(appDeps);
+  const { server, url: apiUrl } = await listen(app, opts.apiPort);
   if (opts.statusWebhooks)
     graph.connectWebhook(`${apiUrl}/webhooks/whatsapp`, config.whatsapp.appSecrets[0]!);
 
@@ -152,6 +162,16 @@ export async function startStack(
     workerMetrics,
     apiMetrics,
     apiUrl,
+    async apiWith(overrides) {
+      const other = await listen(createApp({ ...appDeps, ...overrides }));
+      return {
+        url: other.url,
+        async close() {
+          other.server.closeAllConnections();
+          await new Promise((r) => other.server.close(r));
+        },
+      };
+    },
     async close() {
       await new Promise((r) => server.close(r));
       server.closeAllConnections();
