@@ -84,7 +84,9 @@ export interface MarkReadInput {
   typing?: boolean;
 }
 
-export type RefusalReason = 'opted_out' | 'window_closed' | 'undeliverable' | 'no_contact';
+/** Why a send is refused; the console words each (`notSent.<reason>`). */
+export const REFUSAL_REASONS = ['opted_out', 'window_closed', 'undeliverable', 'no_contact'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 /** A send's outcome; a sent message is named by its wamid hash (`whatsapp/wamid.ts`), as stored. */
 export type SendMessageResult =
   { status: 'sent'; wamidHash: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fill, sectionProblems, supportedLanguage, type Section } from '../../i18n';
+import { REFUSAL_REASONS } from '../../activities/whatsapp';
 import { SECTIONS } from '../../i18n/sections';
+import { REFUSAL_TYPES } from '../../workflows/conversation/state';
 
 describe('message catalogue', () => {
   for (const [name, texts] of Object.entries(SECTIONS)) {
@@ -9,6 +11,13 @@ describe('message catalogue', () => {
       assert.deepEqual(sectionProblems(texts), []);
     });
   }
+
+  it('when the API refuses an action or a send, then the console words every reason in the agent’s language', () => {
+    const words = Object.keys(SECTIONS.console!.en);
+    const typed = REFUSAL_TYPES.filter((t) => t !== 'OwnedByAnother').map((t) => `refused.${t}`);
+    const sends = REFUSAL_REASONS.map((r) => `notSent.${r}`);
+    assert.deepEqual([...typed, ...sends].filter((k) => !words.includes(k)), []);
+  });
 
   it('when a language lacks a key, has an extra one or other placeholders, then the check names each', () => {
     const broken = {

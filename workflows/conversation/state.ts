@@ -38,8 +38,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * Why an agent's update is refused: a type the API maps to its answer, a message for people, and the
  * owning agent when another one has the conversation (the API adds that key's label).
  */
+/** Why an agent's action is refused; the console words each (`refused.<type>`, the owner by label). */
+export const REFUSAL_TYPES = ['OptedOut', 'NotRequested', 'NoAgent', 'OwnedByAnother'] as const;
+
 export interface Refusal {
-  type: 'OptedOut' | 'NotRequested' | 'NoAgent' | 'OwnedByAnother';
+  type: (typeof REFUSAL_TYPES)[number];
   message: string;
   owner?: string;
 }

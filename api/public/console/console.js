@@ -30,6 +30,9 @@ function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** Whether the catalogue has `key` (a reason code the API may send before the catalogue names it). */
+const hasText = (key) => Boolean(state.texts && state.texts.en[key]);
+
 async function loadTexts() {
   if (state.texts) return;
   const [own, common] = await Promise.all(
@@ -315,6 +318,9 @@ function refusal(path, err) {
   const d = err.details || {};
   if (err.status === 409 && d.ownerLabel)
     return t('refused.owner', { verb, owner: d.ownerLabel, ownerId: d.owner });
+  // A typed refusal reads in the agent's language; the API's English reason only for others.
+  if (err.status === 409 && d.reason && hasText(`refused.${d.reason}`))
+    return t(`refused.${d.reason}`, { verb });
   if (err.status === 409) return t('refused.conflict', { verb, reason: err.message });
   if (err.status === 404) return t('refused.gone', { verb });
   return t('refused.other', { verb, reason: err.message });
@@ -337,7 +343,7 @@ function notSent(err) {
   const reason = err.details && err.details.reason;
   const optedOut = reason === 'opted_out' || /opted.?out/.test(err.message);
   if (optedOut) return t('notSent.opted_out');
-  if (reason === 'window_closed' || reason === 'undeliverable') return t(`notSent.${reason}`);
+  if (reason && hasText(`notSent.${reason}`)) return t(`notSent.${reason}`);
   return t('notSent.other', { reason: err.message });
 }
 
