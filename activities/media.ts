@@ -75,7 +75,7 @@ const SLOT_HEARTBEAT_MS = 5_000;
 
 /**
  * Media activities. `storeInboundMedia` runs as a remote activity (see `MEDIA_ACTIVITY_OPTIONS` in
- * `workflows/send-options.ts`): a 100 MB download takes far longer than a workflow task may, so
+ * `workflows/activity-options.ts`): a 100 MB download takes far longer than a workflow task may, so
  * it must not be local; it heartbeats its progress, so a dead worker is noticed within the
  * heartbeat timeout rather than the 10-minute start-to-close timeout.
  */

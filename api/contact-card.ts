@@ -6,10 +6,9 @@ import { pastHandoffs } from '../db/conversations';
 import { listOrdersOfSubject } from '../db/orders';
 import type { Db } from '../db/pool';
 import { readOrderRecord } from '../orders/access';
+import { windowClosesAt } from '../whatsapp/window';
 import type { Address, OrderItem, OrderStatus } from '../workflows/order/contract';
 
-/** Meta's customer-service window: free-form messages within 24 hours of the customer's last one. */
-const WINDOW_MS = 24 * 60 * 60 * 1000;
 /** How many orders the card opens (each is one unseal). */
 const CARD_ORDERS = 10;
 
@@ -67,7 +66,7 @@ export async function contactCard(
   try {
     const recipient = await vault.openText(subject, 'contact.recipient', row.recipientEnc);
     const name = row.nameEnc ? await vault.openText(subject, 'contact.name', row.nameEnc) : null;
-    const until = row.lastInboundAt ? row.lastInboundAt.getTime() + WINDOW_MS : null;
+    const until = row.lastInboundAt ? windowClosesAt(row.lastInboundAt.getTime()) : null;
     const isPhone = /^\d{6,20}$/.test(recipient);
     return {
       name,

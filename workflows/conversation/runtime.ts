@@ -14,7 +14,7 @@ import type { NluResult } from '../../nlu/port';
 import type { InboundMediaRequest } from '../../activities/media';
 import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
-import { MEDIA_ACTIVITY_OPTIONS, SEND_ACTIVITY_OPTIONS } from '../send-options';
+import { MEDIA_ACTIVITY_OPTIONS, QUICK_ACTIVITY_OPTIONS, SEND_ACTIVITY_OPTIONS } from '../activity-options';
 import type { OutboundContent } from '../../whatsapp/outbound';
 import { replyId, tapAction, tapResult, voiceNoteMediaId } from './actions';
 import type { ConversationInput, HandoffReason, InboundMessage } from './contract';
@@ -25,10 +25,7 @@ import type { ConversationState } from './state';
 import { answerSatisfaction, askSatisfaction } from './survey';
 import { BotTopics, type BotContext } from './topics';
 
-// Database and Graph calls are quick; 30 s covers a slow response, and retries back off up to a
-// minute so an outage is ridden out rather than failing the conversation.
-const retryForever = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever });
+const acts = proxyActivities<Activities>(QUICK_ACTIVITY_OPTIONS);
 const sends = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
 const media = proxyActivities<Activities>(MEDIA_ACTIVITY_OPTIONS);
 
@@ -52,7 +49,7 @@ const nluOptions = {
  * pacing may hold it for seconds, and it is the step whose retries matter most.
  */
 const turn = {
-  record: proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: retryForever }),
+  record: proxyLocalActivities<Activities>(QUICK_ACTIVITY_OPTIONS),
   receipts: proxyLocalActivities<Activities>(receiptOptions),
   nlu: proxyLocalActivities<Activities>(nluOptions),
 };

@@ -9,10 +9,10 @@ import type {
 } from './contract';
 import { Dialogue } from './dialogue';
 import type { Language } from '../../i18n';
+import { windowClosesAt, windowOpen } from '../../whatsapp/window';
 
 /** How many message ids are remembered for deduplication (Meta redelivers for up to 7 days). */
 export const SEEN_IDS_LIMIT = 2_000;
-const WINDOW_MS = 24 * 60 * 60 * 1000;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
@@ -113,12 +113,11 @@ export class ConversationState {
 
   /** End of the customer-service window: 24 h after the last inbound message, by Meta's clock. */
   windowOpenUntil(): string | null {
-    return this.lastInboundAt ? iso(Date.parse(this.lastInboundAt) + WINDOW_MS) : null;
+    return this.lastInboundAt ? iso(windowClosesAt(Date.parse(this.lastInboundAt))) : null;
   }
 
   isWindowOpen(nowMs: number): boolean {
-    const until = this.windowOpenUntil();
-    return until !== null && nowMs < Date.parse(until);
+    return windowOpen(this.lastInboundAt ? Date.parse(this.lastInboundAt) : undefined, nowMs);
   }
 
   touch(nowMs: number): void {

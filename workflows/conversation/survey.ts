@@ -1,13 +1,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { QUICK_ACTIVITY_OPTIONS } from '../activity-options';
 import type { InboundMessage } from './contract';
 import { csatQuestion, say } from './replies';
 import type { ConversationRuntime } from './runtime';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<Activities>(QUICK_ACTIVITY_OPTIONS);
 
 /**
  * After an agent resolved a handoff: the 1–5 satisfaction question, when the client turned the

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { QUICK_ACTIVITY_OPTIONS } from '../activity-options';
 import { clientText, type Language } from '../../i18n';
 import type { FormatContext } from '../../i18n/format';
 import type { OutboundContent } from '../../whatsapp/outbound';
@@ -10,10 +11,7 @@ import { orderNumberIn, type Dialogue, type Question } from './dialogue';
 import { quoteReply, say, stuckOffer } from './replies';
 
 // Database reads of a few milliseconds; retries back off to a minute so an outage is ridden out.
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<Activities>(QUICK_ACTIVITY_OPTIONS);
 
 /** What the topics need of the conversation: who, in which language, its dialogue, and a way to speak. */
 export interface BotContext {

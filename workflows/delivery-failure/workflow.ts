@@ -1,7 +1,7 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { subjectAttribute } from '../../temporal/search-attributes';
 import type { Activities } from '../../activities';
-import { SEND_ACTIVITY_OPTIONS } from '../send-options';
+import { SEND_ACTIVITY_OPTIONS } from '../activity-options';
 import type { DeliveryFailureInput } from './contract';
 
 // Resolving looks the message up; it may not be recorded yet when Meta's status outruns the send, so

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { modeAttribute } from '../../temporal/search-attributes';
+import { QUICK_ACTIVITY_OPTIONS, RETRY_THROUGH_OUTAGES } from '../activity-options';
 import {
   cancelUpdate,
   deliveredUpdate,
@@ -31,18 +32,15 @@ import { OrderMachine, orderWeight, validateOrderInput } from './state';
 // restart is ridden out.
 const { priceOrder, recordOrder, orderAudience } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: RETRY_THROUGH_OUTAGES,
 });
-const { purgeOrderRecord } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { purgeOrderRecord } = proxyActivities<Activities>(QUICK_ACTIVITY_OPTIONS);
 // A customer update is worth retrying through a Graph outage, but not forever: after an hour it is
 // recorded as failed and the order moves on (the order matters more than the message about it).
 const { notifyOrder } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: RETRY_THROUGH_OUTAGES,
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;

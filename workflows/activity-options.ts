@@ -1,4 +1,20 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+
+/**
+ * Retries for a step that must happen (a database write, a Graph call): backing off to a minute,
+ * without end, so an outage is ridden out rather than failing the workflow.
+ */
+export const RETRY_THROUGH_OUTAGES: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+};
+
+/** A database or Graph call: quick, so 30 s covers a slow response; retried through outages. */
+export const QUICK_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_THROUGH_OUTAGES,
+};
 
 /**
  * How every workflow calls `sendMessage`. The send heartbeats after pacing and while it waits for
@@ -9,7 +25,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
 export const SEND_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: RETRY_THROUGH_OUTAGES,
 };
 
 /**
