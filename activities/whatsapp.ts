@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
-import type { SubjectVault } from '../crypto/vault';
+import type { Subject, SubjectVault } from '../crypto/vault';
 import { setGraphTokenRejected } from '../db/clients';
 import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
 import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
@@ -23,6 +23,7 @@ import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
 import { mediaOf } from '../whatsapp/message-types';
 import { wamidHash } from '../whatsapp/wamid';
+import { windowOpen } from '../whatsapp/window';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 import { graphIdOfStoredMedia, type InboundMediaRequest } from './media';
 import { clientWithToken } from './graph-token';
@@ -90,8 +91,6 @@ export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 /** A send's outcome; a sent message is named by its wamid hash (`whatsapp/wamid.ts`), as stored. */
 export type SendMessageResult =
   { status: 'sent'; wamidHash: string; viaTemplate: boolean } | { status: 'refused'; reason: RefusalReason };
-
-const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 interface Target {
   clientId: string;
@@ -184,6 +183,97 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     }
   }
 
+  /**
+   * Records the send before the Graph call (sealed), once per idempotency key; a send recorded
+   * earlier answers as it ended: sent (its wamid hash) or refused (its reason).
+   */
+  async function claim(input: SendMessageInput, subject: Subject): Promise<SendMessageResult | undefined> {
+    const claimed = await claimOutbound(db, {
+      ...subject,
+      idempotencyKey: input.idempotencyKey,
+      phoneNumberId: input.phoneNumberId,
+      type: input.content.type,
+      bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(input.content)),
+      sentBy: input.sentBy,
+    });
+    if (claimed.wamidHash) return { status: 'sent', wamidHash: claimed.wamidHash, viaTemplate: false };
+    if (claimed.status === 'refused')
+      return { status: 'refused', reason: claimed.statusReason as RefusalReason };
+    return undefined;
+  }
+
+  async function refuse(input: SendMessageInput, reason: RefusalReason): Promise<SendMessageResult> {
+    await markOutboundNotSent(db, input.idempotencyKey, 'refused', reason);
+    metrics.messagesOut.inc({ type: input.content.type, outcome: `refused:${reason}` });
+    return { status: 'refused', reason };
+  }
+
+  /**
+   * Posts `content` while the window is `open`; outside it, and when Meta says it closed meanwhile
+   * (131047), the template goes in its place. Undefined: the window is closed and there is no
+   * template to send.
+   */
+  async function postInWindow(
+    target: Target,
+    token: string,
+    to: string,
+    content: OutboundContent,
+    open: boolean,
+    template: OutboundContent | undefined,
+  ) {
+    let sending = content;
+    if (sending.type !== 'template' && !open) {
+      if (!template) return undefined;
+      sending = template;
+    }
+    let result = await post(target, token, to, sending);
+    if (!result.ok && result.err.code === 131047 && sending.type !== 'template') {
+      if (!template) return undefined;
+      sending = template;
+      result = await post(target, token, to, sending);
+    }
+    return { content: sending, result };
+  }
+
+  /**
+   * Records what Meta accepted, by the wamid's hash, waiting out a database outage (see
+   * `untilRecorded`); a template sent in place of free text is recorded as what went out.
+   */
+  async function recordSent(
+    input: SendMessageInput,
+    subject: Subject,
+    wamid: string,
+    instead: OutboundContent | undefined,
+  ): Promise<string> {
+    const sent = instead && {
+      type: 'template',
+      bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(instead)),
+    };
+    const hash = wamidHash(deps.indexKey, input.clientId, wamid);
+    await untilRecorded(log, 'sent message', () => markOutboundSent(db, input.idempotencyKey, hash, sent));
+    await observeSent(input, hash, (instead ?? input.content).type, instead !== undefined);
+    return hash;
+  }
+
+  /** A Graph refusal: the user is undeliverable, the send failed for good, or it is retried. */
+  async function failed(input: SendMessageInput, err: GraphError): Promise<SendMessageResult> {
+    const verdict = classifyGraphError(err, Context.current().info.attempt);
+    await countGraphError(err, verdict, input.clientId);
+    if (verdict.type === 'Undeliverable') {
+      await markUndeliverable(db, input.clientId, input.subjectHash);
+      return refuse(input, 'undeliverable');
+    }
+    if (!verdict.retryable) {
+      await markOutboundNotSent(db, input.idempotencyKey, 'failed', verdict.type);
+      throw ApplicationFailure.create({ message: err.message, type: verdict.type, nonRetryable: true });
+    }
+    throw ApplicationFailure.create({
+      message: err.message,
+      type: verdict.type,
+      nextRetryDelay: verdict.nextRetryDelayMs,
+    });
+  }
+
   return {
     /**
      * Persists an inbound message (sealed under the subject's key) and refreshes the contact: reply
@@ -242,84 +332,28 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
       const contact = await findContact(db, input.clientId, input.subjectHash);
       if (!contact) return { status: 'refused', reason: 'no_contact' };
-      const claimed = await claimOutbound(db, {
-        ...subject,
-        idempotencyKey: input.idempotencyKey,
-        phoneNumberId: input.phoneNumberId,
-        type: input.content.type,
-        bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(input.content)),
-        sentBy: input.sentBy,
-      });
-      if (claimed.wamidHash) return { status: 'sent', wamidHash: claimed.wamidHash, viaTemplate: false };
-      if (claimed.status === 'refused')
-        return { status: 'refused', reason: claimed.statusReason as RefusalReason };
-      const refuse = async (reason: RefusalReason): Promise<SendMessageResult> => {
-        await markOutboundNotSent(db, input.idempotencyKey, 'refused', reason);
-        metrics.messagesOut.inc({ type: input.content.type, outcome: `refused:${reason}` });
-        return { status: 'refused', reason };
-      };
-      if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse('opted_out');
-      if (contact.undeliverable) return refuse('undeliverable');
+      const earlier = await claim(input, subject);
+      if (earlier) return earlier;
+      if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse(input, 'opted_out');
+      if (contact.undeliverable) return refuse(input, 'undeliverable');
 
       const { token, tokenRejected, settings, messagesPerSecond } = await clientContext(input.clientId);
-      const target = {
-        clientId: input.clientId,
-        phoneNumberId: input.phoneNumberId,
-        subjectHash: input.subjectHash,
-        messagesPerSecond,
-      };
+      const target = { ...subject, phoneNumberId: input.phoneNumberId, messagesPerSecond };
       const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
       const template = fallbackTemplate(
         settings,
         input.fallbackPurpose ?? 'window_reopen',
         input.language ?? contact.language ?? undefined,
       );
-      const windowOpen =
-        contact.lastInboundAt !== null && Date.now() < contact.lastInboundAt.getTime() + WINDOW_MS;
-      let content = input.content;
-      if (content.type !== 'template' && !windowOpen) {
-        if (!template) return refuse('window_closed');
-        content = template;
-      }
-
-      let result = await post(target, token, to, content);
-      if (!result.ok && result.err.code === 131047 && content.type !== 'template') {
-        if (!template) return refuse('window_closed');
-        content = template;
-        result = await post(target, token, to, content);
-      }
-      if (result.ok) {
-        const viaTemplate = content !== input.content;
-        const sent = viaTemplate
-          ? { type: 'template', bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(content)) }
-          : undefined;
-        const hash = wamidHash(deps.indexKey, input.clientId, result.wamid);
-        await untilRecorded(log, 'sent message', () =>
-          markOutboundSent(db, input.idempotencyKey, hash, sent),
-        );
-        await observeSent(input, hash, content.type, viaTemplate);
-        if (tokenRejected) await setGraphTokenRejected(db, input.clientId, false); // it works again
-        return { status: 'sent', wamidHash: hash, viaTemplate };
-      }
-      const verdict = classifyGraphError(result.err, Context.current().info.attempt);
-      await countGraphError(result.err, verdict, input.clientId);
-      if (verdict.type === 'Undeliverable') {
-        await markUndeliverable(db, input.clientId, input.subjectHash);
-        return refuse('undeliverable');
-      }
-      if (!verdict.retryable) {
-        await markOutboundNotSent(db, input.idempotencyKey, 'failed', verdict.type);
-        throw ApplicationFailure.create({
-          message: result.err.message,
-          type: verdict.type,
-          nonRetryable: true,
-        });
-      }
-      throw ApplicationFailure.create({
-        message: result.err.message,
-        type: verdict.type,
-        nextRetryDelay: verdict.nextRetryDelayMs,
-      });
+      const open = windowOpen(contact.lastInboundAt?.getTime(), Date.now());
+      const posted = await postInWindow(target, token, to, input.content, open, template);
+      if (!posted) return refuse(input, 'window_closed');
+      const { content, result } = posted;
+      if (!result.ok) return failed(input, result.err);
+      const viaTemplate = content !== input.content;
+      const hash = await recordSent(input, subject, result.wamid, viaTemplate ? content : undefined);
+      if (tokenRejected) await setGraphTokenRejected(db, input.clientId, false); // it works again
+      return { status: 'sent', wamidHash: hash, viaTemplate };
     },
 
     /**
