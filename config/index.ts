@@ -104,74 +104,90 @@ const schema = z.object({
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config {
-  readonly profile: 'local' | 'production';
-  readonly dataDir: string;
-  readonly port: number;
-  /** Ports `npm start` binds for what it runs itself: the Temporal dev server and the sandbox Graph API. */
-  readonly localPorts: {
-    readonly temporal: number;
-    readonly temporalUi: number;
-    readonly sandboxGraph: number;
-  };
-  /** Port of the worker's Prometheus endpoint; 0 turns it off. */
-  readonly workerMetricsPort: number;
-  /** Address the worker's Prometheus endpoint binds to: localhost unless a scraper elsewhere needs it. */
-  readonly workerMetricsHost: string;
-  /**
-   * Express's `trust proxy`: whom to believe about `X-Forwarded-Proto/For` (false, true, a hop count,
-   * or addresses such as `loopback`), so that behind a TLS proxy `req.secure` is true.
-   */
-  readonly trustProxy: boolean | number | string;
-  /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
-  readonly workerMaxCachedWorkflows: number;
-  readonly logLevel: RawConfig['LOG_LEVEL'];
-  readonly databaseUrl: string | undefined;
-  /** Connections each API or worker process may open (replicas × this must fit max_connections). */
-  readonly databasePoolMax: number;
-  /**
-   * The schema owner, for migrations only (`npm run migrate`, compose's migrate step). When set, the
-   * migration also creates and grants the application role named by `DATABASE_URL`; unset, one role
-   * does both.
-   */
-  readonly databaseOwnerUrl: string | undefined;
-  readonly temporal: {
-    readonly address: string | undefined;
-    readonly namespace: string;
-    readonly taskQueue: string;
-    readonly apiKey: string | undefined;
-    readonly tls: { certPath?: string; keyPath?: string; caPath?: string } | undefined;
-    readonly uiUrl: string | undefined;
-  };
-  readonly adminToken: string;
-  readonly masterKey: Buffer;
-  /** Earlier master keys, still read (data keys, payloads) until rotation is finished. */
-  readonly previousMasterKeys: readonly Buffer[];
-  /** Origins allowed to call `/codec/*` from a browser (the Temporal UI). */
-  readonly codecCorsOrigins: readonly string[];
-  /** Requests per minute per API key on `/v1` (token bucket, per API process). */
-  readonly rateLimitPerMinute: number;
-  /** Serve HTTPS with this certificate and key when both are set. */
-  readonly https: { certPath: string; keyPath: string } | undefined;
-  readonly whatsapp: {
-    readonly appSecrets: readonly string[];
-    readonly verifyToken: string;
-    readonly graphUrl: string;
-    readonly graphVersion: string;
-    /** Hosts a media download URL may name before the Graph token is sent to it (Meta's CDN). */
-    readonly mediaHosts: readonly string[];
-  };
-  /** Media downloads one worker runs at once; the rest wait for a slot. */
-  readonly mediaDownloads: number;
-  readonly dialogflow:
-    | {
-        project: string;
-        location: string;
-        agent: string;
-        endpoint: string | undefined;
-        credentialsPath: string | undefined;
-      }
-    | undefined;
+/** The configuration every process reads: what `parseConfig` makes of the environment, frozen. */
+export type Config = ReturnType<typeof toConfig>;
+
+/** The parsed environment as the processes use it; its shape is the `Config` type. */
+function toConfig(e: RawConfig) {
+  const tls =
+    e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH
+      ? {
+          certPath: e.TEMPORAL_TLS_CERT_PATH,
+          keyPath: e.TEMPORAL_TLS_KEY_PATH,
+          caPath: e.TEMPORAL_TLS_CA_PATH,
+        }
+      : undefined;
+  return Object.freeze({
+    profile: e.AURA_PROFILE,
+    dataDir: e.AURA_DATA_DIR,
+    port: e.PORT,
+    /** Ports `npm start` binds for what it runs itself: the Temporal dev server and the sandbox Graph API. */
+    localPorts: Object.freeze({
+      temporal: e.TEMPORAL_DEV_PORT,
+      temporalUi: e.TEMPORAL_DEV_UI_PORT,
+      sandboxGraph: e.SANDBOX_GRAPH_PORT,
+    }),
+    /** Port of the worker's Prometheus endpoint; 0 turns it off. */
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    /** Address the worker's Prometheus endpoint binds to: localhost unless a scraper elsewhere needs it. */
+    workerMetricsHost: e.WORKER_METRICS_HOST,
+    /**
+     * Express's `trust proxy`: whom to believe about `X-Forwarded-Proto/For` (false, true, a hop count,
+     * or addresses such as `loopback`), so that behind a TLS proxy `req.secure` is true.
+     */
+    trustProxy: e.AURA_TRUST_PROXY,
+    /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    /** Connections each API or worker process may open (replicas × this must fit max_connections). */
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    /**
+     * The schema owner, for migrations only (`npm run migrate`, compose's migrate step). When set, the
+     * migration also creates and grants the application role named by `DATABASE_URL`; unset, one role
+     * does both.
+     */
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    temporal: Object.freeze({
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls,
+      uiUrl: e.TEMPORAL_UI_URL,
+    }),
+    adminToken: e.AURA_ADMIN_TOKEN,
+    masterKey: Buffer.from(e.AURA_MASTER_KEY, 'base64'),
+    /** Earlier master keys, still read (data keys, payloads) until rotation is finished. */
+    previousMasterKeys: Object.freeze(e.AURA_MASTER_KEY_PREVIOUS.map((k) => Buffer.from(k, 'base64'))),
+    /** Origins allowed to call `/codec/*` from a browser (the Temporal UI). */
+    codecCorsOrigins: Object.freeze([...e.AURA_CODEC_CORS_ORIGINS]),
+    /** Requests per minute per API key on `/v1`, one limit shared by every API process. */
+    rateLimitPerMinute: e.AURA_RATE_LIMIT_PER_MINUTE,
+    /** Serve HTTPS with this certificate and key when both are set. */
+    https:
+      e.TLS_CERT_PATH && e.TLS_KEY_PATH ? { certPath: e.TLS_CERT_PATH, keyPath: e.TLS_KEY_PATH } : undefined,
+    whatsapp: Object.freeze({
+      appSecrets: Object.freeze([...e.WHATSAPP_APP_SECRET]),
+      verifyToken: e.WHATSAPP_VERIFY_TOKEN,
+      graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
+      graphVersion: e.WHATSAPP_GRAPH_VERSION,
+      /** Hosts a media download URL may name before the Graph token is sent to it (Meta's CDN). */
+      mediaHosts: Object.freeze([...e.WHATSAPP_MEDIA_HOSTS]),
+    }),
+    /** Media downloads one worker runs at once; the rest wait for a slot. */
+    mediaDownloads: e.AURA_MEDIA_DOWNLOADS,
+    dialogflow:
+      e.DIALOGFLOW_CX_PROJECT && e.DIALOGFLOW_CX_LOCATION && e.DIALOGFLOW_CX_AGENT
+        ? {
+            project: e.DIALOGFLOW_CX_PROJECT,
+            location: e.DIALOGFLOW_CX_LOCATION,
+            agent: e.DIALOGFLOW_CX_AGENT,
+            endpoint: e.DIALOGFLOW_CX_ENDPOINT,
+            credentialsPath: e.GOOGLE_APPLICATION_CREDENTIALS,
+          }
+        : undefined,
+  });
 }
 
 export class ConfigError extends Error {
@@ -203,65 +219,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (Boolean(e.TLS_CERT_PATH) !== Boolean(e.TLS_KEY_PATH)) {
     throw new ConfigError(['TLS_CERT_PATH and TLS_KEY_PATH must be set together']);
   }
-  const tls =
-    e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH
-      ? {
-          certPath: e.TEMPORAL_TLS_CERT_PATH,
-          keyPath: e.TEMPORAL_TLS_KEY_PATH,
-          caPath: e.TEMPORAL_TLS_CA_PATH,
-        }
-      : undefined;
-  return Object.freeze({
-    profile: e.AURA_PROFILE,
-    dataDir: e.AURA_DATA_DIR,
-    port: e.PORT,
-    localPorts: Object.freeze({
-      temporal: e.TEMPORAL_DEV_PORT,
-      temporalUi: e.TEMPORAL_DEV_UI_PORT,
-      sandboxGraph: e.SANDBOX_GRAPH_PORT,
-    }),
-    workerMetricsPort: e.WORKER_METRICS_PORT,
-    workerMetricsHost: e.WORKER_METRICS_HOST,
-    trustProxy: e.AURA_TRUST_PROXY,
-    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
-    logLevel: e.LOG_LEVEL,
-    databaseUrl: e.DATABASE_URL,
-    databasePoolMax: e.DATABASE_POOL_MAX,
-    databaseOwnerUrl: e.DATABASE_OWNER_URL,
-    temporal: Object.freeze({
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      apiKey: e.TEMPORAL_API_KEY,
-      tls,
-      uiUrl: e.TEMPORAL_UI_URL,
-    }),
-    adminToken: e.AURA_ADMIN_TOKEN,
-    masterKey: Buffer.from(e.AURA_MASTER_KEY, 'base64'),
-    previousMasterKeys: Object.freeze(e.AURA_MASTER_KEY_PREVIOUS.map((k) => Buffer.from(k, 'base64'))),
-    codecCorsOrigins: Object.freeze([...e.AURA_CODEC_CORS_ORIGINS]),
-    rateLimitPerMinute: e.AURA_RATE_LIMIT_PER_MINUTE,
-    https:
-      e.TLS_CERT_PATH && e.TLS_KEY_PATH ? { certPath: e.TLS_CERT_PATH, keyPath: e.TLS_KEY_PATH } : undefined,
-    whatsapp: Object.freeze({
-      appSecrets: Object.freeze([...e.WHATSAPP_APP_SECRET]),
-      verifyToken: e.WHATSAPP_VERIFY_TOKEN,
-      graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
-      graphVersion: e.WHATSAPP_GRAPH_VERSION,
-      mediaHosts: Object.freeze([...e.WHATSAPP_MEDIA_HOSTS]),
-    }),
-    mediaDownloads: e.AURA_MEDIA_DOWNLOADS,
-    dialogflow:
-      e.DIALOGFLOW_CX_PROJECT && e.DIALOGFLOW_CX_LOCATION && e.DIALOGFLOW_CX_AGENT
-        ? {
-            project: e.DIALOGFLOW_CX_PROJECT,
-            location: e.DIALOGFLOW_CX_LOCATION,
-            agent: e.DIALOGFLOW_CX_AGENT,
-            endpoint: e.DIALOGFLOW_CX_ENDPOINT,
-            credentialsPath: e.GOOGLE_APPLICATION_CREDENTIALS,
-          }
-        : undefined,
-  });
+  return toConfig(result.data);
 }
 
 /**
