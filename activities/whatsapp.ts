@@ -4,7 +4,14 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Subject, SubjectVault } from '../crypto/vault';
 import { setGraphTokenRejected } from '../db/clients';
 import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
-import { claimOutbound, insertInbound, markOutboundNotSent, markOutboundSent } from '../db/messages';
+import {
+  claimOutbound,
+  insertInbound,
+  markOutboundNotSent,
+  markOutboundSent,
+  setOutboundAttempt,
+  wamidHashByCallback,
+} from '../db/messages';
 import { markFirstAgentResponse } from '../db/conversations';
 import { recordInsight } from '../db/insights';
 import type { Db } from '../db/pool';
@@ -22,7 +29,7 @@ import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
 import { mediaOf } from '../whatsapp/message-types';
-import { wamidHash } from '../whatsapp/wamid';
+import { sendCallback, wamidHash } from '../whatsapp/wamid';
 import { windowOpen } from '../whatsapp/window';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 import { graphIdOfStoredMedia, type InboundMediaRequest } from './media';
@@ -45,7 +52,18 @@ export interface WhatsAppDeps {
   pacing?: PacingOptions;
   /** The blind-index key: wamids are stored and looked up only by their keyed hash under it. */
   indexKey: Buffer;
+  /**
+   * How long a retried send waits for a status of an earlier attempt that may have reached Meta,
+   * counted from that attempt, before it sends again (default `ACCEPTED_WAIT_MS`).
+   */
+  acceptedWaitMs?: number;
 }
+
+/**
+ * Meta's `sent` status follows an accepted send within about a second (the sandbox's after 150 ms);
+ * 20 s leaves room for a delayed webhook while a retry after a crash still goes out promptly.
+ */
+export const ACCEPTED_WAIT_MS = 20_000;
 
 export interface RecordInboundResult {
   /** For media messages: the file to fetch next (`storeInboundMedia`, a remote activity). */
@@ -97,6 +115,8 @@ interface Target {
   phoneNumberId: string;
   subjectHash: string;
   messagesPerSecond: number;
+  /** The send's callback data, echoed in its statuses (`sendCallback`). */
+  callback: string;
 }
 
 export function createWhatsAppActivities(deps: WhatsAppDeps) {
@@ -164,7 +184,11 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
 
   async function post(target: Target, token: string, to: string, content: OutboundContent) {
     try {
-      const message = { to, ...toGraphMessage(await withGraphMediaId(target, token, content)) };
+      const message = {
+        to,
+        ...toGraphMessage(await withGraphMediaId(target, token, content)),
+        biz_opaque_callback_data: target.callback,
+      };
       await pace(
         target.phoneNumberId,
         { clientId: target.clientId, subjectHash: target.subjectHash },
@@ -185,7 +209,8 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
 
   /**
    * Records the send before the Graph call (sealed), once per idempotency key; a send recorded
-   * earlier answers as it ended: sent (its wamid hash) or refused (its reason).
+   * earlier answers as it ended: sent (its wamid hash) or refused (its reason), or — when its
+   * attempt may have reached Meta before the process died — as Meta's statuses say it went.
    */
   async function claim(input: SendMessageInput, subject: Subject): Promise<SendMessageResult | undefined> {
     const claimed = await claimOutbound(db, {
@@ -199,7 +224,33 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     if (claimed.wamidHash) return { status: 'sent', wamidHash: claimed.wamidHash, viaTemplate: false };
     if (claimed.status === 'refused')
       return { status: 'refused', reason: claimed.statusReason as RefusalReason };
+    if (claimed.fresh || !claimed.attemptedAt) return undefined;
+    const found = await acceptedEarlier(input, claimed.attemptedAt);
+    if (found) return { status: 'sent', wamidHash: found, viaTemplate: false };
+    await setOutboundAttempt(db, input.idempotencyKey, true); // this attempt may reach Meta in turn
     return undefined;
+  }
+
+  /**
+   * The wamid hash of an earlier attempt that Meta accepted, found by the callback data its statuses
+   * echo, waited for (heartbeating) until `acceptedWaitMs` after that attempt; recorded once found.
+   * Undefined: no status came, so Meta never took it and the send goes again.
+   */
+  async function acceptedEarlier(input: SendMessageInput, attemptedAt: Date): Promise<string | undefined> {
+    const callback = sendCallback(deps.indexKey, input.clientId, input.idempotencyKey);
+    const until = attemptedAt.getTime() + (deps.acceptedWaitMs ?? ACCEPTED_WAIT_MS);
+    for (;;) {
+      const hash = await wamidHashByCallback(db, input.clientId, callback);
+      if (hash) {
+        await untilRecorded(log, 'sent message', () => markOutboundSent(db, input.idempotencyKey, hash));
+        await observeSent(input, hash, input.content.type, false);
+        metrics.sendsRecovered.inc();
+        return hash;
+      }
+      if (Date.now() >= until) return undefined;
+      Context.current().heartbeat();
+      await Context.current().sleep(Math.min(500, until - Date.now()));
+    }
   }
 
   async function refuse(input: SendMessageInput, reason: RefusalReason): Promise<SendMessageResult> {
@@ -257,6 +308,8 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
 
   /** A Graph refusal: the user is undeliverable, the send failed for good, or it is retried. */
   async function failed(input: SendMessageInput, err: GraphError): Promise<SendMessageResult> {
+    // Meta answered, with an error: it took nothing, so a retry need not wait for its statuses.
+    if (err.httpStatus !== undefined) await setOutboundAttempt(db, input.idempotencyKey, false);
     const verdict = classifyGraphError(err, Context.current().info.attempt);
     await countGraphError(err, verdict, input.clientId);
     if (verdict.type === 'Undeliverable') {
@@ -338,7 +391,12 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       if (contact.undeliverable) return refuse(input, 'undeliverable');
 
       const { token, tokenRejected, settings, messagesPerSecond } = await clientContext(input.clientId);
-      const target = { ...subject, phoneNumberId: input.phoneNumberId, messagesPerSecond };
+      const target = {
+        ...subject,
+        phoneNumberId: input.phoneNumberId,
+        messagesPerSecond,
+        callback: sendCallback(deps.indexKey, input.clientId, input.idempotencyKey),
+      };
       const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
       const template = fallbackTemplate(
         settings,

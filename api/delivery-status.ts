@@ -6,7 +6,7 @@ import { applyDeliveryStatuses, findOutboundByWamidHash } from '../db/messages';
 import { notifyStatusEvents } from '../db/conversations';
 import type { Db } from '../db/pool';
 import type { WebhookStatus } from '../whatsapp/webhook-schema';
-import { wamidHash } from '../whatsapp/wamid';
+import { isSendCallback, wamidHash } from '../whatsapp/wamid';
 import {
   DELIVERY_FAILURE_WORKFLOW_TYPE,
   deliveryFailureStartOptions,
@@ -44,6 +44,10 @@ export async function applyStatuses(
       status: s.status,
       occurredAt: new Date(Number(s.timestamp) * 1000),
       errorCode: s.errors?.[0]?.code,
+      callback:
+        s.biz_opaque_callback_data && isSendCallback(s.biz_opaque_callback_data)
+          ? s.biz_opaque_callback_data
+          : undefined,
     })),
   );
   // Agents' consoles redraw the ticks of an open conversation from these events.

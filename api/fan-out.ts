@@ -18,8 +18,9 @@ export interface FanOutLimits {
 /**
  * The process's limits: 2 of the pool's 10 connections, 256 Temporal calls, 4 per request. Temporal
  * calls share one multiplexed gRPC connection and hold no pool connection, so their bound is about
- * memory, not starvation: Meta posts one message per request at 80 msg/s and more, and a bound of 16
- * calls queued those requests behind each other (webhook ack p50 0.6 s → 7.8 s in the profile bench).
+ * memory, not starvation. Meta posts one message per request, so the bound is also how many
+ * messages the process hands to Temporal at once: at 80 msg/s with signal-with-start taking
+ * hundreds of milliseconds under load, 16 would queue webhooks behind each other.
  */
 export function createFanOutLimits(
   opts: { db?: number; temporal?: number; perRequest?: number } = {},

@@ -36,19 +36,63 @@ export async function claimOutbound(
     bodyEnc: string;
     sentBy: string;
   },
-): Promise<{ wamidHash: string | null; status: string; statusReason: string | null }> {
-  await db.query(
-    `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, type, body_enc, status, sent_by, occurred_at)
-     VALUES ($1, $2, $3, $4, 'out', $5, $6, 'pending', $7, now()) ON CONFLICT (id) DO NOTHING`,
-    [m.idempotencyKey, m.clientId, m.subjectHash, m.phoneNumberId, m.type, m.bodyEnc, m.sentBy],
-  );
+): Promise<{
+  wamidHash: string | null;
+  status: string;
+  statusReason: string | null;
+  /** When an earlier attempt may have reached Meta (null: none did, or Meta answered it with an error). */
+  attemptedAt: Date | null;
+  /** This call recorded the send: no attempt came before it. */
+  fresh: boolean;
+}> {
+  // One statement: the insert's row when it is new, else the row an earlier attempt recorded.
   const { rows } = await db.query<{
     wamid_hash: string | null;
     status: string;
     status_reason: string | null;
-  }>('SELECT wamid_hash, status, status_reason FROM messages WHERE id = $1', [m.idempotencyKey]);
+    attempted_at: Date | null;
+    fresh: boolean;
+  }>(
+    `WITH claimed AS (
+       INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, type, body_enc, status, sent_by, occurred_at, attempted_at)
+       VALUES ($1, $2, $3, $4, 'out', $5, $6, 'pending', $7, now(), now()) ON CONFLICT (id) DO NOTHING
+       RETURNING wamid_hash, status, status_reason, attempted_at, true AS fresh
+     )
+     SELECT * FROM claimed
+     UNION ALL
+     SELECT wamid_hash, status, status_reason, attempted_at, false FROM messages
+     WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
+    [m.idempotencyKey, m.clientId, m.subjectHash, m.phoneNumberId, m.type, m.bodyEnc, m.sentBy],
+  );
   const row = rows[0]!;
-  return { wamidHash: row.wamid_hash, status: row.status, statusReason: row.status_reason };
+  return {
+    wamidHash: row.wamid_hash,
+    status: row.status,
+    statusReason: row.status_reason,
+    attemptedAt: row.attempted_at,
+    fresh: row.fresh,
+  };
+}
+
+/** Records that a send is about to reach Meta (now), or that Meta refused it (null: nothing to wait for). */
+export async function setOutboundAttempt(db: Queryable, idempotencyKey: string, attempted: boolean) {
+  await db.query('UPDATE messages SET attempted_at = CASE WHEN $2 THEN now() END WHERE id = $1', [
+    idempotencyKey,
+    attempted,
+  ]);
+}
+
+/** The wamid hash of the message whose statuses carried `callback` (Meta's echo of a send's callback data). */
+export async function wamidHashByCallback(
+  db: Queryable,
+  clientId: string,
+  callback: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ wamid_hash: string }>(
+    'SELECT wamid_hash FROM message_status_events WHERE client_id = $1 AND callback = $2 LIMIT 1',
+    [clientId, callback],
+  );
+  return rows[0]?.wamid_hash;
 }
 
 /**
@@ -78,6 +122,8 @@ export interface DeliveryStatus {
   status: string;
   occurredAt: Date;
   errorCode?: number;
+  /** The send's `biz_opaque_callback_data`, as Meta echoes it. */
+  callback?: string;
 }
 
 /**
@@ -94,11 +140,11 @@ export async function applyDeliveryStatuses(
   if (statuses.length === 0) return [];
   const { rows } = await db.query<{ wamid_hash: string }>(
     `WITH input AS (
-       SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::integer[])
-         AS i(wamid_hash, status, occurred_at, error_code)
+       SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::integer[], $6::text[])
+         AS i(wamid_hash, status, occurred_at, error_code, callback)
      ), history AS (
-       INSERT INTO message_status_events(client_id, wamid_hash, status, occurred_at, error_code)
-       SELECT $1, wamid_hash, status, occurred_at, error_code FROM input
+       INSERT INTO message_status_events(client_id, wamid_hash, status, occurred_at, error_code, callback)
+       SELECT $1, wamid_hash, status, occurred_at, error_code, callback FROM input
        ON CONFLICT (wamid_hash, status) DO NOTHING
      ), best AS (
        SELECT DISTINCT ON (wamid_hash) wamid_hash, status, error_code FROM input
@@ -117,6 +163,7 @@ export async function applyDeliveryStatuses(
       statuses.map((s) => s.status),
       statuses.map((s) => s.occurredAt),
       statuses.map((s) => s.errorCode ?? null),
+      statuses.map((s) => s.callback ?? null),
     ],
   );
   return rows.map((r) => r.wamid_hash);

@@ -37,6 +37,11 @@ export function createMetrics(service: 'api' | 'worker') {
       labelNames: ['type', 'outcome'],
       registers,
     }),
+    sendsRecovered: new Counter({
+      name: 'aura_sends_recovered_total',
+      help: 'Retried sends found already accepted by Meta through their statuses, so not sent again',
+      registers,
+    }),
     graphErrors: new Counter({
       name: 'aura_graph_errors_total',
       help: 'Graph API errors by Meta error code and classification',

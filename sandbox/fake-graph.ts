@@ -353,6 +353,10 @@ function statusNotification(message: SentMessage, status: string): Record<string
     status,
     timestamp: String(Math.floor(Date.now() / 1000)),
     recipient_id: message.body.to,
+    // Meta echoes a send's callback data in each of its statuses.
+    ...(typeof message.body.biz_opaque_callback_data === 'string'
+      ? { biz_opaque_callback_data: message.body.biz_opaque_callback_data }
+      : {}),
   };
   return messagesNotification(message.phoneNumberId, { statuses: [item] }, SANDBOX_ENVELOPE);
 }

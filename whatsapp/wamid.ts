@@ -14,8 +14,20 @@ export function wamidHash(indexKey: Buffer, clientId: string, wamid: string): st
   return keyedHash(indexKey, 'wamid', clientId, wamid);
 }
 
+/**
+ * What a send carries as `biz_opaque_callback_data`, which Meta echoes in that message's statuses:
+ * a keyed hash of the send's idempotency key (never personal data), so a send whose answer was lost
+ * is found by its statuses (`sendMessage`).
+ */
+export function sendCallback(indexKey: Buffer, clientId: string, idempotencyKey: string): string {
+  return keyedHash(indexKey, 'send-callback', clientId, idempotencyKey);
+}
+
 /** Whether a stored value is already a wamid hash (rather than an id kept in clear before hashing). */
 export const isWamidHash = (value: string): boolean => /^[0-9a-f]{64}$/.test(value);
+
+/** Whether a status's callback data is one of ours (anything else another app set is not kept). */
+export const isSendCallback = isWamidHash;
 
 /**
  * A message id shaped as Meta's, embedding `number` as Meta's do: for the sandbox Graph and tests,

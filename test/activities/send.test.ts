@@ -13,7 +13,10 @@ import { LocalKms } from '../../crypto/kms';
 import { createSecretBox } from '../../crypto/secret-box';
 import { SubjectVault } from '../../crypto/vault';
 import { upsertContact } from '../../db/contacts';
+import { applyStatuses } from '../../api/delivery-status';
 import { wamidHash } from '../../whatsapp/wamid';
+import { statusSchema } from '../../whatsapp/webhook-schema';
+import { statusItem } from '../support/fixtures';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { createTestDatabase, type TestDatabase } from '../support/env';
 import { testActivityDeps } from '../support/activity-deps';
@@ -158,6 +161,96 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     assert.ok(heartbeats >= 3, `heartbeats after pacing and per failed write (${heartbeats})`);
     const { rows } = await db.pool.query('SELECT wamid_hash FROM messages WHERE id = $1', [idempotencyKey]);
     assert.equal(rows[0]?.wamid_hash, result?.status === 'sent' ? result.wamidHash : undefined);
+  });
+
+  /**
+   * A worker that dies after Meta accepted a send and before the wamid was recorded: the first
+   * attempt's record never succeeds, and the attempt ends (cancelled, as a lost worker's attempt is
+   * timed out) once Meta has the message. The next attempt runs as Temporal's retry would.
+   */
+  async function crashAfterAccept(input: Parameters<Activities['sendMessage']>[0], to: string) {
+    const dead = new Proxy(db.pool, {
+      get(target, prop) {
+        if (prop === 'query')
+          return (text: unknown, values?: unknown[]) =>
+            typeof text === 'string' && text.startsWith('UPDATE messages SET wamid_hash')
+              ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
+              : target.query(text as string, values);
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const dying = createWhatsAppActivities(
+      testActivityDeps(
+        { db: dead, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
+        { secrets, vault },
+      ),
+    );
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    const attempt = env.run(dying.sendMessage, input).catch(() => 'ended');
+    await graph.waitFor((sent) => sent.some((m) => m.body.to === to));
+    env.cancel();
+    assert.equal(await attempt, 'ended');
+    return graph.sent.find((m) => m.body.to === to)!;
+  }
+  const retrying = (acceptedWaitMs: number) =>
+    createWhatsAppActivities(
+      testActivityDeps(
+        { db: db.pool, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
+        { secrets, vault, acceptedWaitMs },
+      ),
+    );
+  const sendInput = (c: { clientId: string; phoneNumberId: string }, subjectHash: string) => ({
+    ...c,
+    subjectHash,
+    idempotencyKey: `k-${randomBytes(6).toString('hex')}`,
+    content: { type: 'text' as const, body: 'exactly once' },
+    sentBy: 'bot',
+  });
+
+  it("when the worker dies between Meta's answer and the record, then the retry finds the send by the callback data its statuses echo and does not send again", async () => {
+    const c = await clientWith();
+    const s = await contact(c.clientId, '5511900000607', HOUR);
+    const input = sendInput(c, s.subjectHash);
+    const sent = await crashAfterAccept(input, '5511900000607');
+    const callback = sent.body.biz_opaque_callback_data;
+    assert.match(String(callback), /^[0-9a-f]{64}$/, 'a keyed hash, not personal data');
+    // Meta's `sent` status arrives while the retry waits for it.
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    const retry = env.run(retrying(20_000).sendMessage, input);
+    await new Promise((r) => setTimeout(r, 300));
+    await applyStatuses({ db: db.pool, indexKey: blindIndexKey(master) }, c.clientId, [
+      statusSchema.parse({ ...statusItem(sent.wamid, 'sent'), biz_opaque_callback_data: callback }),
+    ]);
+    const hash = wamidHash(blindIndexKey(master), c.clientId, sent.wamid);
+    assert.deepEqual(await retry, { status: 'sent', wamidHash: hash, viaTemplate: false });
+    assert.equal(graph.sent.filter((m) => m.body.to === '5511900000607').length, 1, 'sent once');
+    const { rows } = await db.pool.query('SELECT wamid_hash, status FROM messages WHERE id = $1', [
+      input.idempotencyKey,
+    ]);
+    assert.deepEqual(rows[0], { wamid_hash: hash, status: 'sent' });
+  });
+
+  it('when no status of the lost attempt comes within the wait, then the retry sends again; a first attempt pays no wait', async () => {
+    const c = await clientWith();
+    const s = await contact(c.clientId, '5511900000608', HOUR);
+    const input = sendInput(c, s.subjectHash);
+    await crashAfterAccept(input, '5511900000608');
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    let heartbeats = 0;
+    env.on('heartbeat', () => (heartbeats += 1));
+    const result = (await env.run(retrying(1_500).sendMessage, input)) as { status: string };
+    assert.equal(result.status, 'sent');
+    assert.equal(
+      graph.sent.filter((m) => m.body.to === '5511900000608').length,
+      2,
+      'Meta never said: sent again',
+    );
+    assert.ok(heartbeats >= 2, `the wait heartbeats (${heartbeats})`);
+    const first = sendInput(c, s.subjectHash);
+    const started = Date.now();
+    await new MockActivityEnvironment(undefined, { logger: quiet }).run(retrying(60_000).sendMessage, first);
+    assert.ok(Date.now() - started < 30_000, 'a first attempt does not wait for statuses');
   });
 
   // Bounds are measured from before the first reservation: a slot is never released early, however
