@@ -40,8 +40,8 @@ describe('agent console in a real browser: canned responses, notes and labels', 
     assert.ok(res.ok, `${method} ${p}: ${res.status}`);
     return res.json().catch(() => null);
   };
-  const consoleFor = async (key: Key): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+  const consoleFor = async (key: Key, locale = 'en-US'): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale });
     const page = await context.newPage();
     await page.goto(`${stack.apiUrl}/console/`);
     await page.fill('#api-key', key.apiKey);
@@ -204,5 +204,44 @@ describe('agent console in a real browser: canned responses, notes and labels', 
     await sweepRetention(stack.db.pool, new Date(Date.now() + 400 * DAY), RETENTION_RULES, async () => {});
     for (const table of ['messages', 'contact_notes', 'conversation_labels'])
       assert.equal(await left(table, other.subjectHash), 0, `${table} gone with the transcript`);
+  });
+
+  it('when the agent reads Spanish or Portuguese, then the picker, the notes, the labels and the label filter are in that language', async () => {
+    const carla = await mintKey(['agent'], 'Carla');
+    const u = endUser(stack, client, '5511900000953');
+    await u.says('I need a human agent', { name: 'Rui Costa' });
+    await u.waitForMode('queued');
+    for (const [locale, notes, labels, filter, none] of [
+      [
+        'es-ES',
+        'Notas',
+        'Etiquetas',
+        'Filtrar por etiqueta',
+        'Ninguna respuesta predefinida empieza por /zzz.',
+      ],
+      [
+        'pt-PT',
+        'Notas',
+        'Etiquetas',
+        'Filtrar por etiqueta',
+        'Nenhuma resposta predefinida começa por /zzz.',
+      ],
+    ] as const) {
+      const page = await consoleFor(carla, locale);
+      assert.equal(await page.getAttribute('#label-filter', 'placeholder'), filter);
+      await page.locator('#list li', { hasText: 'Rui Costa' }).click();
+      await page.locator('#note-add').waitFor({ timeout: UI_TIMEOUT });
+      const headings = await page.locator('#side h3').allInnerTexts();
+      assert.ok(headings.includes(notes) && headings.includes(labels), headings.join(', '));
+      assert.equal(
+        await page.locator('#note-add').innerText(),
+        locale === 'es-ES' ? 'Añadir nota' : 'Adicionar nota',
+      );
+      await page.focus('#reply');
+      await page.keyboard.type('/zzz');
+      await page.locator('#canned-picker li', { hasText: none }).waitFor({ timeout: UI_TIMEOUT });
+      await shot(page, `console-notes-${locale.slice(0, 2)}.png`);
+      await page.context().close();
+    }
   });
 });
