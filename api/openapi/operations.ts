@@ -478,7 +478,7 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
   }),
   'GET /v1/conversations': operation({
     summary:
-      "Conversations by mode; agents also get the customer's name and, when queued, a preview (audited)",
+      "Conversations by mode and/or label (`?label=`, looked up by its keyed hash); agents also get the customer's name and, when queued, a preview (audited)",
     tag: 'conversations',
     auth: 'apiKey',
     query: listQuery,

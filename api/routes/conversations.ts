@@ -71,7 +71,7 @@ interface Personal {
 }
 
 /**
- * Agent routes: list conversations by mode, read one (transcript decrypted, every read audited),
+ * Agent routes: list conversations by mode or label, read one (transcript decrypted, every read audited),
  * assign/accept, take over, send a message, resolve, and an SSE stream of conversation events.
  * Conversations are named by their opaque ref; the workflow id is rebuilt with the caller's client
  * id, so another client's ref names nothing here (404).
