@@ -47,6 +47,17 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'POST /v1/conversations/:id/resolve': 'agent',
   'GET /v1/conversations/:id/media/:mediaId': 'agent',
   'POST /v1/conversations/:id/media': 'agent',
+  // Canned responses, notes and labels.
+  'GET /v1/canned-responses': 'settings',
+  'POST /v1/canned-responses': 'settings',
+  'GET /v1/canned-responses/:id': 'settings',
+  'PUT /v1/canned-responses/:id': 'settings',
+  'DELETE /v1/canned-responses/:id': 'settings',
+  'GET /v1/conversations/:id/canned-responses': 'agent',
+  'POST /v1/conversations/:id/notes': 'agent',
+  'DELETE /v1/conversations/:id/notes/:noteId': 'agent',
+  'POST /v1/conversations/:id/labels': 'agent',
+  'DELETE /v1/conversations/:id/labels/:labelId': 'agent',
 };
 
 /** Routes authenticated otherwise (or public by design), by path or path prefix (`/codec` → `/codec/…`), and why. */

@@ -11,7 +11,14 @@ export type AuditAction =
   | 'conversation.preview'
   | 'nlu_review.read'
   | 'contact.read'
-  | 'bot.update';
+  | 'bot.update'
+  // Canned responses, notes and labels (api/routes/canned-responses.ts, api/routes/notes.ts).
+  | 'canned.update'
+  | 'canned.render'
+  | 'note.add'
+  | 'note.delete'
+  | 'label.add'
+  | 'label.delete';
 
 /** Appends one audit record. The table refuses UPDATE and DELETE (see migration 003). */
 export async function writeAudit(

@@ -218,12 +218,13 @@ export async function notifyConversationEvent(
   await db.query('SELECT pg_notify($1, $2)', [CONVERSATION_EVENTS_CHANNEL, JSON.stringify(event)]);
 }
 
-/** The client's conversations, optionally of one mode; queued ones first by priority and time. */
+/** The client's conversations, optionally of one mode or with one label (its keyed hash); queued ones first by priority and time. */
 export async function listConversations(
   db: Queryable,
   clientId: string,
   mode: ListedMode | undefined,
   limit: number,
+  labelHash?: string,
 ): Promise<ConversationRow[]> {
   const { rows } = await db.query<{
     ref: string;
@@ -244,9 +245,11 @@ export async function listConversations(
      FROM conversations c
      LEFT JOIN handoff_queue q ON q.client_id = c.client_id AND q.ref = c.ref AND q.status IN ('waiting', 'assigned')
      WHERE c.client_id = $1 AND ($2::text IS NULL OR c.mode = $2)
+       AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM conversation_labels l
+             WHERE l.client_id = c.client_id AND l.ref = c.ref AND l.label_hash = $4))
      ORDER BY q.priority DESC NULLS LAST, q.queued_at NULLS LAST, c.updated_at DESC
      LIMIT $3`,
-    [clientId, mode ?? null, limit],
+    [clientId, mode ?? null, limit, labelHash ?? null],
   );
   return rows.map((r) => ({
     ref: r.ref,

@@ -35,6 +35,20 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: 'conversations', column: 'updated_at', setting: 'transcriptDays' },
   { table: 'handoff_queue', column: 'closed_at', setting: 'transcriptDays' },
   { table: 'send_pacing', column: 'updated_at', setting: 'transcriptDays' },
+  // Agents' notes and labels go with the transcript they were written about: once past the
+  // transcript period themselves and no message of the subject is left (messages go first, above).
+  {
+    table: 'contact_notes',
+    column: 'created_at',
+    setting: 'transcriptDays',
+    keepWhileSubjectIn: ['messages'],
+  },
+  {
+    table: 'conversation_labels',
+    column: 'created_at',
+    setting: 'transcriptDays',
+    keepWhileSubjectIn: ['messages'],
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { joined, section } from '.';
 import { consoleBotTexts } from './console-bot';
+import { consoleNotesTexts } from './console-notes';
 
 const workspaceTexts = section(
   {
@@ -458,7 +459,7 @@ const workspaceTexts = section(
 
 /**
  * The agent console's own texts (api/public/console: index.html, console.js, card.js, media.js,
- * insights.js; bot.js's from `console-bot.ts`), loaded by the page as `/i18n/console.json` and shown
+ * insights.js; bot.js's from `console-bot.ts`; canned.js's and notes.js's from `console-notes.ts`), loaded by the page as `/i18n/console.json` and shown
  * in the browser's language.
  */
-export const consoleTexts = joined(workspaceTexts, consoleBotTexts);
+export const consoleTexts = joined(joined(workspaceTexts, consoleBotTexts), consoleNotesTexts);

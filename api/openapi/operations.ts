@@ -27,12 +27,24 @@ import { requestParam, userParam } from '../routes/privacy';
 import { conversationInput, mediaInput, textInput } from '../routes/sandbox';
 import { quoteSchema } from '../routes/shipping';
 
+import { CANNED_VARIABLES, cannedContentSchema } from '../canned';
+import { labelBody, noteBody } from '../notes';
+import { cannedIdParam, cannedListQuery } from '../routes/canned-responses';
+import { labelIdParam, noteIdParam } from '../routes/notes';
 import { operation } from './operation';
 
 const anyObject = z.looseObject({});
 const faqEntry = faqContentSchema.extend({
   id: z.string(),
   language: z.enum(['en', 'es', 'pt']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const cannedResponse = z.object({
+  id: z.string(),
+  shortcut: z.string(),
+  language: z.enum(['en', 'es', 'pt']),
+  body: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -466,7 +478,7 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
   }),
   'GET /v1/conversations': operation({
     summary:
-      "Conversations by mode; agents also get the customer's name and, when queued, a preview (audited)",
+      "Conversations by mode and/or label (`?label=`, looked up by its keyed hash); agents also get the customer's name and, when queued, a preview (audited)",
     tag: 'conversations',
     auth: 'apiKey',
     query: listQuery,
@@ -547,6 +559,92 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     query: conversationInput,
     ok: { status: 200, description: 'the conversation', schema: anyObject },
     errors: [502],
+  }),
+  // Canned responses, notes and labels.
+  'GET /v1/canned-responses': operation({
+    summary: "The client's canned responses, of one language or all, by shortcut",
+    tag: 'settings',
+    auth: 'apiKey',
+    query: cannedListQuery,
+    ok: { status: 200, description: 'responses', schema: z.object({ responses: z.array(cannedResponse) }) },
+  }),
+  'POST /v1/canned-responses': operation({
+    summary: `Add a canned response: a shortcut, a language and a body with variables among ${CANNED_VARIABLES.map((v) => `{{${v}}}`).join(', ')} (audited)`,
+    tag: 'settings',
+    auth: 'apiKey',
+    body: cannedContentSchema,
+    ok: { status: 201, description: 'the response', schema: cannedResponse },
+    errors: [409],
+  }),
+  'GET /v1/canned-responses/:id': operation({
+    summary: 'One canned response',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: cannedIdParam,
+    ok: { status: 200, description: 'the response', schema: cannedResponse },
+  }),
+  'PUT /v1/canned-responses/:id': operation({
+    summary: 'Replace a canned response (audited)',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: cannedIdParam,
+    body: cannedContentSchema,
+    ok: { status: 200, description: 'the response', schema: cannedResponse },
+    errors: [409],
+  }),
+  'DELETE /v1/canned-responses/:id': operation({
+    summary: 'Delete a canned response (audited)',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: cannedIdParam,
+    ok: { status: 204, description: 'deleted' },
+  }),
+  'GET /v1/conversations/:id/canned-responses': operation({
+    summary:
+      "The canned responses in the conversation's language (else the client's default), variables filled for this customer (audited when the name is read)",
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    ok: {
+      status: 200,
+      description: 'responses with `text` filled and the variables left `missing`',
+      schema: z.object({
+        language: z.enum(['en', 'es', 'pt']),
+        responses: z.array(cannedResponse.extend({ text: z.string(), missing: z.array(z.string()) })),
+      }),
+    },
+  }),
+  'POST /v1/conversations/:id/notes': operation({
+    summary: "Add a private note on the conversation's contact (never sent; sealed; audited)",
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    body: noteBody,
+    ok: { status: 201, description: 'the note', schema: anyObject },
+    errors: [409],
+  }),
+  'DELETE /v1/conversations/:id/notes/:noteId': operation({
+    summary: "Delete a note on the conversation's contact (audited)",
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam.extend(noteIdParam.shape),
+    ok: { status: 204, description: 'deleted' },
+  }),
+  'POST /v1/conversations/:id/labels': operation({
+    summary: 'Label the conversation (sealed; the list filters by it with `?label=`; audited)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    body: labelBody,
+    ok: { status: 201, description: 'the label', schema: anyObject },
+    errors: [409],
+  }),
+  'DELETE /v1/conversations/:id/labels/:labelId': operation({
+    summary: 'Remove a label from the conversation (audited)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam.extend(labelIdParam.shape),
+    ok: { status: 204, description: 'removed' },
   }),
 };
 

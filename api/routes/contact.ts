@@ -7,11 +7,12 @@ import { workflowIdFromRef } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { contactCard } from '../contact-card';
 import { notFound } from '../errors';
+import { openLabels, openNotes } from '../notes';
 
 /**
  * `GET /v1/conversations/:id/contact` (scope `agent`): the customer card beside the transcript —
  * profile name, number or user id, language, consent, first contact, the 24-hour window, resolved
- * handoffs and orders. Personal data in clear, so every read writes one `contact.read` record and
+ * handoffs, orders, the agents' notes on the contact and the conversation's labels. Personal data in clear, so every read writes one `contact.read` record and
  * the answer is never cached.
  */
 export function contactRouter(deps: { db: Db; vault: SubjectVault }): Router {
@@ -32,7 +33,12 @@ export function contactRouter(deps: { db: Db; vault: SubjectVault }): Router {
       resource: ref,
     });
     res.setHeader('cache-control', 'no-store');
-    res.json(card);
+    const subject = { clientId, subjectHash: row.subjectHash };
+    res.json({
+      ...card,
+      notes: await openNotes(deps.db, deps.vault, subject),
+      labels: await openLabels(deps.db, deps.vault, subject, ref),
+    });
   });
   return router;
 }

@@ -31,6 +31,7 @@ import { requireScope, type AuthContext } from '../auth';
 import { transcriptMedia } from '../media-view';
 import { jsonBody } from '../body';
 import { conflict, HttpError, notFound, parseOr400 } from '../errors';
+import { labelHash, labelText } from '../notes';
 
 export interface ConversationRoutesDeps {
   db: Db;
@@ -38,11 +39,14 @@ export interface ConversationRoutesDeps {
   vault: SubjectVault;
   /** The process's conversation events (one LISTEN connection for every open stream). */
   events: ConversationEvents;
+  /** The blind-index key: `?label=` is looked up by its keyed hash (api/notes.ts). */
+  indexKey: Buffer;
 }
 
 export const listQuery = z.strictObject({
   mode: z.enum(['bot', 'queued', 'agent', 'opted_out']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  label: labelText.optional(),
 });
 
 export const agentMessageBody = z.strictObject({
@@ -67,12 +71,18 @@ interface Personal {
 }
 
 /**
- * Agent routes: list conversations by mode, read one (transcript decrypted, every read audited),
+ * Agent routes: list conversations by mode or label, read one (transcript decrypted, every read audited),
  * assign/accept, take over, send a message, resolve, and an SSE stream of conversation events.
  * Conversations are named by their opaque ref; the workflow id is rebuilt with the caller's client
  * id, so another client's ref names nothing here (404).
  */
-export function conversationsRouter({ db, temporal, vault, events }: ConversationRoutesDeps): Router {
+export function conversationsRouter({
+  db,
+  temporal,
+  vault,
+  events,
+  indexKey,
+}: ConversationRoutesDeps): Router {
   const router = Router();
   const json = jsonBody('64kb');
   const read = requireScope(db, 'agent', 'conversations:read');
@@ -142,7 +152,14 @@ export function conversationsRouter({ db, temporal, vault, events }: Conversatio
 
   router.get('/v1/conversations', read, async (req, res) => {
     const q = parseOr400(listQuery, req.query, 'query');
-    const rows = await listConversations(db, auth(res).clientId, q.mode, q.limit);
+    const { clientId } = auth(res);
+    const rows = await listConversations(
+      db,
+      clientId,
+      q.mode,
+      q.limit,
+      q.label === undefined ? undefined : labelHash(indexKey, clientId, q.label),
+    );
     const personal = await personalOf(rows, res);
     const labels = await agentLabels(
       db,

@@ -14,6 +14,8 @@ const NAME = 'Zélia Quarterfield';
 const WA_ID = '5511987650042';
 const TEXTS = ['my parcel to Lisbon never came, order 77', 'please call me back tonight'];
 const ADDRESS = 'Rua das Acácias 777, 1200-001 Lisboa';
+const NOTE = 'Zélia prefers a call after 9pm on Thursdays';
+const LABEL = 'quarterfield-vip';
 
 /**
  * The privacy proof: a scripted conversation with known personal data, plus a row with a known
@@ -67,6 +69,24 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       clientId: client.clientId,
       subjectHash: keyedHash(deriveKey(stack.config.masterKey, 'blind-index'), client.clientId, WA_ID),
     };
+    // An agent's note and label: sealed, and the label looked up by its hash (the query is not logged).
+    const call = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${stack.apiUrl}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      assert.ok(res.ok, `${method} ${p}: ${res.status}`);
+      return (await res.json()) as { conversations?: { id: string }[] };
+    };
+    const [conversation] = (await call('GET', '/v1/conversations')).conversations!;
+    await call('POST', `/v1/conversations/${conversation!.id}/notes`, { text: NOTE });
+    await call('POST', `/v1/conversations/${conversation!.id}/labels`, { label: LABEL });
+    const labelled = await call('GET', `/v1/conversations?label=${encodeURIComponent(LABEL)}`);
+    assert.deepEqual(
+      labelled.conversations!.map((c) => c.id),
+      [conversation!.id],
+    );
     await stack.db.owner.query(
       'CREATE TABLE test_deliveries (client_id text, subject_hash text, address_enc text, created_at timestamptz DEFAULT now())',
     );
@@ -85,7 +105,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     await stack?.close();
   });
 
-  const personal = () => [NAME, WA_ID, ...TEXTS, ADDRESS];
+  const personal = () => [NAME, WA_ID, ...TEXTS, ADDRESS, NOTE, LABEL];
   /** What no raw scan may find: the personal data, and the message ids that hold the number. */
   const needles = () => [...personal(), ...wamids];
 
@@ -103,6 +123,8 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     assert.deepEqual(body.unreadable, []);
     assert.equal(body.tables.contacts?.[0]?.name, NAME);
     assert.equal(body.tables.test_deliveries?.[0]?.address, ADDRESS);
+    assert.equal(body.tables.contact_notes?.[0]?.body, NOTE);
+    assert.equal(body.tables.conversation_labels?.[0]?.label, LABEL);
     assert.deepEqual(
       body.tables.messages?.map((m) => m.status).sort(),
       ['received', 'received', 'sent', 'sent'],

@@ -122,4 +122,63 @@ describe('retention covers every subject table (registry, controlled clock)', ()
     const again = await sweepRetention(db.pool, now, RETENTION_RULES, async () => {});
     assert.deepEqual([again.contacts, again.subject_keys], [0, 0], 'idempotent');
   });
+
+  it("when a subject's transcript passes the retention period, then the agents' notes on them and their conversations' labels go with it, and kept while a message is left", async () => {
+    const clientId = `c_${randomBytes(6).toString('hex')}`;
+    await db.pool.query(`INSERT INTO clients(id, name, settings) VALUES ($1, 'shop', $2)`, [
+      clientId,
+      { retention: { transcriptDays: 30, mediaDays: 30, orderRecordDays: 365 } },
+    ]);
+    const now = new Date(Date.now() + 100 * DAY);
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    const vault = new SubjectVault(db.pool, new LocalKms([randomBytes(32)]));
+    const silent = { clientId, subjectHash: 'd'.repeat(64) };
+    const talking = { clientId, subjectHash: 'e'.repeat(64) };
+    for (const [s, lastMessage] of [
+      [silent, ago(40)],
+      [talking, ago(2)],
+    ] as const) {
+      await db.pool.query(
+        `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, type, status, occurred_at)
+         VALUES ($1, $2, $3, '1', 'in', 'text', 'received', $4)`,
+        [`m_${s.subjectHash.slice(0, 4)}`, clientId, s.subjectHash, lastMessage],
+      );
+      await db.pool.query(
+        `INSERT INTO contact_notes(id, client_id, subject_hash, author, body_enc, created_at)
+         VALUES ($1, $2, $3, 'agent:k1', $4, $5)`,
+        [
+          `note_${s.subjectHash.slice(0, 4)}`,
+          clientId,
+          s.subjectHash,
+          await vault.seal(s, 'contact_notes.body', 'calls after 6pm'),
+          ago(40),
+        ],
+      );
+      await db.pool.query(
+        `INSERT INTO conversation_labels(id, client_id, ref, subject_hash, label_hash, label_enc, added_by, created_at)
+         VALUES ($1, $2, $3, $4, 'h', $5, 'agent:k1', $6)`,
+        [
+          `lbl_${s.subjectHash.slice(0, 4)}`,
+          clientId,
+          `cv_${s.subjectHash.slice(0, 4)}`,
+          s.subjectHash,
+          await vault.seal(s, 'conversation_labels.label', 'vip'),
+          ago(40),
+        ],
+      );
+    }
+    const result = await sweepRetention(db.pool, now, RETENTION_RULES, async () => {});
+    const left = async (table: string, s: { subjectHash: string }) =>
+      (
+        await db.pool.query(
+          `SELECT count(*)::int AS n FROM ${table} WHERE client_id = $1 AND subject_hash = $2`,
+          [clientId, s.subjectHash],
+        )
+      ).rows[0].n as number;
+    for (const table of ['messages', 'contact_notes', 'conversation_labels'])
+      assert.equal(await left(table, silent), 0, `${table} of the silent subject is gone`);
+    assert.deepEqual([result.contact_notes, result.conversation_labels], [1, 1]);
+    for (const table of ['messages', 'contact_notes', 'conversation_labels'])
+      assert.equal(await left(table, talking), 1, `${table} of a subject with a recent message is kept`);
+  });
 });

@@ -121,6 +121,7 @@ async function loadCard(id) {
     if (state.selected !== id) return;
     state.card = { ...card, id };
     renderCard(card);
+    renderNotes(state.card);
     if (state.conv && state.conv.id === id && card.name) $('conv-title').textContent = card.name;
   } catch (err) {
     if (err.status === 401 || state.selected !== id) return;
@@ -129,6 +130,7 @@ async function loadCard(id) {
       el('p', { class: 'muted' }, t('card.unavailable', { reason: err.message })),
     );
     $('orders').replaceChildren(el('li', { class: 'muted' }, t('orders.unavailable')));
+    renderNotes(null);
   }
 }
 

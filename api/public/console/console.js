@@ -1,7 +1,8 @@
 // Aura Engage agent console: plain browser JavaScript over the public /v1 API. The API key lives in
 // sessionStorage only (never in a URL); every piece of user content is rendered with textContent.
 // Every text comes from the catalogue (GET /i18n/console.json) in the browser's language; the
-// customer card lives in card.js, message bodies and files in media.js.
+// customer card lives in card.js, message bodies and files in media.js, canned responses in
+// canned.js, the card's notes and labels and the list's label filter in notes.js.
 'use strict';
 
 const KEY_STORAGE = 'aura.apiKey';
@@ -180,7 +181,10 @@ function showTab(tab) {
 
 async function loadList() {
   if (!state.me || !TAB_MODE[state.tab]) return;
-  const { conversations } = await api('GET', `/v1/conversations?mode=${TAB_MODE[state.tab]}&limit=200`);
+  const { conversations } = await api(
+    'GET',
+    `/v1/conversations?mode=${TAB_MODE[state.tab]}&limit=200${labelQuery()}`,
+  );
   const mine = `agent:${state.me.keyId}`;
   state.list = state.tab === 'mine' ? conversations.filter((c) => c.assignedAgent === mine) : conversations;
   if (state.tab === 'queue') $('queue-count').textContent = String(conversations.length);
@@ -229,7 +233,7 @@ async function open(id, { quiet = false } = {}) {
     // Nothing of the previous customer stays on screen while this one loads.
     forgetMedia();
     state.card = null;
-    for (const part of ['transcript', 'card-body', 'orders']) $(part).replaceChildren();
+    for (const part of ['transcript', 'card-body', 'orders', 'labels', 'notes']) $(part).replaceChildren();
   }
   state.selected = id;
   renderList();
