@@ -42,8 +42,10 @@ export async function setAvailability(
 }
 
 /**
- * The client's agents (live keys with the `agent` scope) and how many of them are not away. The
- * SLA step of a handoff reads it: every agent away means nobody will answer soon.
+ * The client's agents and how many of them are not away. The SLA step of a handoff reads it: every
+ * agent away means nobody will answer soon. An agent is a live key with the `agent` scope, or any
+ * live key that set its availability; an `admin` key that never did is not counted (the client's
+ * first key has every scope and is an integration's key, not a person at the console).
  */
 export async function agentPresence(
   db: Queryable,
@@ -52,7 +54,8 @@ export async function agentPresence(
   const { rows } = await db.query<{ agents: string; available: string }>(
     `SELECT count(*) AS agents, count(*) FILTER (WHERE a.status IS DISTINCT FROM 'away') AS available
      FROM api_keys k LEFT JOIN agent_availability a ON a.key_id = k.id
-     WHERE k.client_id = $1 AND k.revoked_at IS NULL AND 'agent' = ANY(k.scopes)`,
+     WHERE k.client_id = $1 AND k.revoked_at IS NULL
+       AND (a.key_id IS NOT NULL OR ('agent' = ANY(k.scopes) AND NOT 'admin' = ANY(k.scopes)))`,
     [clientId],
   );
   return { agents: Number(rows[0]?.agents ?? 0), available: Number(rows[0]?.available ?? 0) };
