@@ -1,4 +1,5 @@
 import { joined, section } from '.';
+import { consoleAttentionTexts } from './console-attention';
 import { consoleBotTexts } from './console-bot';
 
 const workspaceTexts = section(
@@ -458,7 +459,8 @@ const workspaceTexts = section(
 
 /**
  * The agent console's own texts (api/public/console: index.html, console.js, card.js, media.js,
- * insights.js; bot.js's from `console-bot.ts`), loaded by the page as `/i18n/console.json` and shown
+ * insights.js; bot.js's from `console-bot.ts`; templates.js, attention.js and availability.js's from
+ * `console-attention.ts`), loaded by the page as `/i18n/console.json` and shown
  * in the browser's language.
  */
-export const consoleTexts = joined(workspaceTexts, consoleBotTexts);
+export const consoleTexts = joined(joined(workspaceTexts, consoleBotTexts), consoleAttentionTexts);
