@@ -18,7 +18,7 @@ import { agentMessageUpdate, workflowIdFromRef } from '../../workflows/conversat
 import { requireScope, type AuthContext } from '../auth';
 import { jsonBody } from '../body';
 import { badRequest, HttpError, notFound, parseOr400 } from '../errors';
-import { runUpdate } from './conversations';
+import { agentMessageBody, runUpdate } from './conversations';
 
 /** Most body parameters a template may be sent with (as the settings allow). */
 const MAX_PARAMETERS = 10;
@@ -37,10 +37,7 @@ export const templateSendBody = z.strictObject({
     )
     .max(MAX_PARAMETERS)
     .default([]),
-  clientMessageId: z
-    .string()
-    .regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
-    .optional(),
+  clientMessageId: agentMessageBody.shape.clientMessageId,
 });
 
 /** A template an agent may send, as `GET /v1/conversations/:id/templates` lists it. */
