@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { agentPresence } from '../db/agents';
 import { findContactLanguage, setContactLanguage, setOptOut } from '../db/contacts';
 import {
   assignHandoff,
@@ -159,7 +160,13 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
         } else if (input.event === 'callback_requested') {
           await recordCallbackRequest(tx, { clientId, ref, subjectHash: input.subjectHash });
         }
-        await notifyConversationEvent(tx, { clientId, ref, type: input.event, mode: input.mode });
+        await notifyConversationEvent(tx, {
+          clientId,
+          ref,
+          type: input.event,
+          mode: input.mode,
+          agent: input.assignedAgent,
+        });
         return { position };
       });
     },
@@ -185,6 +192,15 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
         slaDeadline: iso(addBusinessMinutes(hours, zone, at, s.handoff.slaMinutes)),
         maxWaitDeadline: iso(addBusinessMinutes(hours, zone, at, s.handoff.maxWaitMinutes)),
       };
+    },
+
+    /**
+     * How many of the client's agents (live keys with the `agent` scope) there are and how many are
+     * not away. Read when a handoff passes its SLA: with agents and every one of them away, the
+     * customer is offered a callback instead of being told to keep waiting.
+     */
+    async agentPresence(input: { clientId: string }): Promise<{ agents: number; available: number }> {
+      return agentPresence(db, input.clientId);
     },
 
     /** Keeps the conversation's language on the contact (for the order workflow and the next conversation). */

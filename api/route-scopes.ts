@@ -45,6 +45,10 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'POST /v1/conversations/:id/takeover': 'agent',
   'POST /v1/conversations/:id/messages': 'agent',
   'POST /v1/conversations/:id/resolve': 'agent',
+  'GET /v1/conversations/:id/templates': 'agent',
+  'POST /v1/conversations/:id/templates': 'agent',
+  'GET /v1/agents/me': 'agent',
+  'PUT /v1/agents/me/availability': 'agent',
   'GET /v1/conversations/:id/media/:mediaId': 'agent',
   'POST /v1/conversations/:id/media': 'agent',
   // Canned responses, notes and labels.

@@ -8,6 +8,8 @@ export interface ConversationEvent {
   ref: string;
   type: string;
   mode: string;
+  /** The owning agent (`agent:<keyId>`), so a console knows which events concern its own conversations. */
+  agent?: string | null;
 }
 
 interface Subscriber {

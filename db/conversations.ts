@@ -213,7 +213,7 @@ export async function recordCallbackRequest(
 /** Publishes a conversation event to listening consoles (committed with the caller's transaction). */
 export async function notifyConversationEvent(
   db: Queryable,
-  event: { clientId: string; ref: string; type: string; mode: string },
+  event: { clientId: string; ref: string; type: string; mode: string; agent?: string | null },
 ): Promise<void> {
   await db.query('SELECT pg_notify($1, $2)', [CONVERSATION_EVENTS_CHANNEL, JSON.stringify(event)]);
 }

@@ -1,4 +1,5 @@
 import { joined, section } from '.';
+import { consoleAttentionTexts } from './console-attention';
 import { consoleBotTexts } from './console-bot';
 import { consoleNotesTexts } from './console-notes';
 
@@ -459,7 +460,11 @@ const workspaceTexts = section(
 
 /**
  * The agent console's own texts (api/public/console: index.html, console.js, card.js, media.js,
- * insights.js; bot.js's from `console-bot.ts`; canned.js's and notes.js's from `console-notes.ts`), loaded by the page as `/i18n/console.json` and shown
- * in the browser's language.
+ * insights.js; bot.js's from `console-bot.ts`; canned.js's and notes.js's from `console-notes.ts`;
+ * templates.js, attention.js and availability.js's from `console-attention.ts`), loaded by the page
+ * as `/i18n/console.json` and shown in the browser's language.
  */
-export const consoleTexts = joined(joined(workspaceTexts, consoleBotTexts), consoleNotesTexts);
+export const consoleTexts = joined(
+  joined(joined(workspaceTexts, consoleBotTexts), consoleNotesTexts),
+  consoleAttentionTexts,
+);

@@ -8,6 +8,7 @@ import { apiKeyInputSchema, clientInputSchema, clientUpdateSchema, scopeSchema }
 import { clientIdParam, clientListQuery } from '../routes/admin';
 import { pageQuery } from '../routes/audit';
 import { payloadsSchema } from '../routes/codec';
+import { agentMeSchema, availabilityBody, availabilitySchema } from '../routes/agents';
 import { callbackIdParam, callbackSchema, callbacksQuery } from '../routes/callbacks';
 import { agentMessageBody, emptyBody, listQuery } from '../routes/conversations';
 import {
@@ -26,6 +27,7 @@ import { mediaIdParam, uploadFields } from '../routes/media';
 import { requestParam, userParam } from '../routes/privacy';
 import { conversationInput, mediaInput, textInput } from '../routes/sandbox';
 import { quoteSchema } from '../routes/shipping';
+import { templateSendBody, usableTemplateSchema } from '../routes/templates';
 
 import { CANNED_VARIABLES, cannedContentSchema } from '../canned';
 import { labelBody, noteBody } from '../notes';
@@ -541,6 +543,40 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     errors: [409, 413, 415, 503],
   }),
   'POST /v1/conversations/:id/resolve': conversationOp('Hand the conversation back to the bot', emptyBody),
+  'GET /v1/conversations/:id/templates': operation({
+    summary:
+      "The client's templates an agent may send here, in the conversation's language (else the client's default)",
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    ok: {
+      status: 200,
+      description: 'one template per configured purpose',
+      schema: z.object({ language: z.string(), templates: z.array(usableTemplateSchema) }),
+    },
+  }),
+  'POST /v1/conversations/:id/templates': operation({
+    summary: 'Send one of those templates as the agent (also outside the 24-hour window)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    path: conversationParam,
+    body: templateSendBody,
+    ok: { status: 201, description: 'sent', schema: anyObject },
+    errors: [409],
+  }),
+  'GET /v1/agents/me': operation({
+    summary: "The calling agent's availability and the client's handoff SLA",
+    tag: 'conversations',
+    auth: 'apiKey',
+    ok: { status: 200, description: 'the agent', schema: agentMeSchema },
+  }),
+  'PUT /v1/agents/me/availability': operation({
+    summary: 'Set the calling agent available or away (away agents do not count at the handoff SLA)',
+    tag: 'conversations',
+    auth: 'apiKey',
+    body: availabilityBody,
+    ok: { status: 200, description: 'the availability', schema: availabilitySchema },
+  }),
   'GET /sandbox/api/numbers': sandbox('The business numbers the phone simulator can write to'),
   'POST /sandbox/api/messages': sandbox('Send a text or a button reply as an end-user', textInput),
   'POST /sandbox/api/media': operation({

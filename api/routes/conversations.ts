@@ -336,14 +336,16 @@ async function transcript(db: Db, vault: SubjectVault, clientId: string, subject
 
 /**
  * Server-sent events for the agent console: the caller's client's conversation events (ref, mode,
- * event type: no PII) from the process's one LISTEN connection. The stream ends if that connection
+ * event type, owning agent key: no PII) from the process's one LISTEN connection. The stream ends if that connection
  * is lost; the console reconnects.
  */
 async function streamEvents(events: ConversationEvents, clientId: string, res: Response): Promise<void> {
   const unsubscribe = await events.subscribe(
     clientId,
     (e) =>
-      res.write(`event: ${e.type}\ndata: ${JSON.stringify({ id: e.ref, mode: e.mode, type: e.type })}\n\n`),
+      res.write(
+        `event: ${e.type}\ndata: ${JSON.stringify({ id: e.ref, mode: e.mode, type: e.type, agent: e.agent ?? null })}\n\n`,
+      ),
     () => res.end(),
   );
   if (res.socket?.destroyed !== false) return unsubscribe(); // the caller left while we subscribed

@@ -4,6 +4,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { provisionClient } from '../../api/provisioning';
+import { setAvailability } from '../../db/agents';
+import { insertApiKey } from '../../db/clients';
 import { deriveKey, keyedHash } from '../../crypto/keys';
 import { createSecretBox } from '../../crypto/secret-box';
 import { clientSettingsSchema } from '../../settings/client-settings';
@@ -35,8 +37,10 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
   let worker: Worker;
   let running: Promise<void>;
   let clientId: string;
+  let awayClient = '';
   const phoneNumberId = '200000000001';
   const hoursNumber = '200000000002';
+  const awayNumber = '200000000003';
   const taskQueue = 'handoff-timers';
   const config = testConfig();
   let seq = 0;
@@ -85,7 +89,7 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
 
   function user(waId: string, client = clientId) {
     const subjectHash = keyedHash(deriveKey(config.masterKey, 'blind-index'), client, waId);
-    const number = client === clientId ? phoneNumberId : hoursNumber;
+    const number = client === clientId ? phoneNumberId : client === awayClient ? awayNumber : hoursNumber;
     const workflowId = conversationWorkflowId(client, number, subjectHash);
     const input: ConversationInput = { clientId: client, phoneNumberId: number, subjectHash };
     const handle = () => env.client.workflow.getHandle(workflowId);
@@ -159,6 +163,42 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
       (await queueRows(u.ref)).map((r) => r.status),
       ['expired', 'callback'],
     );
+  });
+
+  it('when every agent of the client is away at the SLA, then the customer is offered a callback at once; with one available, the request escalates as usual', async () => {
+    ({ clientId: awayClient } = await provisionClient(
+      { db: db.pool, secrets: createSecretBox(config.masterKey) },
+      {
+        name: 'Away',
+        phoneNumberIds: [awayNumber],
+        graphAccessToken: 'EAAG-test',
+        settings: clientSettingsSchema.parse({
+          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
+        }),
+      },
+    ));
+    for (const id of ['away-a', 'away-b']) {
+      await insertApiKey(db.pool, awayClient, { id, hash: `hash-${id}`, scopes: ['agent'] });
+      await setAvailability(db.pool, awayClient, id, 'away');
+    }
+    const u = user('5511955500005', awayClient);
+    await u.send({ text: 'I need a human please' });
+    await u.until((mode, sent) => mode === 'queued' && sent === 1);
+    await env.sleep('16 minutes');
+    const offered = await u.until((mode, sent) => mode === 'bot' && sent === 2);
+    assert.equal(offered.queue, null);
+    assert.equal((u.sent()[1]!.body.interactive as { type: string }).type, 'button');
+    assert.match(bodyOf(u.sent()[1]!), /contact you later/);
+    assert.deepEqual(await queueRows(u.ref, awayClient), [{ status: 'expired', priority: 0 }]);
+
+    await setAvailability(db.pool, awayClient, 'away-b', 'available');
+    const v = user('5511955500006', awayClient);
+    await v.send({ text: 'I need a human please' });
+    await v.until((mode, sent) => mode === 'queued' && sent === 1);
+    await env.sleep('16 minutes');
+    const escalated = await v.until((_, sent) => sent === 2);
+    assert.equal(escalated.mode, 'queued');
+    assert.match(bodyOf(v.sent()[1]!), /busier than usual/);
   });
 
   it('when a handoff comes outside business hours, then the away reply names when the team is back, it stays queued, and the SLA counts open time only', async () => {

@@ -171,11 +171,13 @@ export interface ConversationView {
 }
 
 /**
- * What an agent may send: text, buttons (same limits as the bot's), or a file the API already
- * stored sealed (`stored` is its media id), uploaded to Meta by the send.
+ * What an agent may send: text, buttons (same limits as the bot's), a file the API already stored
+ * sealed (`stored` is its media id), uploaded to Meta by the send, or one of the client's approved
+ * templates (the API resolves it from the settings; the only kind allowed outside the 24-hour window).
  */
 export type AgentContent =
   | { type: 'text'; body: string }
+  | { type: 'template'; name: string; language: string; parameters?: string[] }
   | { type: 'buttons'; body: string; buttons: { id: string; title: string }[] }
   | { type: 'media'; kind: 'image' | 'document'; stored: string; caption?: string; filename?: string };
 

@@ -370,8 +370,14 @@ export class ConversationRuntime implements BotContext {
     );
   }
 
-  /** SLA passed: tell the user, raise the priority; the request stays in the queue. */
+  /**
+   * SLA passed: tell the user, raise the priority; the request stays in the queue. When the client
+   * has agents and every one of them is away, nobody is coming soon: the callback offer goes out now
+   * (as at the maximum wait) instead of a promise to keep waiting.
+   */
   async slaExpired(): Promise<void> {
+    const presence = await local.agentPresence({ clientId: this.input.clientId });
+    if (presence.agents > 0 && presence.available === 0) return this.maxWait();
     const queuedAt = this.state.handoff?.queuedAt;
     const priority = this.state.escalate();
     await this.sync('escalated', { priority });

@@ -160,6 +160,7 @@ function signOut(message) {
   $('sign-out').hidden = true;
   $('who').textContent = '';
   banner(message || '', message ? 'error' : 'info');
+  document.dispatchEvent(new Event('aura:signed-out'));
 }
 
 // ---- lists -----------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ function listItem(c) {
       'div',
       { class: 'top' },
       el('span', { class: c.contactName ? 'name' : 'ref', title: c.id }, c.contactName || c.id.slice(0, 22)),
-      el('span', { class: escalated ? 'escalated' : 'muted' }, waiting),
+      el('span', waitAttrs(c, escalated), waiting), // attention.js: amber/red against the SLA
     ),
     el('div', { class: 'muted' }, c.lastMessage ? c.lastMessage : owner || t(`mode.${c.mode}`)),
     escalated ? el('div', { class: 'escalated' }, t('list.escalated')) : '',
@@ -282,6 +283,7 @@ function renderConversation(conv) {
   $('send').disabled = !((conv.mode === 'agent' && mine) || conv.mode === 'opted_out');
   $('attach').disabled = !(conv.mode === 'agent' && mine);
   renderTranscript(conv.messages);
+  document.dispatchEvent(new CustomEvent('aura:conversation', { detail: conv })); // templates.js
 }
 
 /**

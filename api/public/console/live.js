@@ -54,6 +54,7 @@ async function listen() {
 }
 
 function onEvent(event) {
+  document.dispatchEvent(new CustomEvent('aura:event', { detail: event })); // attention.js
   if (event.type === 'status') {
     // Ticks change only the transcript: the lists (and their audited previews) stay as they are.
     if (event.id === state.selected) void open(event.id, { quiet: true });

@@ -1,0 +1,135 @@
+import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { findContactLanguage } from '../../db/contacts';
+import { findConversation } from '../../db/conversations';
+import type { Db } from '../../db/pool';
+import { supportedLanguage } from '../../i18n';
+import {
+  loadClientSettings,
+  pickTemplate,
+  TEMPLATE_PURPOSES,
+  type ClientSettings,
+  type TemplatePurpose,
+  type TemplateRef,
+} from '../../settings/client-settings';
+import { agentMessageUpdate, workflowIdFromRef } from '../../workflows/conversation/contract';
+import { requireScope, type AuthContext } from '../auth';
+import { jsonBody } from '../body';
+import { badRequest, HttpError, notFound, parseOr400 } from '../errors';
+import { agentMessageBody, runUpdate } from './conversations';
+
+/** Most body parameters a template may be sent with (as the settings allow). */
+const MAX_PARAMETERS = 10;
+
+export const templateSendBody = z.strictObject({
+  purpose: z.enum(TEMPLATE_PURPOSES),
+  parameters: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(1024)
+        // Meta refuses body parameters with new lines, tabs or more than four spaces in a row.
+        .regex(/^(?!.* {5})[^\n\t]*$/, 'must be one line, without tabs or more than four spaces in a row'),
+    )
+    .max(MAX_PARAMETERS)
+    .default([]),
+  clientMessageId: agentMessageBody.shape.clientMessageId,
+});
+
+/** A template an agent may send, as `GET /v1/conversations/:id/templates` lists it. */
+export const usableTemplateSchema = z.object({
+  purpose: z.enum(TEMPLATE_PURPOSES),
+  name: z.string(),
+  language: z.string(),
+  parameters: z.array(z.string()).meta({ description: 'the values the settings give, one per body slot' }),
+  parameterCount: z.number().int().nullable().meta({
+    description: 'how many body parameters the send requires; null: unknown, 0 to 10 free fields',
+  }),
+});
+export type UsableTemplate = z.infer<typeof usableTemplateSchema>;
+
+/**
+ * The client's templates for a reader of `lang`, one per configured purpose (the conversation's
+ * language, else the client's default, else the first: the same pick as the send path). The settings
+ * hold no template text, only the name and, when given, the body parameters' values: configured
+ * values fix the number of slots; without them the count is unknown and the agent fills free fields.
+ */
+export function usableTemplates(settings: ClientSettings, lang: string): UsableTemplate[] {
+  return TEMPLATE_PURPOSES.flatMap((purpose) => {
+    const t = pickTemplate(settings.templates[purpose], supportedLanguage(lang), settings.language);
+    return t ? [usable(purpose, t)] : [];
+  });
+}
+
+function usable(purpose: TemplatePurpose, t: TemplateRef): UsableTemplate {
+  const parameters = t.parameters ?? [];
+  return {
+    purpose,
+    name: t.name,
+    language: t.language,
+    parameters,
+    parameterCount: parameters.length > 0 ? parameters.length : null,
+  };
+}
+
+/**
+ * `GET /v1/conversations/:id/templates` and `POST /v1/conversations/:id/templates` (scope `agent`):
+ * the approved templates an agent may send in a conversation (the only messages WhatsApp lets a
+ * business send once the customer's 24-hour window has closed), and sending one as the agent. The
+ * send goes through the conversation's agent-message update, so the owner check, opt-out, pacing and
+ * the outbound record are those of every agent reply.
+ */
+export function templatesRouter({ db, temporal }: { db: Db; temporal: Client }): Router {
+  const router = Router();
+  const act = requireScope(db, 'agent');
+  const auth = (res: Response) => res.locals.auth as AuthContext;
+
+  async function conversationOf(ref: string, res: Response) {
+    const { clientId } = auth(res);
+    const workflowId = workflowIdFromRef(clientId, ref);
+    const row = workflowId && (await findConversation(db, clientId, ref));
+    if (!workflowId || !row) throw notFound('conversation');
+    const settings = await loadClientSettings(db, clientId);
+    if (!settings) throw notFound('conversation');
+    const language = (await findContactLanguage(db, clientId, row.subjectHash)) ?? settings.language;
+    return { workflowId, language, templates: usableTemplates(settings, language) };
+  }
+
+  router.get('/v1/conversations/:id/templates', act, async (req, res) => {
+    const c = await conversationOf(String(req.params.id), res);
+    res.json({ language: c.language, templates: c.templates });
+  });
+
+  router.post('/v1/conversations/:id/templates', act, jsonBody('16kb'), async (req, res) => {
+    const body = parseOr400(templateSendBody, req.body);
+    const c = await conversationOf(String(req.params.id), res);
+    const template = c.templates.find((t) => t.purpose === body.purpose);
+    if (!template) throw badRequest(`no ${body.purpose} template is configured for this client`);
+    if (template.parameterCount !== null && body.parameters.length !== template.parameterCount)
+      throw badRequest(`the ${template.name} template takes ${template.parameterCount} parameters`);
+    const clientMessageId = body.clientMessageId ?? randomUUID();
+    const content = {
+      type: 'template' as const,
+      name: template.name,
+      language: template.language,
+      ...(body.parameters.length ? { parameters: body.parameters } : {}),
+    };
+    const agentId = `agent:${auth(res).keyId}`;
+    const result = await runUpdate(temporal, c.workflowId, (h) =>
+      h.executeUpdate(agentMessageUpdate, { args: [{ agentId, clientMessageId, content }] }),
+    );
+    if (result.status !== 'sent')
+      throw new HttpError(409, 'not_sent', `the template was not sent: ${result.reason}`, {
+        reason: result.reason,
+      });
+    res
+      .status(201)
+      .json({ status: 'sent', clientMessageId, template: { ...content, purpose: body.purpose } });
+  });
+
+  return router;
+}
