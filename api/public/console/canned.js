@@ -64,7 +64,8 @@ async function openCanned(query) {
       return;
     }
   }
-  renderCanned(query);
+  // What the box holds now: keys typed while the list loaded have moved on from `query`.
+  renderCanned(cannedQuery() ?? query);
 }
 
 function chooseCanned(r) {
