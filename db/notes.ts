@@ -24,6 +24,21 @@ export interface LabelRow {
 /** The most notes a card shows (newest first). */
 const NOTES_SHOWN = 50;
 
+/**
+ * Nothing new for a subject while their erasure is open: a row written after erasure deleted theirs
+ * would outlive it (unreadable once the key goes, but there). `$2`, `$3`: client id, subject hash.
+ */
+const NO_OPEN_ERASURE = `NOT EXISTS (SELECT 1 FROM privacy_requests r WHERE r.client_id = $2
+  AND r.subject_hash = $3 AND r.status IN ('pending', 'running'))`;
+
+/** Thrown when a subject's erasure is open: the API answers 409. */
+export class SubjectErasingError extends Error {
+  override name = 'SubjectErasingError';
+  constructor() {
+    super("the customer's data is being erased");
+  }
+}
+
 export async function insertNote(
   db: Queryable,
   subject: Subject,
@@ -31,11 +46,13 @@ export async function insertNote(
   bodyEnc: string,
 ): Promise<NoteRow> {
   const { rows } = await db.query<{ id: string; created_at: Date }>(
-    `INSERT INTO contact_notes(id, client_id, subject_hash, author, body_enc) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO contact_notes(id, client_id, subject_hash, author, body_enc)
+     SELECT $1, $2, $3, $4, $5 WHERE ${NO_OPEN_ERASURE}
      RETURNING id, created_at`,
     [`note_${randomUUID()}`, subject.clientId, subject.subjectHash, author, bodyEnc],
   );
-  return { id: rows[0]!.id, author, bodyEnc, createdAt: rows[0]!.created_at };
+  if (!rows[0]) throw new SubjectErasingError();
+  return { id: rows[0].id, author, bodyEnc, createdAt: rows[0].created_at };
 }
 
 export async function listNotes(db: Queryable, subject: Subject): Promise<NoteRow[]> {
@@ -63,14 +80,20 @@ export async function insertLabel(
   ref: string,
   label: { hash: string; enc: string; addedBy: string },
 ): Promise<LabelRow | undefined> {
-  const { rows } = await db.query<{ id: string; created_at: Date }>(
-    `INSERT INTO conversation_labels(id, client_id, ref, subject_hash, label_hash, label_enc, added_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (client_id, ref, label_hash) DO NOTHING RETURNING id, created_at`,
-    [`lbl_${randomUUID()}`, subject.clientId, ref, subject.subjectHash, label.hash, label.enc, label.addedBy],
+  const { rows } = await db.query<{ id: string | null; created_at: Date; erasing: boolean }>(
+    `WITH erasing AS (SELECT NOT ${NO_OPEN_ERASURE} AS erasing), added AS (
+       INSERT INTO conversation_labels(id, client_id, subject_hash, ref, label_hash, label_enc, added_by)
+       SELECT $1, $2, $3, $4, $5, $6, $7 FROM erasing WHERE NOT erasing
+       ON CONFLICT (client_id, ref, label_hash) DO NOTHING RETURNING id, created_at
+     )
+     SELECT added.id, added.created_at, erasing.erasing FROM erasing LEFT JOIN added ON true`,
+    [`lbl_${randomUUID()}`, subject.clientId, subject.subjectHash, ref, label.hash, label.enc, label.addedBy],
   );
-  const r = rows[0];
-  return r && { id: r.id, labelEnc: label.enc, addedBy: label.addedBy, createdAt: r.created_at };
+  const r = rows[0]!;
+  if (r.erasing) throw new SubjectErasingError();
+  return r.id
+    ? { id: r.id, labelEnc: label.enc, addedBy: label.addedBy, createdAt: r.created_at }
+    : undefined;
 }
 
 /** A conversation's labels, oldest first. */

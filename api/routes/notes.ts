@@ -4,7 +4,7 @@ import { SubjectErasedError, type SubjectVault } from '../../crypto/vault';
 import { writeAudit, type AuditAction } from '../../db/audit';
 import { findApiKeyLabel } from '../../db/clients';
 import { findConversation, type ConversationRow } from '../../db/conversations';
-import { deleteLabel, deleteNote, insertLabel, insertNote } from '../../db/notes';
+import { deleteLabel, deleteNote, insertLabel, insertNote, SubjectErasingError } from '../../db/notes';
 import type { Db } from '../../db/pool';
 import { workflowIdFromRef } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
@@ -53,7 +53,7 @@ export function notesRouter(deps: { db: Db; vault: SubjectVault; indexKey: Buffe
       subject,
       author,
       await sealed(deps.vault, subject, NOTE_FIELD, text),
-    );
+    ).catch(erasing);
     await audit(res, 'note.add', c, note.id);
     res.status(201).json({
       id: note.id,
@@ -82,7 +82,7 @@ export function notesRouter(deps: { db: Db; vault: SubjectVault; indexKey: Buffe
       hash: labelHash(deps.indexKey, subject.clientId, label),
       enc: await sealed(deps.vault, subject, LABEL_FIELD, label),
       addedBy,
-    });
+    }).catch(erasing);
     if (!row) throw conflict('the conversation already has this label');
     await audit(res, 'label.add', c, row.id);
     res.status(201).json({ id: row.id, label, addedBy, createdAt: row.createdAt.toISOString() });
@@ -99,6 +99,12 @@ export function notesRouter(deps: { db: Db; vault: SubjectVault; indexKey: Buffe
   return router;
 }
 
+/** A customer whose data is being erased gets nothing new: 409. */
+function erasing(err: unknown): never {
+  if (err instanceof SubjectErasingError) throw conflict(err.message);
+  throw err;
+}
+
 /** Seals for the subject; a customer whose data is being erased gets nothing new (409). */
 async function sealed(
   vault: SubjectVault,
@@ -109,7 +115,7 @@ async function sealed(
   try {
     return await vault.seal(subject, field, text);
   } catch (err) {
-    if (err instanceof SubjectErasedError) throw conflict("the customer's data is being erased");
+    if (err instanceof SubjectErasedError) throw conflict(new SubjectErasingError().message);
     throw err;
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { openErasureRequest } from '../../db/privacy-requests';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
@@ -248,5 +249,25 @@ describe('canned responses, notes and labels over HTTP', () => {
     assert.equal(await rows('contact_notes', u.subjectHash), 0, 'the notes are gone');
     assert.equal(await rows('conversation_labels', u.subjectHash), 0, 'the labels are gone');
     assert.deepEqual((await ok(alice.apiKey, 'GET', '/v1/conversations?label=refund')).conversations, []);
+  });
+
+  it("when the customer's erasure is open, then a new note or label is a 409 and nothing is written", async () => {
+    const u = endUser(stack, client, '5511900000904');
+    await u.says('I want to talk to a human', { name: 'Erin Erased' });
+    await u.waitForMode('queued');
+    // Open, as DELETE /v1/privacy/subjects opens it before the erasure runs (held here: no workflow).
+    await openErasureRequest(stack.db.pool, {
+      clientId: client.clientId,
+      subjectHash: u.subjectHash,
+      requestedBy: 'test',
+    });
+    const note = await call(alice.apiKey, 'POST', `/v1/conversations/${u.ref}/notes`, { text: 'late' });
+    const label = await call(alice.apiKey, 'POST', `/v1/conversations/${u.ref}/labels`, { label: 'late' });
+    assert.deepEqual([note.status, label.status], [409, 409]);
+    assert.match(note.json.error.message, /being erased/);
+    assert.deepEqual(
+      [await rows('contact_notes', u.subjectHash), await rows('conversation_labels', u.subjectHash)],
+      [0, 0],
+    );
   });
 });
