@@ -75,11 +75,11 @@ export interface RenderedCanned extends CannedResponse {
 export async function renderCanned(
   deps: { db: Db; vault: SubjectVault },
   subject: Subject,
-  agentName: string,
+  agentName: string | undefined,
   responses: readonly CannedResponse[],
 ): Promise<{ rendered: RenderedCanned[]; nameRead: boolean }> {
   const used = new Set(responses.flatMap((r) => variablesOf(r.body)));
-  const values: Partial<Record<CannedVariable, string>> = { 'agent.name': agentName };
+  const values: Partial<Record<CannedVariable, string>> = agentName ? { 'agent.name': agentName } : {};
   let nameRead = false;
   try {
     if (used.has('customer.name')) {

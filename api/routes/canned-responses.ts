@@ -101,7 +101,8 @@ export function cannedResponsesRouter(deps: { db: Db; vault: SubjectVault }): Ro
     );
     const language = (await findContactLanguage(deps.db, clientId, row.subjectHash)) ?? fallback;
     const chosen = ofLanguage(await listCannedResponses(deps.db, clientId), language, fallback);
-    const agentName = (await findApiKeyLabel(deps.db, clientId, keyId)) ?? `agent:${keyId}`;
+    // A key without a label has no name to give the customer (its id is not one): left as missing.
+    const agentName = (await findApiKeyLabel(deps.db, clientId, keyId)) ?? undefined;
     const { rendered, nameRead } = await renderCanned(deps, subject, agentName, chosen);
     // The customer's name is personal data read for this agent: audited like the card's read.
     if (nameRead)
