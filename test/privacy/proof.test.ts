@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import type { Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { deriveKey, keyedHash } from '../../crypto/keys';
 import { createLogger } from '../../logging';
@@ -12,7 +13,11 @@ import { postWebhook, provisionTestClient, textNotification, wamid } from '../su
 
 const NAME = 'Zélia Quarterfield';
 const WA_ID = '5511987650042';
-const TEXTS = ['my parcel to Lisbon never came, order 77', 'please call me back tonight'];
+const TEXTS = [
+  'my parcel to Lisbon never came, order 77',
+  'please call me back tonight',
+  'I want to talk to a human about it',
+];
 const ADDRESS = 'Rua das Acácias 777, 1200-001 Lisboa';
 const NOTE = 'Zélia prefers a call after 9pm on Thursdays';
 const LABEL = 'quarterfield-vip';
@@ -32,6 +37,9 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
   const realFetch = globalThis.fetch;
   /** The WhatsApp message ids of the conversation, both ways: each holds the number. */
   const wamids: string[] = [];
+  /** The client's event endpoint (a configured destination) and the bodies it received. */
+  let receiver: Server;
+  const events: string[] = [];
 
   before(async () => {
     diagnostics.subscribe('net.client.socket', onSocket as (m: unknown) => void);
@@ -39,8 +47,30 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       destinations.add(new URL(input instanceof Request ? input.url : String(input)).hostname);
       return realFetch(input, init);
     };
-    stack = await startStack({ log: createLogger('debug', {}, (line) => logs.push(line)) });
+    stack = await startStack({
+      env: { AURA_WEBHOOKS_ALLOW_LOOPBACK_HTTP: 'true' },
+      log: createLogger('debug', {}, (line) => logs.push(line)),
+    });
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => {
+          events.push(Buffer.concat(chunks).toString('utf8'));
+          res.end();
+        });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const registered = await fetch(`${stack.apiUrl}/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        url: `http://localhost:${(receiver.address() as AddressInfo).port}/events`,
+        events: ['conversation.queued'],
+      }),
+    });
+    assert.equal(registered.status, 201);
     for (const text of TEXTS) {
       // Meta-shaped ids: each embeds the sender's number, as Meta's do.
       const id = wamid(WA_ID);
@@ -56,6 +86,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     );
     // The ids the Graph API gave our replies embed the number too.
     wamids.push(...sent.filter((m) => m.body.to === WA_ID).map((m) => m.wamid));
+    for (let i = 0; i < 100 && events.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
     // The reply is recorded as sent just after the Graph API accepted it.
     for (let i = 0; i < 100; i += 1) {
       const { rows } = await stack.db.pool.query(
@@ -102,6 +133,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
   after(async () => {
     diagnostics.unsubscribe('net.client.socket', onSocket as (m: unknown) => void);
     globalThis.fetch = realFetch;
+    receiver?.close();
     await stack?.close();
   });
 
@@ -186,8 +218,15 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     );
   });
 
-  it('when the scenario ran, then every network destination was a configured one (Graph API, Temporal, PostgreSQL, our API)', () => {
+  it("when the scenario ran, then every network destination was a configured one (Graph API, Temporal, PostgreSQL, our API, the client's event endpoints) and the events held nothing personal", async () => {
+    const { rows } = await stack.db.pool.query<{ url: string }>('SELECT url FROM webhook_endpoints');
+    assert.equal(events.length, 1, 'the handoff was delivered to the endpoint');
+    assert.deepEqual(
+      needles().filter((n) => events.some((e) => e.includes(n))),
+      [],
+    );
     const allowed = new Set([
+      ...rows.map((r) => new URL(r.url).hostname),
       new URL(stack.config.whatsapp.graphUrl).hostname,
       stack.config.temporal.address!.split(':')[0]!,
       new URL(stack.db.url).hostname,
