@@ -57,6 +57,32 @@ export function buildEvent<T extends EventType>(
   return { id, type, createdAt: new Date().toISOString(), clientId, data };
 }
 
+/** `order.status_changed` for the order's current status: one per order and status. */
+export function orderStatusEvent(
+  clientId: string,
+  view: { orderId: string; subjectHash: string; status: EventData<'order.status_changed'>['status'] },
+) {
+  const data = { orderId: view.orderId, subject: view.subjectHash, status: view.status };
+  const id = eventId('order.status_changed', clientId, view.orderId, view.status);
+  return buildEvent(clientId, 'order.status_changed', id, data);
+}
+
+/** `order.notification_failed` for a notification (named by its send's idempotency key) that failed for good. */
+export function notificationFailedEvent(
+  input: {
+    clientId: string;
+    idempotencyKey: string;
+    event: string;
+    view: { orderId: string; subjectHash: string };
+  },
+  reason: string,
+) {
+  const { orderId, subjectHash } = input.view;
+  const data = { orderId, subject: subjectHash, notification: input.event, reason };
+  const id = eventId('order.notification_failed', input.idempotencyKey);
+  return buildEvent(input.clientId, 'order.notification_failed', id, data);
+}
+
 /**
  * Emits outbound events: `record` writes the deliveries (in the caller's transaction when it has
  * one) and `wake` signals-with-start each endpoint's workflow once they are committed. A client with

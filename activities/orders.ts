@@ -29,7 +29,7 @@ import {
 } from '../workflows/order/contract';
 import type { OrderFacts } from '../workflows/order/messages';
 import { orderSubtotal } from '../workflows/order/state';
-import { buildEvent, createEventEmitter, eventId, type EventDeps } from './events';
+import { createEventEmitter, notificationFailedEvent, orderStatusEvent, type EventDeps } from './events';
 import { createWhatsAppActivities, type WhatsAppDeps } from './whatsapp';
 
 export type OrderDeps = WhatsAppDeps & Pick<EventDeps, 'webhooks'>;
@@ -225,9 +225,7 @@ export function createOrderActivities(deps: OrderDeps) {
       const { clientId, view } = input;
       await upsertOrder(db, await recordFromView(vault, clientId, view));
       if ((await storedOrderVersion(db, clientId, view.orderId)) !== view.version) return;
-      const data = { orderId: view.orderId, subject: view.subjectHash, status: view.status };
-      const id = eventId('order.status_changed', clientId, view.orderId, view.status);
-      await events.emit(db, buildEvent(clientId, 'order.status_changed', id, data), view.subjectHash);
+      await events.emit(db, orderStatusEvent(clientId, view), view.subjectHash);
     },
 
     /**
@@ -277,18 +275,7 @@ export function createOrderActivities(deps: OrderDeps) {
         if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
         const reason = err.type ?? 'unknown';
         await recordOrderNotification(db, { ...base, status: 'failed', reason });
-        const data = {
-          orderId: base.orderId,
-          subject: input.view.subjectHash,
-          notification: input.event,
-          reason,
-        };
-        const id = eventId('order.notification_failed', input.idempotencyKey);
-        await events.emit(
-          db,
-          buildEvent(input.clientId, 'order.notification_failed', id, data),
-          input.view.subjectHash,
-        );
+        await events.emit(db, notificationFailedEvent(input, reason), input.view.subjectHash);
         return { status: 'failed', reason: err.type ?? undefined };
       }
     },
