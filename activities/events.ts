@@ -91,6 +91,7 @@ export function notificationFailedEvent(
  */
 export function createEventEmitter(deps: Pick<EventDeps, 'temporal' | 'webhooks'>) {
   const wake = async (clientId: string, endpointIds: readonly string[]) => {
+    if (endpointIds.length === 0) return;
     const { taskQueue } = Context.current().info;
     for (const endpointId of endpointIds) {
       const input = { clientId, endpointId, retryWindowMs: deps.webhooks?.retryWindowMs };
