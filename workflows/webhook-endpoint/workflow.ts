@@ -8,13 +8,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { QUICK_ACTIVITY_OPTIONS } from '../activity-options';
 import { DEFAULT_RETRY_WINDOW_MS, deliveriesQueuedSignal, type WebhookEndpointInput } from './contract';
 
 // Reading the queue and disabling are quick database calls: ride out an outage.
-const { pendingWebhookDeliveries, giveUpWebhookEndpoint } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { pendingWebhookDeliveries, giveUpWebhookEndpoint } =
+  proxyActivities<Activities>(QUICK_ACTIVITY_OPTIONS);
 
 /** A quiet endpoint's workflow waits this long for more, then completes (the next event starts it again). */
 const IDLE = '10 minutes';
