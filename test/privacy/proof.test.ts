@@ -9,6 +9,7 @@ import { payloadCodec } from '../../temporal/connection';
 import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from '../support/env';
 import { findInBytes, rawHistories, scanDatabase } from '../support/privacy-scan';
 import { startStack, type Stack } from '../support/stack';
+import { orderBody, putRates, seedContact } from '../orders/support';
 import { postWebhook, provisionTestClient, textNotification, wamid } from '../support/whatsapp';
 
 const NAME = 'Zélia Quarterfield';
@@ -63,7 +64,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         url: `http://localhost:${(receiver.address() as AddressInfo).port}/events`,
-        events: ['conversation.queued', 'contact.opted_out', 'privacy.erasure_completed'],
+        events: ['conversation.queued', 'contact.opted_out', 'order.status_changed'],
       }),
     });
     assert.equal(registered.status, 201);
@@ -113,13 +114,16 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       labelled.conversations!.map((c) => c.id),
       [conversation!.id],
     );
-    // An event for the endpoint: the erasure of someone else, which sends the customer nothing.
-    const erasure = await fetch(`${stack.apiUrl}/v1/privacy/subjects/5511900000001`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${client.apiKey}` },
+    // An event for the endpoint: another customer's order, which sends this customer nothing.
+    await putRates(stack, client.apiKey);
+    await seedContact(stack, client.clientId, '351910000042');
+    const order = await fetch(`${stack.apiUrl}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(orderBody('+351910000042')),
     });
-    assert.equal(erasure.status, 202);
-    for (let i = 0; i < 600 && !events.some((e) => e.includes('privacy.erasure_completed')); i += 1)
+    assert.equal(order.status, 201);
+    for (let i = 0; i < 200 && !events.some((e) => e.includes('order.status_changed')); i += 1)
       await new Promise((r) => setTimeout(r, 100));
     await stack.db.owner.query(
       'CREATE TABLE test_deliveries (client_id text, subject_hash text, address_enc text, created_at timestamptz DEFAULT now())',
@@ -225,7 +229,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
   it("when the scenario ran, then every network destination was a configured one (Graph API, Temporal, PostgreSQL, our API, the client's event endpoints) and the events held nothing personal", async () => {
     const { rows } = await stack.db.pool.query<{ url: string }>('SELECT url FROM webhook_endpoints');
     assert.ok(
-      events.some((e) => e.includes('privacy.erasure_completed')),
+      events.some((e) => e.includes('order.status_changed')),
       'an event went to the endpoint',
     );
     assert.deepEqual(
