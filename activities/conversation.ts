@@ -21,11 +21,22 @@ import { loadClientSettings } from '../settings/client-settings';
 import type { ConversationMode } from '../workflows/conversation/contract';
 import type { ConversationSettings } from '../workflows/conversation/state';
 import { loadBotTexts, type BotTexts } from '../db/bot-content';
+import type { EventType } from '../events/catalogue';
+import { activityEventId, buildEvent, createEventEmitter, eventId, type EventDeps } from './events';
 
-export interface ConversationDeps {
+export interface ConversationDeps extends Pick<EventDeps, 'temporal' | 'webhooks'> {
   db: Db;
   metrics: Metrics;
 }
+
+/** The outbound event each conversation change emits, when it emits one. */
+const OUTBOUND: Partial<Record<ConversationEvent, EventType>> = {
+  queued: 'conversation.queued',
+  assigned: 'conversation.assigned',
+  resolved: 'conversation.resolved',
+  opted_out: 'contact.opted_out',
+  opted_in: 'contact.opted_in',
+};
 
 /** What changed in a conversation; the queue record and the agents' event follow from it. */
 export type ConversationEvent =
@@ -74,7 +85,22 @@ export type TurnSettings = ConversationSettings & {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function createConversationActivities({ db, metrics }: ConversationDeps) {
+/** The outbound event of a conversation change: refs, the subject hash and the handoff's reason only. */
+function conversationEvent(input: SyncConversationInput, type: EventType) {
+  const base = { conversation: input.ref, subject: input.subjectHash };
+  const id = activityEventId(type);
+  if (type === 'conversation.queued')
+    return buildEvent(input.clientId, type, id, {
+      ...base,
+      reason: input.reason ?? 'intent',
+      priority: input.priority ?? 0,
+    });
+  return buildEvent(input.clientId, type, id, base);
+}
+
+export function createConversationActivities(deps: ConversationDeps) {
+  const { db, metrics } = deps;
+  const events = createEventEmitter(deps);
   const observeWait = (ms: number, outcome: string) => metrics.handoffWait.observe({ outcome }, ms / 1000);
   return {
     /**
@@ -115,11 +141,14 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
 
     /**
      * Mirrors a conversation change into the agents' view (conversations, handoff queue) and notifies
-     * listening consoles, in one transaction. Idempotent: every write is absolute or conflict-guarded.
-     * Returns the queue position when the conversation is waiting (0 otherwise).
+     * listening consoles, in one transaction with the outbound event it emits (queued, assigned,
+     * resolved, opted out or in), whose endpoints it wakes after the commit. Idempotent: every write
+     * is absolute or conflict-guarded. Returns the queue position when the conversation is waiting
+     * (0 otherwise).
      */
     async syncConversation(input: SyncConversationInput): Promise<{ position: number }> {
-      return inTransaction(db, async (tx) => {
+      let woken: string[] = [];
+      const synced = await inTransaction(db, async (tx) => {
         const { clientId, ref } = input;
         await upsertConversation(tx, { ...input, mode: input.mode });
         let position = 0;
@@ -167,8 +196,12 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
           mode: input.mode,
           agent: input.assignedAgent,
         });
+        const type = OUTBOUND[input.event];
+        if (type) woken = await events.record(tx, conversationEvent(input, type), input.subjectHash);
         return { position };
       });
+      await events.wake(input.clientId, woken);
+      return synced;
     },
 
     /**
@@ -221,13 +254,21 @@ export function createConversationActivities({ db, metrics }: ConversationDeps) 
       agent: string;
       handoff: string;
       score: number;
+      /** The conversation's ref and subject, for the `csat.received` event (absent: no event). */
+      ref?: string;
+      subjectHash?: string;
     }): Promise<void> {
+      const key = createHash('sha256').update(input.handoff).digest('hex').slice(0, 32);
       await recordInsight(db, {
         clientId: input.clientId,
         kind: 'csat_rating',
         dims: { score: String(input.score), agent: input.agent },
-        key: createHash('sha256').update(input.handoff).digest('hex').slice(0, 32),
+        key,
       });
+      if (!input.ref || !input.subjectHash) return;
+      const data = { conversation: input.ref, subject: input.subjectHash, score: input.score };
+      const event = buildEvent(input.clientId, 'csat.received', eventId('csat', input.clientId, key), data);
+      await events.emit(db, event, input.subjectHash);
     },
 
     /**

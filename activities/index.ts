@@ -1,5 +1,6 @@
 import { createConversationActivities } from './conversation';
 import { createDeliveryActivities } from './delivery';
+import { createEventActivities, type EventDeps } from './events';
 import { withActivityContext } from './log';
 import { createMediaActivities, type MediaDeps } from './media';
 import { createNluActivities, type NluDeps } from './nlu';
@@ -13,6 +14,7 @@ import { createWhatsAppActivities } from './whatsapp';
 export type ActivityDeps = WhatsAppDeps &
   PrivacyDeps &
   OrderDeps &
+  Pick<EventDeps, 'webhooks'> &
   Pick<NluDeps, 'nlu' | 'fetchMedia'> &
   Pick<MediaDeps, 'mediaDownloads' | 'mediaStallMs'>;
 
@@ -30,6 +32,7 @@ export function createActivities(given: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createNluActivities(deps),
     ...createConversationActivities(deps),
+    ...createEventActivities(deps),
   };
 }
 

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { findContact, findContactLanguage } from '../db/contacts';
 import { supportedLanguage, type ClientText, type Language } from '../i18n';
-import { deleteOrder, findLatestOrderOfSubject, recordOrderNotification, upsertOrder } from '../db/orders';
+import {
+  deleteOrder,
+  findLatestOrderOfSubject,
+  recordOrderNotification,
+  storedOrderVersion,
+  upsertOrder,
+} from '../db/orders';
 import { catchUpNotificationStatus, recordInsight } from '../db/insights';
 import { getRateTable } from '../db/shipping-rates';
 import { openOrder, readOrderRecord } from '../orders/access';
@@ -23,9 +29,10 @@ import {
 } from '../workflows/order/contract';
 import type { OrderFacts } from '../workflows/order/messages';
 import { orderSubtotal } from '../workflows/order/state';
+import { createEventEmitter, notificationFailedEvent, orderStatusEvent, type EventDeps } from './events';
 import { createWhatsAppActivities, type WhatsAppDeps } from './whatsapp';
 
-export type OrderDeps = WhatsAppDeps;
+export type OrderDeps = WhatsAppDeps & Pick<EventDeps, 'webhooks'>;
 
 export type PriceOrderResult = {
   paymentDeadlineHours: number;
@@ -117,6 +124,7 @@ export function catalogueOrderId(messageId: string): string {
 export function createOrderActivities(deps: OrderDeps) {
   const { db, vault, temporal } = deps;
   const { sendMessage } = createWhatsAppActivities(deps);
+  const events = createEventEmitter(deps);
 
   async function chooseContent(
     input: NotifyOrderInput,
@@ -208,9 +216,16 @@ export function createOrderActivities(deps: OrderDeps) {
       };
     },
 
-    /** Writes the order's newest state to its record (PII sealed); idempotent by version. */
+    /**
+     * Writes the order's newest state to its record (PII sealed); idempotent by version. While this
+     * version is the record's, emits `order.status_changed` for its status (once per order and
+     * status); a write an newer one overtook emits nothing, so events never go back in time.
+     */
     async recordOrder(input: { clientId: string; view: OrderView }): Promise<void> {
-      await upsertOrder(db, await recordFromView(vault, input.clientId, input.view));
+      const { clientId, view } = input;
+      await upsertOrder(db, await recordFromView(vault, clientId, view));
+      if ((await storedOrderVersion(db, clientId, view.orderId)) !== view.version) return;
+      await events.emit(db, orderStatusEvent(clientId, view), view.subjectHash);
     },
 
     /**
@@ -258,7 +273,9 @@ export function createOrderActivities(deps: OrderDeps) {
         return { status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined };
       } catch (err) {
         if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
-        await recordOrderNotification(db, { ...base, status: 'failed', reason: err.type ?? 'unknown' });
+        const reason = err.type ?? 'unknown';
+        await recordOrderNotification(db, { ...base, status: 'failed', reason });
+        await events.emit(db, notificationFailedEvent(input, reason), input.view.subjectHash);
         return { status: 'failed', reason: err.type ?? undefined };
       }
     },

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { SubjectVault } from '../crypto/vault';
 import { inTransaction, type Db } from '../db/pool';
 import { updatePrivacyRequest, type PrivacyRequestStatus } from '../db/privacy-requests';
+import { buildEvent, createEventEmitter, eventId, type EventDeps } from './events';
 import { deleteSubjectRows, subjectFileKeys } from '../db/subject-tables';
 import { RETENTION_RULES, sweepRetention, type SweepResult } from '../db/retention';
 import type { Logger } from '../logging';
@@ -25,7 +26,7 @@ export interface MediaFiles {
   delete(key: string): Promise<void>;
 }
 
-export interface PrivacyDeps {
+export interface PrivacyDeps extends Pick<EventDeps, 'webhooks'> {
   db: Db;
   temporal: Client;
   vault: SubjectVault;
@@ -55,7 +56,9 @@ function ignoreNotFound(err: { code?: number }): undefined {
   return undefined;
 }
 
-export function createPrivacyActivities({ db, temporal, vault, log, metrics, media }: PrivacyDeps) {
+export function createPrivacyActivities(deps: PrivacyDeps) {
+  const { db, temporal, vault, log, metrics, media } = deps;
+  const events = createEventEmitter(deps);
   const namespace = temporal.options.namespace;
 
   async function listSubjectExecutions(input: ErasureStepInput): Promise<Run[]> {
@@ -99,14 +102,24 @@ export function createPrivacyActivities({ db, temporal, vault, log, metrics, med
   }
 
   return {
-    /** Records an erasure request's status and progress (no PII: counts and step names only); counts completions. */
+    /**
+     * Records an erasure request's status and progress (no PII: counts and step names only); counts
+     * completions and emits `privacy.erasure_completed` (by request id) for the client given.
+     */
     async recordErasureProgress(input: {
       requestId: string;
+      clientId?: string;
       status: PrivacyRequestStatus;
       progress: Record<string, unknown>;
     }): Promise<void> {
       await updatePrivacyRequest(db, input.requestId, input);
-      if (input.status === 'completed') metrics.erasures.inc();
+      if (input.status !== 'completed') return;
+      metrics.erasures.inc();
+      const { clientId } = input;
+      if (!clientId) return;
+      const id = eventId('privacy.erasure_completed', input.requestId);
+      const event = buildEvent(clientId, 'privacy.erasure_completed', id, { requestId: input.requestId });
+      await events.emit(db, event);
     },
 
     /**

@@ -43,6 +43,7 @@ import { privacyRouter } from './routes/privacy';
 import { settingsRouter } from './routes/settings';
 import { sandboxRouter } from './routes/sandbox';
 import { webhookRouter } from './routes/webhook';
+import { webhooksRouter } from './routes/webhooks';
 
 export interface AppDeps {
   config: Config;
@@ -122,6 +123,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(docsRouter());
   app.use(i18nRouter());
   app.use(settingsRouter({ db }));
+  app.use(
+    webhooksRouter({
+      db,
+      temporal,
+      secrets: deps.secrets,
+      taskQueue: config.temporal.taskQueue,
+      allowLoopbackHttp: config.webhooks.allowLoopbackHttp,
+    }),
+  );
   app.use(callbacksRouter({ db, vault: deps.vault }));
   app.use(auditRouter({ db }));
   app.use(privacyRouter({ db, temporal, vault: deps.vault, indexKey, taskQueue: config.temporal.taskQueue }));

@@ -95,6 +95,7 @@ const schema = z.object({
     )
     .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'must be host names, or *.domain')).min(1)),
   AURA_MEDIA_DOWNLOADS: z.coerce.number().int().min(1).max(64).default(4),
+  AURA_WEBHOOKS_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).optional(),
   DIALOGFLOW_CX_PROJECT: optionalString,
   DIALOGFLOW_CX_LOCATION: optionalString,
   DIALOGFLOW_CX_AGENT: optionalString,
@@ -177,6 +178,14 @@ function toConfig(e: RawConfig) {
     }),
     /** Media downloads one worker runs at once; the rest wait for a slot. */
     mediaDownloads: e.AURA_MEDIA_DOWNLOADS,
+    /**
+     * Outbound event endpoints: whether one may be plain `http://` to this machine (localhost,
+     * 127.0.0.1, [::1]); `AURA_WEBHOOKS_ALLOW_LOOPBACK_HTTP`, on by default in the local profile only.
+     */
+    webhooks: Object.freeze({
+      allowLoopbackHttp:
+        (e.AURA_WEBHOOKS_ALLOW_LOOPBACK_HTTP ?? String(e.AURA_PROFILE === 'local')) === 'true',
+    }),
     dialogflow:
       e.DIALOGFLOW_CX_PROJECT && e.DIALOGFLOW_CX_LOCATION && e.DIALOGFLOW_CX_AGENT
         ? {

@@ -18,7 +18,8 @@ export type AuditAction =
   | 'note.add'
   | 'note.delete'
   | 'label.add'
-  | 'label.delete';
+  | 'label.delete'
+  | 'webhooks.update';
 
 /** Appends one audit record. The table refuses UPDATE and DELETE (see migration 003). */
 export async function writeAudit(

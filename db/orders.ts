@@ -106,6 +106,19 @@ function fromRow(r: OrderRow): OrderRecord {
 }
 
 /** A client's order by id; with `subjectHash`, only when it is that customer's. */
+/** The version of the order's record (undefined when there is none). */
+export async function storedOrderVersion(
+  db: Queryable,
+  clientId: string,
+  orderId: string,
+): Promise<number | undefined> {
+  const { rows } = await db.query<{ version: number }>(
+    'SELECT version FROM orders WHERE client_id = $1 AND order_id = $2',
+    [clientId, orderId],
+  );
+  return rows[0]?.version;
+}
+
 export async function findOrder(
   db: Queryable,
   clientId: string,

@@ -49,6 +49,8 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     setting: 'transcriptDays',
     keepWhileSubjectIn: ['messages'],
   },
+  // Outbound events hold hashes and statuses only; they go with the transcript they describe.
+  { table: 'webhook_deliveries', column: 'created_at', setting: 'transcriptDays' },
 ];
 
 /**

@@ -90,6 +90,17 @@ export function createMetrics(service: 'api' | 'worker') {
       help: 'Completed subject erasures',
       registers,
     }),
+    webhookAttempts: new Counter({
+      name: 'aura_webhook_attempts_total',
+      help: 'Outbound event delivery attempts, by outcome (delivered, rejected, unreachable)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    webhookEndpointsDisabled: new Counter({
+      name: 'aura_webhook_endpoints_disabled_total',
+      help: 'Event endpoints disabled after failing for the whole retry window (alert on any increase)',
+      registers,
+    }),
   };
 }
 

@@ -4,3 +4,4 @@ export { erasureWorkflow } from './erasure/workflow';
 export { retentionWorkflow } from './retention/workflow';
 export { orderWorkflow } from './order/workflow';
 export { deliveryFailureWorkflow } from './delivery-failure/workflow';
+export { webhookEndpointWorkflow } from './webhook-endpoint/workflow';

@@ -1,5 +1,6 @@
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { ROUTE_SCOPES } from '../route-scopes';
+import { eventWebhooks } from './events';
 import { OPERATIONS, SCOPE_LIST } from './operations';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -52,6 +53,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       { name: 'operations' },
       { name: 'sandbox', description: 'the phone simulator: local profile only' },
       { name: 'pages' },
+      { name: 'events', description: 'signed outbound events POSTed to the endpoints of `/v1/webhooks`' },
     ],
     components: {
       securitySchemes: {
@@ -76,5 +78,6 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
     },
     paths,
+    webhooks: eventWebhooks(),
   });
 }

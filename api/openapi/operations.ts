@@ -28,6 +28,16 @@ import { requestParam, userParam } from '../routes/privacy';
 import { conversationInput, mediaInput, textInput } from '../routes/sandbox';
 import { quoteSchema } from '../routes/shipping';
 import { templateSendBody, usableTemplateSchema } from '../routes/templates';
+import {
+  deliveriesQuery,
+  deliveryParams,
+  deliverySchema,
+  endpointCreateSchema,
+  endpointIdParam,
+  endpointSchema,
+  endpointUpdateSchema,
+  endpointWithSecret,
+} from '../routes/webhooks';
 
 import { CANNED_VARIABLES, cannedContentSchema } from '../canned';
 import { labelBody, noteBody } from '../notes';
@@ -297,6 +307,68 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     auth: 'apiKey',
     body: anyObject.meta({ description: 'objects merge, null puts a field back to its default' }),
     ok: { status: 200, description: 'the stored settings', schema: clientSettingsSchema },
+  }),
+  'POST /v1/webhooks': operation({
+    summary: 'Register an event endpoint (URL and events); its signing secret is shown only in this answer',
+    tag: 'settings',
+    auth: 'apiKey',
+    body: endpointCreateSchema,
+    ok: { status: 201, description: 'the endpoint, with its secret', schema: endpointWithSecret },
+  }),
+  'GET /v1/webhooks': operation({
+    summary: "The client's event endpoints (without secrets)",
+    tag: 'settings',
+    auth: 'apiKey',
+    ok: { status: 200, description: 'endpoints', schema: z.object({ endpoints: z.array(endpointSchema) }) },
+  }),
+  'GET /v1/webhooks/:id': operation({
+    summary: 'One event endpoint',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: endpointIdParam,
+    ok: { status: 200, description: 'the endpoint', schema: endpointSchema },
+  }),
+  'PATCH /v1/webhooks/:id': operation({
+    summary: 'Change an endpoint: URL, events, or enabled (enabling sends what waited)',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: endpointIdParam,
+    body: endpointUpdateSchema,
+    ok: { status: 200, description: 'the endpoint', schema: endpointSchema },
+  }),
+  'DELETE /v1/webhooks/:id': operation({
+    summary: 'Remove an endpoint and its deliveries',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: endpointIdParam,
+    ok: { status: 204, description: 'removed' },
+  }),
+  'POST /v1/webhooks/:id/rotate-secret': operation({
+    summary: 'A new signing secret, shown only in this answer; the old one stops signing at once',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: endpointIdParam,
+    ok: { status: 200, description: 'the endpoint, with its new secret', schema: endpointWithSecret },
+  }),
+  'GET /v1/webhooks/:id/deliveries': operation({
+    summary: "An endpoint's deliveries, newest first: payload, attempts, last status and error",
+    tag: 'settings',
+    auth: 'apiKey',
+    path: endpointIdParam,
+    query: deliveriesQuery,
+    ok: {
+      status: 200,
+      description: 'deliveries',
+      schema: z.object({ deliveries: z.array(deliverySchema) }),
+    },
+  }),
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver': operation({
+    summary: 'Send a delivery again (same event id and body), after what is pending',
+    tag: 'settings',
+    auth: 'apiKey',
+    path: deliveryParams,
+    ok: { status: 202, description: 'the new delivery', schema: deliverySchema },
+    errors: [409],
   }),
   'GET /v1/callbacks': operation({
     summary: 'Customers who asked to be contacted after the maximum wait, oldest first',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import type { Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { deriveKey, keyedHash } from '../../crypto/keys';
 import { createLogger } from '../../logging';
@@ -8,6 +9,7 @@ import { payloadCodec } from '../../temporal/connection';
 import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from '../support/env';
 import { findInBytes, rawHistories, scanDatabase } from '../support/privacy-scan';
 import { startStack, type Stack } from '../support/stack';
+import { orderBody, putRates, seedContact } from '../orders/support';
 import { postWebhook, provisionTestClient, textNotification, wamid } from '../support/whatsapp';
 
 const NAME = 'Zélia Quarterfield';
@@ -32,6 +34,9 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
   const realFetch = globalThis.fetch;
   /** The WhatsApp message ids of the conversation, both ways: each holds the number. */
   const wamids: string[] = [];
+  /** The client's event endpoint (a configured destination) and the bodies it received. */
+  let receiver: Server;
+  const events: string[] = [];
 
   before(async () => {
     diagnostics.subscribe('net.client.socket', onSocket as (m: unknown) => void);
@@ -39,8 +44,30 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       destinations.add(new URL(input instanceof Request ? input.url : String(input)).hostname);
       return realFetch(input, init);
     };
-    stack = await startStack({ log: createLogger('debug', {}, (line) => logs.push(line)) });
+    stack = await startStack({
+      env: { AURA_WEBHOOKS_ALLOW_LOOPBACK_HTTP: 'true' },
+      log: createLogger('debug', {}, (line) => logs.push(line)),
+    });
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => {
+          events.push(Buffer.concat(chunks).toString('utf8'));
+          res.end();
+        });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const registered = await fetch(`${stack.apiUrl}/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        url: `http://localhost:${(receiver.address() as AddressInfo).port}/events`,
+        events: ['conversation.queued', 'contact.opted_out', 'order.status_changed'],
+      }),
+    });
+    assert.equal(registered.status, 201);
     for (const text of TEXTS) {
       // Meta-shaped ids: each embeds the sender's number, as Meta's do.
       const id = wamid(WA_ID);
@@ -87,6 +114,17 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
       labelled.conversations!.map((c) => c.id),
       [conversation!.id],
     );
+    // An event for the endpoint: another customer's order, which sends this customer nothing.
+    await putRates(stack, client.apiKey);
+    await seedContact(stack, client.clientId, '351910000042');
+    const order = await fetch(`${stack.apiUrl}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(orderBody('+351910000042')),
+    });
+    assert.equal(order.status, 201);
+    for (let i = 0; i < 200 && !events.some((e) => e.includes('order.status_changed')); i += 1)
+      await new Promise((r) => setTimeout(r, 100));
     await stack.db.owner.query(
       'CREATE TABLE test_deliveries (client_id text, subject_hash text, address_enc text, created_at timestamptz DEFAULT now())',
     );
@@ -102,6 +140,7 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
   after(async () => {
     diagnostics.unsubscribe('net.client.socket', onSocket as (m: unknown) => void);
     globalThis.fetch = realFetch;
+    receiver?.close();
     await stack?.close();
   });
 
@@ -157,8 +196,9 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     );
     for (const h of histories) assert.ok(!needles().some((n) => h.workflowId.includes(n)), 'workflow ids');
 
-    // Control: the same history bytes, decoded by the codec, do contain the texts.
-    const history = await stack.temporal.workflow.getHandle(histories[0]!.workflowId).fetchHistory();
+    // Control: the conversation's history bytes, decoded by the codec, do contain the texts.
+    const conversation = histories.find((h) => h.workflowId.startsWith('conversation:'))!;
+    const history = await stack.temporal.workflow.getHandle(conversation.workflowId).fetchHistory();
     const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes)
       ?.workflowExecutionSignaledEventAttributes?.input?.payloads;
     const decoded = await payloadCodec(stack.config).decode(signal ?? []);
@@ -186,8 +226,18 @@ describe('privacy proof: nothing personal in clear anywhere', () => {
     );
   });
 
-  it('when the scenario ran, then every network destination was a configured one (Graph API, Temporal, PostgreSQL, our API)', () => {
+  it("when the scenario ran, then every network destination was a configured one (Graph API, Temporal, PostgreSQL, our API, the client's event endpoints) and the events held nothing personal", async () => {
+    const { rows } = await stack.db.pool.query<{ url: string }>('SELECT url FROM webhook_endpoints');
+    assert.ok(
+      events.some((e) => e.includes('order.status_changed')),
+      'an event went to the endpoint',
+    );
+    assert.deepEqual(
+      needles().filter((n) => events.some((e) => e.includes(n))),
+      [],
+    );
     const allowed = new Set([
+      ...rows.map((r) => new URL(r.url).hostname),
       new URL(stack.config.whatsapp.graphUrl).hostname,
       stack.config.temporal.address!.split(':')[0]!,
       new URL(stack.db.url).hostname,

@@ -33,6 +33,8 @@ export interface Stack {
   graph: FakeGraph;
   temporal: Client;
   worker: Worker;
+  /** Shuts the worker down (as a deploy or a crash-restart would) and starts a new one on the same queue. */
+  restartWorker(): Promise<void>;
   /** The worker's media store (a temporary folder). */
   media: MediaStore;
   /** The worker's Prometheus registry and instruments. */
@@ -74,7 +76,7 @@ export async function startStack(
     /** Another Temporal server (e.g. one with a low continue-as-new threshold). */
     temporalAddress?: string;
     /** Activity dependencies beyond the defaults (NLU engine, media reader). */
-    deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia' | 'mediaStallMs'>;
+    deps?: Pick<ActivityDeps, 'nlu' | 'fetchMedia' | 'mediaStallMs' | 'webhooks'>;
     /** Another media store for worker and API (e.g. one whose health check fails). */
     media?: MediaStore;
     /** The API's port, when something must know it in advance (default: any free port). */
@@ -106,7 +108,7 @@ export async function startStack(
   const media = opts.media ?? createLocalMediaStore(mediaDir);
   const workerMetrics = createMetrics('worker');
   const apiMetrics = createMetrics('api');
-  const worker = await createAuraWorker({
+  const workerOptions = {
     config,
     connection,
     bundle: await workflowBundle(),
@@ -131,8 +133,9 @@ export async function startStack(
       pacing: { pairIntervalMs: 100, pairBurst: 30 },
       ...opts.deps,
     },
-  });
-  const running = worker.run();
+  };
+  let worker = await createAuraWorker(workerOptions);
+  let running = worker.run();
   const appDeps: AppDeps = {
     config,
     db: db.pool,
@@ -157,7 +160,15 @@ export async function startStack(
     db,
     graph,
     temporal,
-    worker,
+    get worker() {
+      return worker;
+    },
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      worker = await createAuraWorker(workerOptions);
+      running = worker.run();
+    },
     media,
     workerMetrics,
     apiMetrics,

@@ -38,6 +38,13 @@ export async function answerSatisfaction(
 ): Promise<void> {
   const survey = rt.dialogue.state.survey;
   rt.dialogue.state.survey = undefined;
-  if (survey) await acts.recordSatisfaction({ clientId: rt.input.clientId, ...survey, score });
+  if (survey)
+    await acts.recordSatisfaction({
+      clientId: rt.input.clientId,
+      ...survey,
+      score,
+      ref: rt.ref,
+      subjectHash: rt.input.subjectHash,
+    });
   await rt.speak(`reply:${message.messageId}`, say(rt.lang, 'csatThanks'));
 }

@@ -64,6 +64,7 @@ async function erase(input: ErasureInput, held: Run[]): Promise<ErasureSummary> 
   };
   await recordErasureProgress({
     requestId,
+    clientId: input.clientId,
     status: 'completed',
     progress: { step: 'done', ...summary, dataKeyDestroyed: true },
   });
