@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { Agent, request } from 'undici';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { EventData, EventType, WebhookEvent } from '../events/catalogue';
+import { isPublicAddress, publicOnlyLookup } from '../events/public-address';
 import { SIGNATURE_HEADER, signPayload } from '../events/signature';
 import type { Db, Queryable } from '../db/pool';
 import {
@@ -27,12 +30,29 @@ export interface EventDeps {
   secrets: SecretBox;
   log: Logger;
   metrics: Metrics;
-  /** Outbound events: how long a delivery is retried before its endpoint is disabled (default 24 h). */
-  webhooks?: { retryWindowMs?: number };
+  /**
+   * Outbound events: how long a delivery is retried before its endpoint is disabled (default 24 h),
+   * and whether endpoints on this machine are allowed (`config.webhooks.allowLoopbackHttp`).
+   */
+  webhooks?: { retryWindowMs?: number; allowLoopbackHttp?: boolean };
 }
 
 /** How long a receiver has to answer one delivery. */
 const DELIVERY_TIMEOUT_MS = 10_000;
+
+/**
+ * Connections to clients' endpoints go only to public addresses, checked when the socket connects
+ * (`publicOnlyLookup`): a client's URL must not reach the deployment's own network (SSRF).
+ */
+const endpointAgents = new Map<boolean, Agent>();
+const endpointAgent = (allowLoopback: boolean) => {
+  let agent = endpointAgents.get(allowLoopback);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: publicOnlyLookup(allowLoopback) } });
+    endpointAgents.set(allowLoopback, agent);
+  }
+  return agent;
+};
 
 /** An event id from what makes the event unique: the same parts give the same id on every retry. */
 export function eventId(...parts: string[]): string {
@@ -114,7 +134,7 @@ export type EventEmitter = ReturnType<typeof createEventEmitter>;
 
 type Outcome = 'delivered' | 'skipped' | 'endpoint_off';
 
-export function createEventActivities({ db, secrets, log, metrics }: EventDeps) {
+export function createEventActivities({ db, secrets, log, metrics, webhooks }: EventDeps) {
   return {
     /** The endpoint's pending deliveries, oldest first (ids only: payloads stay out of histories). */
     async pendingWebhookDeliveries(input: { endpointId: string; limit: number }): Promise<string[]> {
@@ -133,14 +153,19 @@ export function createEventActivities({ db, secrets, log, metrics }: EventDeps) 
       if (d.endpointStatus !== 'enabled') return 'endpoint_off';
       const secret = secrets.open(d.secretEnc, webhookSecretAad(d.endpointId));
       const body = JSON.stringify(d.payload);
-      const result = await post(d.url, body, {
-        'content-type': 'application/json',
-        'user-agent': 'AuraEngage-Webhooks/1',
-        [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(Date.now() / 1000)),
-        'x-aura-event-id': d.eventId,
-        'x-aura-event-type': d.eventType,
-        'x-aura-delivery-id': d.id,
-      });
+      const result = await post(
+        d.url,
+        body,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'AuraEngage-Webhooks/1',
+          [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(Date.now() / 1000)),
+          'x-aura-event-id': d.eventId,
+          'x-aura-event-type': d.eventType,
+          'x-aura-delivery-id': d.id,
+        },
+        webhooks?.allowLoopbackHttp ?? false,
+      );
       await recordAttempt(db, d.id, { ...result, delivered: result.error === null });
       metrics.webhookAttempts.inc({
         outcome: result.error === null ? 'delivered' : result.httpStatus ? 'rejected' : 'unreachable',
@@ -177,19 +202,25 @@ async function post(
   url: string,
   body: string,
   headers: Record<string, string>,
+  allowLoopback: boolean,
 ): Promise<{ httpStatus: number | null; error: string | null }> {
+  // An IP literal connects without a lookup: it is checked here instead.
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && !isPublicAddress(host, allowLoopback)) return { httpStatus: null, error: 'not_public' };
   try {
-    const res = await fetch(url, {
+    const res = await request(url, {
       method: 'POST',
       headers,
       body,
-      redirect: 'manual',
+      dispatcher: endpointAgent(allowLoopback),
       signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
     });
-    await res.body?.cancel();
-    const ok = res.status >= 200 && res.status < 300;
-    return { httpStatus: res.status, error: ok ? null : `HTTP ${res.status}` };
+    await res.body.dump();
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    return { httpStatus: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}` };
   } catch (err) {
-    return { httpStatus: null, error: (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable' };
+    const { name, code } = err as { name?: string; code?: string };
+    if (code === 'ENOTPUBLIC') return { httpStatus: null, error: 'not_public' };
+    return { httpStatus: null, error: name === 'TimeoutError' ? 'timeout' : 'unreachable' };
   }
 }

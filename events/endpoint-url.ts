@@ -1,3 +1,6 @@
+import { isIP } from 'node:net';
+import { isPublicAddress } from './public-address';
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
@@ -14,6 +17,10 @@ export function endpointUrlProblem(raw: string, allowLoopbackHttp: boolean): str
   }
   if (url.username || url.password) return 'must not carry credentials';
   if (url.hash) return 'must not have a fragment';
+  // Names are checked when a delivery connects (`publicOnlyLookup`); an address literal here.
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && !isPublicAddress(host, allowLoopbackHttp))
+    return 'must not be a private, loopback or link-local address';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol !== 'http:') return 'must be https';
   if (!LOOPBACK.has(url.hostname)) return 'must be https (plain http only to localhost, when allowed)';

@@ -40,7 +40,10 @@ export function createAuraWorker(opts: {
     namespace: opts.config.temporal.namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
     workflowBundle: opts.bundle,
-    activities: createActivities(opts.deps),
+    activities: createActivities({
+      ...opts.deps,
+      webhooks: { allowLoopbackHttp: opts.config.webhooks.allowLoopbackHttp, ...opts.deps.webhooks },
+    }),
     dataConverter: dataConverter(opts.config, opts.retiredPayloadKeys),
     maxCachedWorkflows: opts.config.workerMaxCachedWorkflows,
   });

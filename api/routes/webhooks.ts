@@ -25,7 +25,7 @@ import {
 } from '../../workflows/webhook-endpoint/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { jsonBody } from '../body';
-import { conflict, notFound, parseOr400 } from '../errors';
+import { conflict, notFound, parseOr400, unavailable } from '../errors';
 
 export const endpointIdParam = z.strictObject({
   id: z.string().regex(/^whe_[0-9a-f]{24}$/, 'must be a webhook endpoint id'),
@@ -78,12 +78,9 @@ export const endpointSchema = z.object({
   url: z.string(),
   events: z.array(z.enum(EVENT_TYPES)),
   status: z.enum(['enabled', 'disabled']),
-  disabledReason: z
-    .string()
-    .nullable()
-    .meta({
-      description: '`by_client`, or why deliveries stopped (`retry_window_passed` after 24 h of failures)',
-    }),
+  disabledReason: z.string().nullable().meta({
+    description: '`by_client`, or why deliveries stopped (`retry_window_passed` after 24 h of failures)',
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -156,11 +153,16 @@ export function webhooksRouter(deps: WebhooksDeps): Router {
   const caller = (res: { locals: Record<string, unknown> }) => res.locals.auth as AuthContext;
   const audited = (a: AuthContext, resource: string) =>
     writeAudit(db, { clientId: a.clientId, actor: a.keyId, action: 'webhooks.update', resource });
+  // What was recorded stays recorded; the next event wakes the endpoint if this call cannot.
   const wake = (clientId: string, endpointId: string) =>
-    deps.temporal.workflow.signalWithStart(
-      WEBHOOK_ENDPOINT_WORKFLOW_TYPE,
-      webhookEndpointStartOptions({ clientId, endpointId }, deps.taskQueue),
-    );
+    deps.temporal.workflow
+      .signalWithStart(
+        WEBHOOK_ENDPOINT_WORKFLOW_TYPE,
+        webhookEndpointStartOptions({ clientId, endpointId }, deps.taskQueue),
+      )
+      .catch(() => {
+        throw unavailable('the delivery is recorded but could not be started now; retry the request');
+      });
   const owned = async (a: AuthContext, params: unknown) => {
     const { id } = parseOr400(endpointIdParam, params, 'path');
     const endpoint = await findEndpoint(db, a.clientId, id);

@@ -146,9 +146,10 @@ describe('signed outbound events, end to end', () => {
     assert.equal(new Set(receiver.received.map((r) => r.event.id)).size, receiver.received.length);
   });
 
-  it('when the receiver is down for a minute and the worker restarts mid-retry, then every event arrives afterwards, in order, none lost or doubled', async () => {
+  it('when the receiver is down for a minute and the worker restarts mid-retry, then every event arrives afterwards, in order, none lost or doubled', async (t) => {
     const late = await new Receiver().up();
     await late.down(); // the port is known; nothing listens on it
+    t.after(() => late.down()); // once it is up again, or the test process never ends
     const { id } = await register(stack, shop.apiKey, late.url, [
       'contact.opted_out',
       'contact.opted_in',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { endpointUrlProblem } from '../../events/endpoint-url';
+import { isPublicAddress, publicOnlyLookup } from '../../events/public-address';
 import { REPLAY_WINDOW_SECONDS, signPayload, verifySignature } from '../../events/signature';
 
 describe('outbound event signatures', () => {
@@ -39,5 +40,23 @@ describe('endpoint URLs', () => {
     assert.match(endpointUrlProblem('https://u:p@hooks.example.com/x', false)!, /credentials/);
     assert.match(endpointUrlProblem('https://hooks.example.com/x#a', false)!, /fragment/);
     assert.match(endpointUrlProblem('hooks.example.com', false)!, /absolute URL/);
+  });
+
+  it('when an endpoint names or resolves to a private, loopback or link-local address, then nothing is sent there', async () => {
+    for (const url of [
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.0.0.7/hook',
+      'https://[fd00::1]/hook',
+      'https://127.0.0.1/hook',
+    ])
+      assert.match(endpointUrlProblem(url, false)!, /private, loopback or link-local/, url);
+    assert.equal(endpointUrlProblem('https://8.8.8.8/hook', false), undefined);
+    assert.ok(isPublicAddress('2606:4700::1111', false) && !isPublicAddress('::ffff:10.0.0.1', false));
+    // A name is checked when the socket connects, whatever it resolved to when it was registered.
+    const resolve = (allow: boolean) =>
+      new Promise<string>((done) =>
+        publicOnlyLookup(allow)('localhost', {}, (err) => done(err ? String(err.code) : 'ok')),
+      );
+    assert.deepEqual([await resolve(false), await resolve(true)], ['ENOTPUBLIC', 'ok']);
   });
 });

@@ -16,7 +16,10 @@ describe('message catalogue', () => {
     const words = Object.keys(SECTIONS.console!.en);
     const typed = REFUSAL_TYPES.filter((t) => t !== 'OwnedByAnother').map((t) => `refused.${t}`);
     const sends = REFUSAL_REASONS.map((r) => `notSent.${r}`);
-    assert.deepEqual([...typed, ...sends].filter((k) => !words.includes(k)), []);
+    assert.deepEqual(
+      [...typed, ...sends].filter((k) => !words.includes(k)),
+      [],
+    );
   });
 
   it('when a language lacks a key, has an extra one or other placeholders, then the check names each', () => {
