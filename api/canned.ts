@@ -44,7 +44,12 @@ export const cannedContentSchema = z
         'must be 1-32 lowercase letters, digits, _ or -, as typed after /',
       ),
     language: z.enum(['en', 'es', 'pt']),
-    body: z.string().trim().min(1).max(4096),
+    body: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4096)
+      .refine((b) => !b.includes('\u0000'), 'must not contain NUL (\\u0000)'),
   })
   .superRefine((c, ctx) => {
     const unknown = unknownVariables(c.body);

@@ -87,9 +87,14 @@ export const errorMiddleware: ErrorRequestHandler = (err: unknown, req, res, _ne
   });
 };
 
+/** PostgreSQL refusing a character text cannot hold (NUL, `\u0000`): the input's fault, not ours. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
+  const e = err as { type?: string; status?: number; expose?: boolean; message?: string; code?: string };
+  if (e?.code && UNSTORABLE_TEXT.has(e.code))
+    return badRequest('the request holds a character that cannot be stored (NUL, \\u0000)');
   // body-parser errors carry a status and a type.
   if (e?.type === 'entity.too.large')
     return new HttpError(413, 'payload_too_large', 'request body too large');

@@ -97,6 +97,14 @@ describe('canned responses, notes and labels over HTTP', () => {
       body: 'Thank you, {{customer.name}}!',
     });
     assert.equal(edited.body, 'Thank you, {{customer.name}}!');
+    // PostgreSQL text cannot hold NUL: a 400 naming it, not a 500 (schemathesis found this one).
+    const nul = await call(key, 'PUT', `/v1/canned-responses/${created.id}`, {
+      shortcut: 'thanks',
+      language: 'en',
+      body: 'Thank\u0000you',
+    });
+    assert.equal(nul.status, 400);
+    assert.match(nul.json.error.message, /NUL/);
     const { responses } = await ok(key, 'GET', '/v1/canned-responses?language=en');
     assert.deepEqual(
       responses.map((r: Json) => r.shortcut),
