@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { openErasureRequest } from '../../db/privacy-requests';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient } from '../support/whatsapp';
+import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
@@ -17,15 +17,8 @@ describe('canned responses, notes and labels over HTTP', () => {
   let client: TestClient;
   let alice: Key;
 
-  const mintKey = async (clientId: string, scopes: string[], label?: string): Promise<Key> => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes, ...(label ? { label } : {}) }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as Key;
-  };
+  const mintKey = (clientId: string, scopes: string[], label?: string): Promise<Key> =>
+    mintAdminKey(stack.apiUrl, clientId, scopes, label);
   const call = async (key: string, method: string, p: string, body?: unknown) => {
     const res = await fetch(`${stack.apiUrl}${p}`, {
       method,

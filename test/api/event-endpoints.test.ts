@@ -2,17 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient } from '../support/whatsapp';
+import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { call } from '../orders/support';
 
-async function mintKey(stack: Stack, clientId: string, scopes: string[]): Promise<string> {
-  const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ scopes }),
-  });
-  return ((await res.json()) as { apiKey: string }).apiKey;
-}
+const mintKey = async (stack: Stack, clientId: string, scopes: string[]): Promise<string> =>
+  (await mintAdminKey(stack.apiUrl, clientId, scopes)).apiKey;
 
 describe('/v1/webhooks: validation, the secret, scopes and tenancy', () => {
   let stack: Stack;

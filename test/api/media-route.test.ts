@@ -12,7 +12,14 @@ import { createLocalMediaStore, type MediaStore } from '../../media/store';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { notification } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, storedWamid, waitUntil, wamid } from '../support/whatsapp';
+import {
+  postWebhook,
+  provisionTestClient,
+  storedWamid,
+  waitUntil,
+  wamid,
+  mintKey as mintAdminKey,
+} from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 
 /** The local store, remembering every read stream it opened (to see a disconnect stop the read). */
@@ -42,15 +49,8 @@ describe('media both ways: the agent media route', () => {
   let reader: string;
   let otherAgent: string;
 
-  const mintKey = async (clientId: string, scopes: string[]) => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes }),
-    });
-    assert.equal(res.status, 201);
-    return ((await res.json()) as { apiKey: string }).apiKey;
-  };
+  const mintKey = async (clientId: string, scopes: string[]) =>
+    (await mintAdminKey(stack.apiUrl, clientId, scopes)).apiKey;
   const get = (key: string, p: string, signal?: AbortSignal) =>
     fetch(`${stack.apiUrl}${p}`, { headers: { authorization: `Bearer ${key}` }, signal });
   // The tests read response shapes field by field; the API's own types are what is under test.

@@ -8,7 +8,7 @@ import { consoleAttentionTexts } from '../../i18n/console-attention';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient } from '../support/whatsapp';
+import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 
 const UI_TIMEOUT = 30_000;
@@ -52,15 +52,8 @@ describe('agent console: template picker, attention and availability in a real b
   let browser: Browser;
   let client: TestClient;
 
-  const mintKey = async (scopes: string[], label: string): Promise<Key> => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${client.clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes, label }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as Key;
-  };
+  const mintKey = (scopes: string[], label: string): Promise<Key> =>
+    mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
   const consoleFor = async (key: Key, locale = 'en-US'): Promise<Page> => {
     const lang = locale.slice(0, 2) as 'en' | 'es' | 'pt';
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });

@@ -7,7 +7,7 @@ import { RETENTION_RULES, sweepRetention } from '../../db/retention';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient, waitUntil } from '../support/whatsapp';
+import { provisionTestClient, waitUntil, mintKey as mintAdminKey } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
@@ -22,15 +22,8 @@ describe('agent console in a real browser: canned responses, notes and labels', 
   let browser: Browser;
   let client: TestClient;
 
-  const mintKey = async (scopes: string[], label: string): Promise<Key> => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${client.clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes, label }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as Key;
-  };
+  const mintKey = (scopes: string[], label: string): Promise<Key> =>
+    mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
   const clientApi = async (method: string, p: string, body?: unknown): Promise<Json> => {
     const res = await fetch(`${stack.apiUrl}${p}`, {
       method,

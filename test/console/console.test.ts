@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient } from '../support/whatsapp';
+import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { orderInput, RATES } from '../orders/fixtures';
 
 const DOCS = path.resolve(__dirname, '../../docs');
@@ -24,15 +24,8 @@ describe('agent console in a real browser', () => {
   let browser: Browser;
   let client: { clientId: string; apiKey: string; phoneNumberId: string };
 
-  const mintKey = async (scopes: string[], label: string): Promise<Key> => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${client.clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes, label }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as Key;
-  };
+  const mintKey = (scopes: string[], label: string): Promise<Key> =>
+    mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
 
   /** The sandbox phone of one end-user (index into the page's user list). */
   const phone = async (userIndex: number): Promise<Page> => {

@@ -7,7 +7,13 @@ import { TEST_ADMIN_TOKEN } from '../support/env';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { notification } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, waitUntil, wamid } from '../support/whatsapp';
+import {
+  postWebhook,
+  provisionTestClient,
+  waitUntil,
+  wamid,
+  mintKey as mintAdminKey,
+} from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
@@ -41,15 +47,8 @@ describe('agent workspace in a real browser: who the customer is and what they s
   let browser: Browser;
   let client: TestClient;
 
-  const mintKey = async (scopes: string[], label: string): Promise<Key> => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${client.clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes, label }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as Key;
-  };
+  const mintKey = (scopes: string[], label: string): Promise<Key> =>
+    mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
   const clientApi = async (method: string, p: string, body: unknown) => {
     const res = await fetch(`${stack.apiUrl}${p}`, {
       method,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient } from '../support/whatsapp';
+import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { endUser, type TestClient } from './helpers';
 
 /** Agent templates outside the 24-hour window, and agent availability, over real HTTP and Temporal. */
@@ -14,15 +14,7 @@ describe('conversation engine: agent templates and availability', () => {
   let reader: { apiKey: string; keyId: string };
   const stale = () => Math.floor(Date.now() / 1000) - 25 * 3600;
 
-  const mintKey = async (clientId: string, scopes: string[]) => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as { apiKey: string; keyId: string };
-  };
+  const mintKey = (clientId: string, scopes: string[]) => mintAdminKey(stack.apiUrl, clientId, scopes);
   const api = async (key: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${stack.apiUrl}${path}`, {
       method,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient, waitUntil } from '../support/whatsapp';
+import { provisionTestClient, waitUntil, mintKey as mintAdminKey } from '../support/whatsapp';
 import { bodyOf, endUser, type TestClient } from './helpers';
 
 describe('conversation engine: agents', () => {
@@ -12,15 +12,7 @@ describe('conversation engine: agents', () => {
   let agentB: { apiKey: string; keyId: string };
   let reader: { apiKey: string; keyId: string };
 
-  const mintKey = async (clientId: string, scopes: string[]) => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as { apiKey: string; keyId: string };
-  };
+  const mintKey = (clientId: string, scopes: string[]) => mintAdminKey(stack.apiUrl, clientId, scopes);
   const api = async (key: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${stack.apiUrl}${path}`, {
       method,

@@ -4,7 +4,14 @@ import { setOptOut } from '../../db/contacts';
 import { launchChromium } from '../support/browser';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, textNotification, waitUntil, wamid } from '../support/whatsapp';
+import {
+  postWebhook,
+  provisionTestClient,
+  textNotification,
+  waitUntil,
+  wamid,
+  mintKey as mintAdminKey,
+} from '../support/whatsapp';
 import { bodyOf, endUser, type TestClient } from './helpers';
 
 type Rows = { rows: { id: string; title: string }[] }[];
@@ -12,15 +19,7 @@ type Rows = { rows: { id: string; title: string }[] }[];
 describe('conversation engine: satisfaction survey after a handoff', () => {
   let stack: Stack;
 
-  const mintAgent = async (clientId: string, scopes = ['agent']) => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as { apiKey: string; keyId: string };
-  };
+  const mintAgent = (clientId: string, scopes = ['agent']) => mintAdminKey(stack.apiUrl, clientId, scopes);
   const api = async (key: string, method: string, path: string) => {
     const res = await fetch(`${stack.apiUrl}${path}`, {
       method,

@@ -1,9 +1,10 @@
+import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { messagesNotification } from '../../whatsapp/envelope';
 import { blindIndexKey } from '../../crypto/keys';
 import { metaShapedWamid, wamidHash } from '../../whatsapp/wamid';
 import { signBody } from '../../whatsapp/signature';
-import { TEST_APP_SECRET } from './env';
+import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from './env';
 
 /**
  * A fresh message id shaped as Meta's: it embeds the sender's number (`number`, else a random one),
@@ -13,6 +14,22 @@ export const wamid = (number = `55119${randomInt(10_000_000, 99_999_999)}`) => m
 
 /** Fresh numbers and clients over the admin API, as the chaos harness and the benchmark make them. */
 export { phoneNumberId, provisionClient as provisionTestClient } from '../../sandbox/provision';
+
+/** A new API key of `clientId` with `scopes` (and a label), minted over the admin API. */
+export async function mintKey(
+  apiUrl: string,
+  clientId: string,
+  scopes: readonly string[],
+  label?: string,
+): Promise<{ apiKey: string; keyId: string }> {
+  const res = await fetch(`${apiUrl}/admin/v1/clients/${clientId}/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ scopes, ...(label ? { label } : {}) }),
+  });
+  assert.equal(res.status, 201, 'the admin API minted the key');
+  return (await res.json()) as { apiKey: string; keyId: string };
+}
 
 export function textNotification(opts: {
   phoneNumberId: string;
