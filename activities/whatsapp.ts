@@ -57,6 +57,8 @@ export interface WhatsAppDeps {
    * counted from that attempt, before it sends again (default `ACCEPTED_WAIT_MS`).
    */
   acceptedWaitMs?: number;
+  /** Called between Meta's acceptance of a send and its record: the chaos harness's kill point. */
+  afterAccepted?: () => void;
 }
 
 /**
@@ -408,6 +410,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       if (!posted) return refuse(input, 'window_closed');
       const { content, result } = posted;
       if (!result.ok) return failed(input, result.err);
+      deps.afterAccepted?.();
       const viaTemplate = content !== input.content;
       const hash = await recordSent(input, subject, result.wamid, viaTemplate ? content : undefined);
       if (tokenRejected) await setGraphTokenRejected(db, input.clientId, false); // it works again

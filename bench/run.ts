@@ -92,7 +92,9 @@ async function runOn(scenarios: Scenario[], quick: boolean, resultsDir: string, 
     }
   } finally {
     await system.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    // AURA_KEEP_RUN_FILES=1 keeps the .cpuprofile files (and the harness folder) to read afterwards.
+    if (profileDir && process.env.AURA_KEEP_RUN_FILES) say(`profiles kept in ${profileDir}`);
+    else if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -52,6 +52,8 @@ export interface Harness {
   /** Unexpected exits of the worker or the API since the harness started. */
   readonly crashes: Crash[];
   startWorker(): Promise<void>;
+  /** The worker kills itself (SIGKILL) after the next send Meta accepts, before recording it. */
+  armKillAfterAccepted(): void;
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
   stopPostgres(): Promise<void>;
@@ -109,6 +111,8 @@ export interface HarnessOptions {
    * TypeScript through tsx: the benchmark measures what production runs.
    */
   compiled?: boolean;
+  /** The fake Graph reports each send's statuses to the API's webhook, as Meta does (the chaos runs). */
+  statuses?: boolean;
 }
 
 export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -127,6 +131,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     ]);
     closers.push(() => graph.close());
     const workerMetrics = await freePort();
+    const killTrigger = path.join(dir, 'kill-after-accepted');
     const env = {
       ...childEnv(
         { postgres: postgres.url, temporal: devServer.address, graph: graph.url },
@@ -134,6 +139,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       ),
       // The media store (and anything else kept on disk) lives in the run's folder, removed on close.
       AURA_DATA_DIR: path.join(dir, 'data'),
+      AURA_CHAOS_KILL_AFTER_ACCEPTED: killTrigger,
       ...opts.env,
     };
     const db = createPool(postgres.url, 4);
@@ -154,6 +160,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     const startWorker = () => worker.start((pid) => hasPoller(temporal, pid));
     await Promise.all([startWorker(), api.start(() => isReady(apiUrl))]);
+    if (opts.statuses) graph.connectWebhook(`${apiUrl}/webhooks/whatsapp`, env.WHATSAPP_APP_SECRET);
     return {
       dir,
       apiUrl,
@@ -173,6 +180,10 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       api,
       crashes,
       startWorker,
+      armKillAfterAccepted: () => {
+        worker.expectExit();
+        writeFileSync(killTrigger, '');
+      },
       stopTemporal: () => temporalServer.stop(),
       startTemporal: async () => void (await temporalServer.start()),
       stopPostgres: () => postgresServer.stop(),
@@ -188,7 +199,9 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
 async function closeAll(closers: (() => Promise<void>)[], dir: string): Promise<void> {
   // Reverse order: children before the servers they talk to.
   for (const close of closers.reverse()) await close().catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  // AURA_KEEP_RUN_FILES=1 keeps the folder (logs, the Temporal SQLite file) to read afterwards.
+  if (process.env.AURA_KEEP_RUN_FILES) process.stdout.write(`[chaos] run files kept in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 function launchTemporal(dir: string, port: number): Promise<DevServer> {

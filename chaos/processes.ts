@@ -78,6 +78,11 @@ export class ManagedProcess {
     throw new Error(`${this.name} not ready within ${timeoutMs} ms; see ${this.logFile}`);
   }
 
+  /** The next exit is one a scenario caused (not counted as a crash). */
+  expectExit(): void {
+    this.expectingExit = true;
+  }
+
   /** `kill -9`: no shutdown hook runs, in-flight work is cut where it stands. */
   async kill9(): Promise<void> {
     await this.signal('SIGKILL');

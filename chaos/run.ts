@@ -7,19 +7,22 @@ import {
   postgresOutage,
   temporalRestart,
   violations,
+  killAfterAccepted,
   workerKill,
   type ScenarioResult,
 } from './scenarios';
 
 /**
  * `npm run chaos [-- name …]`: the full chaos scenarios against one harness, one after another, then
- * a summary table. Exits 1 when any scenario broke a promise. Names: worker-kill, temporal-restart,
- * postgres-outage, duplicate-storm, fuzz (default: all, in that order).
+ * a summary table. Exits 1 when any scenario broke a promise. Names: worker-kill, kill-after-accepted,
+ * temporal-restart, postgres-outage, duplicate-storm, fuzz (default: all, in that order; a name may
+ * repeat).
  */
 type Scenario = (h: Harness, repliesPerMessage: number) => Promise<ScenarioResult>;
 
 const FULL: Record<string, Scenario> = {
   'worker-kill': (h, r) => workerKill(h, { messages: 1_000, users: 100, perSecond: 50 }, r),
+  'kill-after-accepted': (h, r) => killAfterAccepted(h, { messages: 2_400, users: 240, perSecond: 4 }, r, 50),
   'temporal-restart': (h, r) => temporalRestart(h, { messages: 1_000, users: 100, perSecond: 25 }, r, 30_000),
   'postgres-outage': (h, r) => postgresOutage(h, { messages: 1_000, users: 100, perSecond: 25 }, r, 30_000),
   'duplicate-storm': (h, r) => duplicateStorm(h, { messages: 1_000, users: 100, perSecond: 50 }, r),
@@ -55,7 +58,7 @@ async function main(): Promise<number> {
   }
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
   say(`chaos on ${machine}, node ${process.version}`);
-  const h = await openHarness();
+  const h = await openHarness({ statuses: true });
   const results: ScenarioResult[] = [];
   let broken = false;
   try {

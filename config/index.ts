@@ -36,6 +36,9 @@ const schema = z.object({
       return /^\d+$/.test(t) ? Number(t) : t;
     }),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  WORKER_MAX_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  AURA_CHAOS_KILL_AFTER_ACCEPTED: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
@@ -139,6 +142,18 @@ function toConfig(e: RawConfig) {
     trustProxy: e.AURA_TRUST_PROXY,
     /** Workflows the worker keeps in memory (sticky cache); an evicted one is replayed on its next task. */
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    /**
+     * Workflow tasks the worker runs at once. A conversation's task holds its slot while the turn's
+     * local activities (record, NLU) run, so this bounds how many turns are in progress.
+     */
+    workerMaxWorkflowTasks: e.WORKER_MAX_WORKFLOW_TASKS,
+    /** Local activities (the turn steps) the worker runs at once. */
+    workerMaxLocalActivities: e.WORKER_MAX_LOCAL_ACTIVITIES,
+    /**
+     * The chaos harness's hook, unset everywhere else: while this file exists, the next send Meta
+     * accepts kills the worker (SIGKILL) before the wamid is recorded (see chaos/scenarios.ts).
+     */
+    chaosKillAfterAccepted: e.AURA_CHAOS_KILL_AFTER_ACCEPTED,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     /** Connections each API or worker process may open (replicas × this must fit max_connections). */

@@ -89,6 +89,9 @@ interface StoredMedia {
 
 const UPLOAD_LIMIT = 100 * 1024 * 1024;
 
+/** Tries of one status webhook that the API answers 5xx. */
+const STATUS_ATTEMPTS = 10;
+
 /** How many entries of each kind the sandbox phone's history file keeps. */
 const HISTORY_LIMIT = 2_000;
 
@@ -257,24 +260,32 @@ export async function startFakeGraph(
     if (webhook) void reportStatuses(webhook, message);
   });
 
-  /** Posts sent → delivered → read for one message, each signed as Meta signs. */
+  /**
+   * Posts sent → delivered → read for one message, each signed as Meta signs; a 5xx answer is
+   * retried (a few times, a second apart), as Meta retries.
+   */
   async function reportStatuses(hook: NonNullable<typeof webhook>, message: SentMessage): Promise<void> {
     for (const status of ['sent', 'delivered', 'read'] as const) {
       await new Promise((r) => setTimeout(r, hook.stepMs));
       const body = JSON.stringify(statusNotification(message, status));
-      try {
-        const res = await fetch(hook.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-hub-signature-256': signBody(body, hook.appSecret),
-          },
-          body,
-        });
+      for (let attempt = 1; ; attempt++) {
+        let res: globalThis.Response;
+        try {
+          res = await fetch(hook.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-hub-signature-256': signBody(body, hook.appSecret),
+            },
+            body,
+          });
+        } catch {
+          return; // the API is gone (shutting down); Meta would retry, the sandbox does not need to
+        }
         if (res.ok) message.status = status;
         history?.changed();
-      } catch {
-        return; // the API is gone (shutting down); Meta would retry, the sandbox does not need to
+        if (res.status < 500 || attempt === STATUS_ATTEMPTS) break;
+        await new Promise((r) => setTimeout(r, 1_000));
       }
     }
   }

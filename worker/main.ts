@@ -20,6 +20,7 @@ import { createGraphClient } from '../whatsapp/graph-client';
 import { deleteLegacyFollowUps } from './legacy-follow-ups';
 import { ensureRetentionSweep } from './retention';
 import { warmUpWorker } from './warm-up';
+import { killAfterAccepted } from './chaos-hook';
 import { bundleWorkflows, createAuraWorker } from './worker';
 
 /**
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       log,
       metrics,
       nlu,
+      afterAccepted: killAfterAccepted(config.chaosKillAfterAccepted),
     },
   });
   const readiness = () => (polling ? pollingReadiness(config, temporal, worker) : warming());
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
   const legacy = await deleteLegacyFollowUps(temporal);
   if (legacy > 0) log.info('follow-ups named by clear wamids deleted', { legacy });
   const { taskQueue, namespace } = config.temporal;
+  if (config.chaosKillAfterAccepted) log.warn('chaos hook armed: an accepted send may kill this worker');
   log.info('worker started', { taskQueue, namespace, identity: worker.options.identity, warmMs });
   polling = true;
   await worker.run();

@@ -46,5 +46,7 @@ export function createAuraWorker(opts: {
     }),
     dataConverter: dataConverter(opts.config, opts.retiredPayloadKeys),
     maxCachedWorkflows: opts.config.workerMaxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: opts.config.workerMaxWorkflowTasks,
+    maxConcurrentLocalActivityExecutions: opts.config.workerMaxLocalActivities,
   });
 }

@@ -2,10 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openHarness, type Harness } from '../../chaos/harness';
 import { calibrate } from '../../chaos/measure';
-import { postgresOutage, temporalRestart, workerKill, type ScenarioResult } from '../../chaos/scenarios';
+import {
+  killAfterAccepted,
+  postgresOutage,
+  temporalRestart,
+  workerKill,
+  type ScenarioResult,
+} from '../../chaos/scenarios';
 import { assertClean } from '../support/chaos';
 
-/** Short versions of chaos scenarios 1–3 (`npm run chaos` runs the full ones). */
+/** Short versions of chaos scenarios 1–3 and 1b (`npm run chaos` runs the full ones). */
 const BURST = { messages: 60, users: 20, perSecond: 10 };
 
 /** Every promise kept, and every message of the burst answered. */
@@ -18,17 +24,28 @@ describe('chaos: process faults in the middle of a burst (short versions)', () =
   let h: Harness;
   let repliesPerMessage: number;
   before(async () => {
-    h = await openHarness();
+    h = await openHarness({ statuses: true });
     repliesPerMessage = await calibrate(h);
   });
   after(async () => {
     await h?.close();
   });
 
-  it('when the worker is killed with SIGKILL mid-burst and restarted, then every message is answered and no duplicate is unexplained', async () => {
+  it('when the worker is killed with SIGKILL mid-burst and restarted, then every message is answered once', async () => {
     const result = await workerKill(h, BURST, repliesPerMessage);
     assertBurstClean(h, result);
+    assert.equal(result.duplicates, 0);
     assert.match(result.notes.join('\n'), /killed \(SIGKILL\)/);
+  });
+
+  it("when the worker dies between Meta's 200 and the wamid record, three times, then every message is answered exactly once", async () => {
+    const burst = { messages: 30, users: 10, perSecond: 2 };
+    const result = await killAfterAccepted(h, burst, repliesPerMessage, 3);
+    assertClean(h, result);
+    assert.equal(result.answered, burst.messages);
+    assert.equal(result.duplicates, 0);
+    assert.equal(result.unrecorded, 0);
+    assert.match(result.notes.join('\n'), /3 workers killed/);
   });
 
   it('when the Temporal server restarts mid-burst, then webhooks meeting the outage are redelivered and every message is answered once', async () => {
