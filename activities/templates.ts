@@ -25,7 +25,7 @@ export function createTemplateActivities(deps: TemplateDeps) {
 
   /** Every page of the account's list, following Meta's `after` cursors. */
   async function readAll(wabaId: string, token: string) {
-    const templates: StoredTemplate[] = [];
+    const templates = new Map<string, StoredTemplate>(); // by name and language: Meta's key
     let after: string | undefined;
     let pages = 0;
     do {
@@ -33,12 +33,12 @@ export function createTemplateActivities(deps: TemplateDeps) {
       pages += 1;
       for (const raw of page.templates) {
         const t = storedTemplateOf(raw);
-        if (t) templates.push(t);
+        if (t) templates.set(`${t.name}\u0000${t.language}`, t);
       }
       after = page.after;
       Context.current().heartbeat(pages);
     } while (after && pages < MAX_PAGES);
-    return { templates, pages };
+    return { templates: [...templates.values()], pages };
   }
 
   return {
@@ -56,7 +56,8 @@ export function createTemplateActivities(deps: TemplateDeps) {
           'NoWabaId',
         );
       const { token } = await clientWithToken(db, secrets, input.clientId);
-      const asOf = new Date();
+      // Whole seconds, as Meta times its webhooks: one in the same second as the sync still applies.
+      const asOf = new Date(Math.floor(Date.now() / 1000) * 1000);
       try {
         const { templates, pages } = await readAll(account.wabaId, token);
         await replaceTemplates(db, input.clientId, templates, asOf);

@@ -35,8 +35,8 @@ const toRow = (r: Row): TemplateRow => ({
 
 /**
  * Replaces the client's templates by Meta's full list as of `asOf` (the sync's start), in one
- * statement per template: a status a webhook applied after `asOf` is kept (it is newer than the
- * list); templates the list no longer has (deleted at Meta) are removed; the client's sync time is set.
+ * statement: a status a webhook applied after `asOf` is kept (it is newer than the list); templates
+ * the list no longer has (deleted at Meta) are removed; the client's sync time is set.
  */
 export async function replaceTemplates(
   db: Queryable,
@@ -44,32 +44,34 @@ export async function replaceTemplates(
   templates: readonly StoredTemplate[],
   asOf: Date,
 ): Promise<void> {
-  for (const t of templates)
-    await db.query(
-      `INSERT INTO message_templates(client_id, name, language, template_id, category, status, quality, components, status_at, synced_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-       ON CONFLICT (client_id, name, language) DO UPDATE SET
-         template_id = excluded.template_id, category = excluded.category, components = excluded.components,
-         status = CASE WHEN message_templates.status_at > excluded.status_at THEN message_templates.status ELSE excluded.status END,
-         quality = CASE WHEN message_templates.status_at > excluded.status_at THEN message_templates.quality ELSE excluded.quality END,
-         status_at = greatest(message_templates.status_at, excluded.status_at),
-         synced_at = excluded.synced_at, updated_at = now()`,
-      [
-        clientId,
-        t.name,
-        t.language,
-        t.templateId,
-        t.category,
-        t.status,
-        t.quality,
-        JSON.stringify(t.components),
-        asOf,
-      ],
-    );
+  const column = <K extends keyof StoredTemplate>(k: K) => templates.map((t) => t[k]);
   await db.query(
-    `DELETE FROM message_templates WHERE client_id = $1
-     AND NOT ((name, language) IN (SELECT * FROM unnest($2::text[], $3::text[])))`,
-    [clientId, templates.map((t) => t.name), templates.map((t) => t.language)],
+    `WITH listed AS (
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+         AS l(name, language, template_id, category, status, quality, components)
+     ), gone AS (
+       DELETE FROM message_templates m WHERE m.client_id = $1
+         AND NOT EXISTS (SELECT 1 FROM listed l WHERE l.name = m.name AND l.language = m.language)
+     )
+     INSERT INTO message_templates(client_id, name, language, template_id, category, status, quality, components, status_at, synced_at)
+     SELECT $1, name, language, template_id, category, status, quality, components, $9, $9 FROM listed
+     ON CONFLICT (client_id, name, language) DO UPDATE SET
+       template_id = excluded.template_id, category = excluded.category, components = excluded.components,
+       status = CASE WHEN message_templates.status_at > excluded.status_at THEN message_templates.status ELSE excluded.status END,
+       quality = CASE WHEN message_templates.status_at > excluded.status_at THEN message_templates.quality ELSE excluded.quality END,
+       status_at = greatest(message_templates.status_at, excluded.status_at),
+       synced_at = excluded.synced_at, updated_at = now()`,
+    [
+      clientId,
+      column('name'),
+      column('language'),
+      column('templateId'),
+      column('category'),
+      column('status'),
+      column('quality'),
+      templates.map((t) => JSON.stringify(t.components)),
+      asOf,
+    ],
   );
   await db.query('UPDATE clients SET templates_synced_at = $2 WHERE id = $1', [clientId, asOf]);
 }

@@ -90,10 +90,11 @@ function headerProblem(ref: TemplateRef, t: StoredTemplate): string | undefined 
   const name = `template ${ref.name} (${ref.language})`;
   if (!slot) return ref.header ? `${name} has no header parameter: remove header` : undefined;
   if (slot === 'location') return `${name} has a location header, which Aura does not fill`;
-  if (!ref.header) return `${name} has a ${slot} header: give it in header ({type: '${slot}', …})`;
+  if (!ref.header)
+    return `${name}'s header takes a ${slot} parameter: give it in header ({type: '${slot}', …})`;
   return ref.header.type === slot
     ? undefined
-    : `${name} has a ${slot} header; header gives a ${ref.header.type}`;
+    : `${name}'s header takes a ${slot} parameter; header gives ${ref.header.type}`;
 }
 
 function buttonProblem(purpose: TemplatePurpose, ref: TemplateRef, t: StoredTemplate): string | undefined {

@@ -79,9 +79,13 @@ const orderSummary = z.looseObject({
 });
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
-  checks: z.record(z.string(), z.enum(['ok', 'down', 'rejected'])),
+  checks: z.record(z.string(), z.enum(['ok', 'down', 'rejected', 'blocked'])),
   down: z.array(z.string()).optional(),
   graphTokenRejected: z.array(z.string()).optional(),
+  templatesBlocked: z
+    .array(z.object({ clientId: z.string(), name: z.string(), language: z.string(), status: z.string() }))
+    .optional()
+    .meta({ description: 'templates Meta paused or disabled, by client (sends that need them are refused)' }),
 });
 const clientSummary = z.object({
   clientId: z.string(),
