@@ -64,6 +64,22 @@ export function mountFakeTemplates(app: Express, webhook: () => Hook): FakeTempl
     });
   });
 
+  /** The sandbox's way to play Meta: change a template's status, reported to the webhook. */
+  app.post('/sandbox/templates/status', async (req, res) => {
+    const b = req.body as Record<string, unknown>;
+    const [wabaId, name, language, event] = [b.wabaId, b.name, b.language, b.event];
+    if (![wabaId, name, language, event].every((v) => typeof v === 'string' && v.length > 0))
+      return void res
+        .status(400)
+        .json({ error: { code: 100, message: 'wabaId, name, language and event are required' } });
+    try {
+      const status = await changeStatus(String(wabaId), String(name), String(language), String(event));
+      res.json({ ok: true, webhookStatus: status ?? null });
+    } catch (err) {
+      res.status(404).json({ error: { code: 100, message: (err as Error).message } });
+    }
+  });
+
   async function report(wabaId: string, field: string, value: Record<string, unknown>) {
     const hook = webhook();
     if (!hook) return undefined;
@@ -77,6 +93,18 @@ export function mountFakeTemplates(app: Express, webhook: () => Hook): FakeTempl
       body,
     });
     return res.status;
+  }
+
+  async function changeStatus(wabaId: string, name: string, language: string, event: string) {
+    const t = find(wabaId, name, language);
+    t.status = event === 'REINSTATED' ? 'APPROVED' : event;
+    return report(wabaId, 'message_template_status_update', {
+      event,
+      message_template_id: Number(t.id),
+      message_template_name: t.name,
+      message_template_language: t.language,
+      reason: event === 'PAUSED' ? 'LOW_QUALITY' : 'NONE',
+    });
   }
 
   function find(wabaId: string, name: string, language: string): FakeTemplate {
@@ -93,17 +121,7 @@ export function mountFakeTemplates(app: Express, webhook: () => Hook): FakeTempl
         templates.map((t) => ({ ...t, id: t.id ?? String((nextId += 1)) })),
       );
     },
-    async changeStatus(wabaId, name, language, event) {
-      const t = find(wabaId, name, language);
-      t.status = event === 'REINSTATED' ? 'APPROVED' : event;
-      return report(wabaId, 'message_template_status_update', {
-        event,
-        message_template_id: Number(t.id),
-        message_template_name: t.name,
-        message_template_language: t.language,
-        reason: event === 'PAUSED' ? 'LOW_QUALITY' : 'NONE',
-      });
-    },
+    changeStatus,
     async changeQuality(wabaId, name, language, score) {
       const t = find(wabaId, name, language);
       const previous = t.quality_score?.score ?? 'UNKNOWN';
