@@ -8,6 +8,7 @@ import type { OrderDeps } from './orders';
 import { createOrderActivities } from './orders';
 import type { PrivacyDeps } from './privacy';
 import { createPrivacyActivities } from './privacy';
+import { createTemplateActivities } from './templates';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -33,6 +34,7 @@ export function createActivities(given: ActivityDeps) {
     ...createNluActivities(deps),
     ...createConversationActivities(deps),
     ...createEventActivities(deps),
+    ...createTemplateActivities(deps),
   };
 }
 

@@ -13,7 +13,7 @@ import { catchUpNotificationStatus, recordInsight } from '../db/insights';
 import { getRateTable } from '../db/shipping-rates';
 import { openOrder, readOrderRecord } from '../orders/access';
 import { recordFromView } from '../orders/record';
-import { loadClientSettings, pickTemplate } from '../settings/client-settings';
+import { loadClientSettings, pickTemplate, type ClientSettings } from '../settings/client-settings';
 import { decimalToMinor, isCurrency } from '../shipping/currencies';
 import { parseDestinationText, type ReadDestination } from '../shipping/destination-text';
 import { priceWithTable, quote, type Destination, type Parcel } from '../shipping/rate-table';
@@ -30,6 +30,8 @@ import {
 import type { OrderFacts } from '../workflows/order/messages';
 import { orderSubtotal } from '../workflows/order/state';
 import { createEventEmitter, notificationFailedEvent, orderStatusEvent, type EventDeps } from './events';
+import { orderTemplateContent } from './order-template';
+import { usableTemplate } from './template-gate';
 import { createWhatsAppActivities, type WhatsAppDeps } from './whatsapp';
 
 export type OrderDeps = WhatsAppDeps & Pick<EventDeps, 'webhooks'>;
@@ -126,22 +128,30 @@ export function createOrderActivities(deps: OrderDeps) {
   const { sendMessage } = createWhatsAppActivities(deps);
   const events = createEventEmitter(deps);
 
-  async function chooseContent(
-    input: NotifyOrderInput,
-    templateRef: { name: string; language: string; parameters?: string[] } | undefined,
-  ) {
+  /**
+   * Text in the window; outside it the event's template (another language's when Meta paused the
+   * customer's; the paused one when all are, which the send refuses with its reason) with the order's
+   * details as its parameters.
+   */
+  async function chooseContent(input: NotifyOrderInput, settings: ClientSettings) {
     const text = { type: 'text' as const, body: input.message.text };
     const contact = await findContact(db, input.clientId, input.view.subjectHash);
     const open =
       contact?.lastInboundAt && Date.now() < contact.lastInboundAt.getTime() + DAY_HOURS * 3_600_000;
-    if (open || !templateRef) return text;
-    // Outside the window the order's own details go into the template's body parameters.
-    return {
-      type: 'template' as const,
-      name: templateRef.name,
-      language: templateRef.language,
-      parameters: templateRef.parameters ?? input.message.templateParameters,
-    };
+    const entry = settings.templates[input.event];
+    const usable = open
+      ? undefined
+      : await usableTemplate(db, input.clientId, entry, input.message.language, settings.language);
+    const ref =
+      usable &&
+      ('ref' in usable ? usable.ref : pickTemplate(entry, input.message.language, settings.language));
+    if (!ref) return text;
+    const { clientId, event, view } = input;
+    return orderTemplateContent(
+      db,
+      { clientId, event, view, parameters: input.message.templateParameters },
+      ref,
+    );
   }
 
   /** The delivery address of the customer's most recent order with this client, if any. */
@@ -236,10 +246,7 @@ export function createOrderActivities(deps: OrderDeps) {
     async notifyOrder(input: NotifyOrderInput): Promise<{ status: string; reason?: string }> {
       const settings = await loadClientSettings(db, input.clientId);
       if (!settings) return { status: 'refused', reason: 'client_gone' };
-      const content = await chooseContent(
-        input,
-        pickTemplate(settings.templates[input.event], input.message.language, settings.language),
-      );
+      const content = await chooseContent(input, settings);
       const base = { clientId: input.clientId, orderId: input.view.orderId, event: input.event };
       try {
         const result = await sendMessage({

@@ -19,12 +19,7 @@ import type { Logger } from '../logging';
 import type { Metrics } from '../metrics';
 import type { MediaStore } from '../media/store';
 import type { Language } from '../i18n';
-import {
-  pickTemplate,
-  settingsFrom,
-  type ClientSettings,
-  type TemplatePurpose,
-} from '../settings/client-settings';
+import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
 import { GraphError, type GraphClient } from '../whatsapp/graph-client';
@@ -34,6 +29,7 @@ import { windowOpen } from '../whatsapp/window';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 import { graphIdOfStoredMedia, type InboundMediaRequest } from './media';
 import { clientWithToken } from './graph-token';
+import { templateContent, templateRefusal, usableTemplate, type TemplateRefusal } from './template-gate';
 import { createPacer, type PacingOptions } from './pacing';
 
 export interface WhatsAppDeps {
@@ -106,7 +102,14 @@ export interface MarkReadInput {
 }
 
 /** Why a send is refused; the console words each (`notSent.<reason>`). */
-export const REFUSAL_REASONS = ['opted_out', 'window_closed', 'undeliverable', 'no_contact'] as const;
+export const REFUSAL_REASONS = [
+  'opted_out',
+  'window_closed',
+  'undeliverable',
+  'no_contact',
+  'template_paused',
+  'template_disabled',
+] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 /** A send's outcome; a sent message is named by its wamid hash (`whatsapp/wamid.ts`), as stored. */
 export type SendMessageResult =
@@ -171,9 +174,15 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     };
   }
 
-  function fallbackTemplate(settings: ClientSettings, purpose: TemplatePurpose, lang: Language | undefined) {
-    const t = pickTemplate(settings.templates[purpose], lang, settings.language);
-    return t && ({ type: 'template', ...t } as const);
+  /** The purpose's template Meta lets us send (another language when one is paused), or why not. */
+  async function fallbackTemplate(
+    clientId: string,
+    settings: ClientSettings,
+    purpose: TemplatePurpose,
+    lang: Language | undefined,
+  ): Promise<OutboundContent | TemplateRefusal | undefined> {
+    const usable = await usableTemplate(db, clientId, settings.templates[purpose], lang, settings.language);
+    return usable && ('blocked' in usable ? usable.blocked : templateContent(usable.ref));
   }
 
   /** An agent's stored file is uploaded to Meta (once) and sent by the id Meta gave it. */
@@ -263,8 +272,8 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
 
   /**
    * Posts `content` while the window is `open`; outside it, and when Meta says it closed meanwhile
-   * (131047), the template goes in its place. Undefined: the window is closed and there is no
-   * template to send.
+   * (131047), the template goes in its place. A refusal instead: the window is closed and there is
+   * no template to send, or Meta paused or disabled it.
    */
   async function postInWindow(
     target: Target,
@@ -272,17 +281,20 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     to: string,
     content: OutboundContent,
     open: boolean,
-    template: OutboundContent | undefined,
+    template: () => Promise<OutboundContent | TemplateRefusal | undefined>,
   ) {
+    const instead = async () => (await template()) ?? ('window_closed' as const);
     let sending = content;
     if (sending.type !== 'template' && !open) {
-      if (!template) return undefined;
-      sending = template;
+      const t = await instead();
+      if (typeof t === 'string') return t;
+      sending = t;
     }
     let result = await post(target, token, to, sending);
     if (!result.ok && result.err.code === 131047 && sending.type !== 'template') {
-      if (!template) return undefined;
-      sending = template;
+      const t = await instead();
+      if (typeof t === 'string') return t;
+      sending = t;
       result = await post(target, token, to, sending);
     }
     return { content: sending, result };
@@ -399,15 +411,22 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         messagesPerSecond,
         callback: sendCallback(deps.indexKey, input.clientId, input.idempotencyKey),
       };
+      if (input.content.type === 'template') {
+        const blocked = await templateRefusal(db, input.clientId, input.content);
+        if (blocked) return refuse(input, blocked);
+      }
       const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
-      const template = fallbackTemplate(
-        settings,
-        input.fallbackPurpose ?? 'window_reopen',
-        input.language ?? contact.language ?? undefined,
-      );
       const open = windowOpen(contact.lastInboundAt?.getTime(), Date.now());
+      // Looked up only when it is needed: outside the window, or when Meta says it closed meanwhile.
+      const template = () =>
+        fallbackTemplate(
+          input.clientId,
+          settings,
+          input.fallbackPurpose ?? 'window_reopen',
+          input.language ?? contact.language ?? undefined,
+        );
       const posted = await postInWindow(target, token, to, input.content, open, template);
-      if (!posted) return refuse(input, 'window_closed');
+      if (typeof posted === 'string') return refuse(input, posted);
       const { content, result } = posted;
       if (!result.ok) return failed(input, result.err);
       deps.afterAccepted?.();

@@ -11,7 +11,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
 import type { MediaStore } from '../media/store';
 import type { Metrics } from '../metrics';
-import { observeGraphTokens, observeHandoffQueue } from '../metrics/collectors';
+import { observeBlockedTemplates, observeGraphTokens, observeHandoffQueue } from '../metrics/collectors';
 import { payloadCodec } from '../temporal/connection';
 import { rateLimitByKey } from './auth';
 import { labelRoute, requestContext, securityHeaders } from './context';
@@ -35,6 +35,7 @@ import { contactRouter } from './routes/contact';
 import { cannedResponsesRouter } from './routes/canned-responses';
 import { notesRouter } from './routes/notes';
 import { meRouter } from './routes/me';
+import { messageTemplatesRouter } from './routes/message-templates';
 import { templatesRouter } from './routes/templates';
 import { ordersRouter } from './routes/orders';
 import { shippingRouter } from './routes/shipping';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
   );
   observeHandoffQueue(deps.metrics, db);
   observeGraphTokens(deps.metrics, db);
+  observeBlockedTemplates(deps.metrics, db);
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
@@ -163,6 +165,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(notesRouter({ db, vault: deps.vault, indexKey }));
   app.use(conversationsRouter({ db, temporal, vault: deps.vault, events, indexKey }));
   app.use(templatesRouter({ db, temporal }));
+  app.use(messageTemplatesRouter({ db, temporal, taskQueue: config.temporal.taskQueue }));
   app.use(agentsRouter({ db }));
   app.use(notFoundHandler);
   app.use(errorMiddleware);

@@ -23,7 +23,9 @@ import {
   type Notification,
   type WebhookStatus,
 } from '../whatsapp/webhook-schema';
+import { isTemplateField } from '../whatsapp/templates';
 import { applyStatuses, startFollowUp, STATUS_BATCH, TEMPORAL_DEADLINE_MS } from './delivery-status';
+import { applyTemplateEvents, type TemplateEvent } from './template-events';
 import { chunks, forEachBounded, type FanOutLimits } from './fan-out';
 
 export interface InboundDeps {
@@ -57,6 +59,8 @@ interface Plan {
   signals: Map<string, Start[]>;
   /** Statuses per client. */
   statuses: Map<string, WebhookStatus[]>;
+  /** Template changes (status, quality, components), by account. */
+  templates: TemplateEvent[];
 }
 
 /** At most this many ignored items are recorded in one statement. */
@@ -79,6 +83,7 @@ export async function ingestNotification(
     ignored: [],
     signals: new Map(),
     statuses: new Map(),
+    templates: [],
   };
   const ignore = (reason: IgnoredReason, e: { field: string; wabaId?: string; phoneNumberId?: string }) => {
     plan.outcome.ignored += 1;
@@ -87,6 +92,16 @@ export async function ingestNotification(
   };
   for (const entry of notification.entry) {
     for (const change of entry.changes) {
+      if (isTemplateField(change.field)) {
+        const time = Number((entry as { time?: unknown }).time);
+        plan.templates.push({
+          wabaId: entry.id,
+          field: change.field,
+          value: change.value,
+          ...(Number.isFinite(time) && time > 0 ? { time } : {}),
+        });
+        continue;
+      }
       if (change.field !== 'messages') {
         ignore('unknown_field', { field: change.field, wabaId: entry.id });
         continue;
@@ -107,6 +122,10 @@ export async function ingestNotification(
       planValue(deps, plan, clientId, parsed.data, (reason) => ignore(reason, where));
     }
   }
+  // Template changes are rare and few: applied first, so those naming no account are recorded below.
+  if (plan.templates.length)
+    for (const e of await applyTemplateEvents(deps, plan.templates))
+      ignore('unknown_waba', { field: e.field, wabaId: e.wabaId });
   await runPlan(deps, plan);
   return plan.outcome;
 }

@@ -16,11 +16,17 @@ const phoneNumberIds = z
   .max(50)
   .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id');
 const graphAccessToken = z.string().trim().min(10).max(1000);
+/** The client's WhatsApp Business Account: where its templates live; Meta's template webhooks name it. */
+export const wabaIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a WhatsApp Business Account id (digits)')
+  .meta({ description: "the client's WhatsApp Business Account id (templates are synced from it)" });
 
 export const clientInputSchema = z.strictObject({
   name: clientName,
   phoneNumberIds,
   graphAccessToken: graphAccessToken.optional(),
+  wabaId: wabaIdSchema.optional(),
   settings: clientSettingsSchema.optional(),
   scopes: z.array(scopeSchema).min(1).optional(),
 });
@@ -35,10 +41,11 @@ export const clientUpdateSchema = z
     name: clientName.optional(),
     phoneNumberIds: phoneNumberIds.optional(),
     graphAccessToken: graphAccessToken.optional(),
+    wabaId: wabaIdSchema.optional(),
   })
   .refine(
     (v) => Object.values(v).some((x) => x !== undefined),
-    'name the fields to change: name, phoneNumberIds or graphAccessToken',
+    'name the fields to change: name, phoneNumberIds, graphAccessToken or wabaId',
   );
 
 /**
@@ -74,6 +81,7 @@ export async function provisionClient(
     id: clientId,
     name: input.name,
     phoneNumberIds: input.phoneNumberIds,
+    wabaId: input.wabaId ?? null,
     settings: input.settings ?? {},
     // Sealed with the client id as associated data, so it cannot be moved to another client's row.
     graphAccessTokenEnc: input.graphAccessToken

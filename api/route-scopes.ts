@@ -55,6 +55,8 @@ export const ROUTE_SCOPES: Record<string, Scope | readonly Scope[] | 'any'> = {
   'POST /v1/conversations/:id/resolve': 'agent',
   'GET /v1/conversations/:id/templates': 'agent',
   'POST /v1/conversations/:id/templates': 'agent',
+  'GET /v1/templates': ['settings', 'agent'],
+  'POST /v1/templates/sync': 'settings',
   'GET /v1/agents/me': 'agent',
   'PUT /v1/agents/me/availability': 'agent',
   'GET /v1/conversations/:id/media/:mediaId': 'agent',

@@ -35,6 +35,25 @@ export class PhoneNumberTakenError extends Error {
   }
 }
 
+/** A WhatsApp Business Account id already given to another client (Meta's webhooks name one owner). */
+export class WabaTakenError extends Error {
+  override name = 'WabaTakenError';
+  constructor() {
+    super('wabaId: this WhatsApp Business Account already belongs to another client');
+  }
+}
+
+/** Runs a write that sets `waba_id`, turning its unique violation into WabaTakenError. */
+async function wabaUnique<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    if (e.code === '23505' && e.constraint === 'clients_waba_id') throw new WabaTakenError();
+    throw err;
+  }
+}
+
 /** Creates a client with its numbers and first API key in one transaction; nothing is half-written. */
 /** Associated data binding a sealed Graph access token to its client's row. */
 export const graphTokenAad = (clientId: string) => `graph-token:${clientId}`;
@@ -50,15 +69,18 @@ export async function insertClient(
     name: string;
     phoneNumberIds: string[];
     graphAccessTokenEnc: string | null;
+    wabaId?: string | null;
     settings: Record<string, unknown>;
     apiKey: { id: string; hash: string; scopes: readonly Scope[] };
   },
 ): Promise<void> {
   const clientId = input.id;
   await inTransaction(db, async (tx) => {
-    await tx.query(
-      'INSERT INTO clients(id, name, graph_access_token_enc, settings) VALUES ($1, $2, $3, $4)',
-      [clientId, input.name, input.graphAccessTokenEnc, input.settings],
+    await wabaUnique(() =>
+      tx.query(
+        'INSERT INTO clients(id, name, graph_access_token_enc, settings, waba_id) VALUES ($1, $2, $3, $4, $5)',
+        [clientId, input.name, input.graphAccessTokenEnc, input.settings, input.wabaId ?? null],
+      ),
     );
     for (const phoneNumberId of input.phoneNumberIds) {
       const res = await tx.query(
@@ -173,6 +195,8 @@ export interface ClientSummary {
   clientId: string;
   name: string;
   phoneNumberIds: string[];
+  /** The WhatsApp Business Account its templates are synced from, when provisioned with one. */
+  wabaId?: string;
   graphToken: { status: 'ok' | 'rejected' | 'missing'; rejectedAt?: string; rotatedAt?: string };
   createdAt: string;
 }
@@ -181,13 +205,14 @@ interface SummaryRow {
   id: string;
   name: string;
   phone_number_ids: string[];
+  waba_id: string | null;
   has_token: boolean;
   graph_token_rejected_at: Date | null;
   graph_token_rotated_at: Date | null;
   created_at: Date;
 }
 
-const SUMMARY_SELECT = `SELECT c.id, c.name, c.created_at, c.graph_access_token_enc IS NOT NULL AS has_token,
+const SUMMARY_SELECT = `SELECT c.id, c.name, c.created_at, c.waba_id, c.graph_access_token_enc IS NOT NULL AS has_token,
     c.graph_token_rejected_at, c.graph_token_rotated_at,
     coalesce(array_agg(p.phone_number_id ORDER BY p.phone_number_id) FILTER (WHERE p.phone_number_id IS NOT NULL), '{}') AS phone_number_ids
   FROM clients c LEFT JOIN client_phone_numbers p ON p.client_id = c.id`;
@@ -198,6 +223,7 @@ function toSummary(row: SummaryRow): ClientSummary {
     clientId: row.id,
     name: row.name,
     phoneNumberIds: row.phone_number_ids,
+    ...(row.waba_id ? { wabaId: row.waba_id } : {}),
     graphToken: {
       status,
       ...(row.graph_token_rejected_at ? { rejectedAt: row.graph_token_rejected_at.toISOString() } : {}),
@@ -234,13 +260,14 @@ export async function findClientSummary(db: Queryable, clientId: string): Promis
 export async function updateClient(
   db: Db,
   clientId: string,
-  change: { name?: string; phoneNumberIds?: string[]; graphAccessTokenEnc?: string },
+  change: { name?: string; phoneNumberIds?: string[]; graphAccessTokenEnc?: string; wabaId?: string },
 ): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const found = await tx.query('SELECT 1 FROM clients WHERE id = $1 FOR UPDATE', [clientId]);
     if (found.rowCount === 0) return false;
     if (change.name !== undefined)
       await tx.query('UPDATE clients SET name = $2 WHERE id = $1', [clientId, change.name]);
+    if (change.wabaId !== undefined) await moveToWaba(tx, clientId, change.wabaId);
     if (change.graphAccessTokenEnc !== undefined)
       await tx.query(
         `UPDATE clients SET graph_access_token_enc = $2, graph_token_rotated_at = now(), graph_token_rejected_at = NULL
@@ -282,6 +309,19 @@ export async function resealGraphToken(
     [clientId, from, to],
   );
   return (res.rowCount ?? 0) > 0;
+}
+
+/** A new account's templates are not the old one's: they are forgotten until the next sync. */
+async function moveToWaba(tx: Queryable, clientId: string, wabaId: string): Promise<void> {
+  const moved = await wabaUnique(() =>
+    tx.query(
+      `UPDATE clients SET waba_id = $2, templates_synced_at = NULL
+       WHERE id = $1 AND waba_id IS DISTINCT FROM $2`,
+      [clientId, wabaId],
+    ),
+  );
+  if ((moved.rowCount ?? 0) > 0)
+    await tx.query('DELETE FROM message_templates WHERE client_id = $1', [clientId]);
 }
 
 async function replacePhoneNumbers(tx: Queryable, clientId: string, phoneNumberIds: string[]): Promise<void> {

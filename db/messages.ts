@@ -235,7 +235,13 @@ export async function markOutboundNotSent(
 
 /** Why a webhook item was answered 200 without work: recorded with Meta object ids only, no PII. */
 export type IgnoredReason =
-  'unknown_field' | 'unknown_number' | 'invalid_change' | 'invalid_message' | 'invalid_status' | 'no_user';
+  | 'unknown_field'
+  | 'unknown_number'
+  | 'unknown_waba'
+  | 'invalid_change'
+  | 'invalid_message'
+  | 'invalid_status'
+  | 'no_user';
 
 export async function recordIgnored(
   db: Queryable,

@@ -68,6 +68,10 @@ const workspaceTexts = section(
     'notSent.window_closed': 'Not sent: the 24-hour window is closed and no reopen template is configured.',
     'notSent.undeliverable': 'Not sent: WhatsApp reports this customer as undeliverable.',
     'notSent.no_contact': 'Not sent: this customer has no contact record (erased?).',
+    'notSent.template_paused':
+      'Not sent: Meta paused the template this message needs (low quality). Try again once Meta lifts the pause.',
+    'notSent.template_disabled':
+      'Not sent: Meta disabled the template this message needs. Choose another approved template in the settings.',
     'notSent.other': 'Not sent: {reason}',
     'card.title': 'Customer',
     'card.phone': 'Phone',
@@ -220,6 +224,10 @@ const workspaceTexts = section(
       'No enviado: la ventana de 24 horas está cerrada y no hay plantilla de reapertura configurada.',
     'notSent.undeliverable': 'No enviado: WhatsApp indica que este cliente no puede recibir mensajes.',
     'notSent.no_contact': 'No enviado: este cliente no tiene ficha de contacto (¿borrada?).',
+    'notSent.template_paused':
+      'No enviado: Meta pausó la plantilla que necesita este mensaje (baja calidad). Inténtelo de nuevo cuando Meta levante la pausa.',
+    'notSent.template_disabled':
+      'No enviado: Meta desactivó la plantilla que necesita este mensaje. Elija otra plantilla aprobada en la configuración.',
     'notSent.other': 'No enviado: {reason}',
     'card.title': 'Cliente',
     'card.phone': 'Teléfono',
@@ -371,6 +379,10 @@ const workspaceTexts = section(
       'Não enviado: a janela de 24 horas está fechada e não há modelo de reabertura configurado.',
     'notSent.undeliverable': 'Não enviado: o WhatsApp indica que este cliente não pode receber mensagens.',
     'notSent.no_contact': 'Não enviado: este cliente não tem ficha de contacto (apagada?).',
+    'notSent.template_paused':
+      'Não enviado: a Meta pausou o modelo de que esta mensagem precisa (baixa qualidade). Tente de novo quando a Meta levantar a pausa.',
+    'notSent.template_disabled':
+      'Não enviado: a Meta desativou o modelo de que esta mensagem precisa. Escolha outro modelo aprovado nas definições.',
     'notSent.other': 'Não enviado: {reason}',
     'card.title': 'Cliente',
     'card.phone': 'Telefone',

@@ -1,6 +1,7 @@
 import { clientsWithRejectedToken } from '../db/clients';
 import { countWaitingHandoffs } from '../db/conversations';
 import type { Db } from '../db/pool';
+import { blockedTemplates } from '../db/templates';
 import type { Metrics } from './index';
 
 /**
@@ -36,6 +37,24 @@ export function observeGraphTokens(metrics: Metrics, db: Db): void {
       for (const clientId of rejected) gauge.set({ client_id: clientId }, 1);
     } catch {
       // PostgreSQL is down: /readyz says so; the scrape keeps the last known flags.
+    }
+  };
+}
+
+/**
+ * Fills `aura_client_templates_blocked{client_id, status}` (how many of the client's templates Meta
+ * paused or disabled) on each scrape: an alert names the client whose notifications now fail. Only
+ * clients with such templates have a series.
+ */
+export function observeBlockedTemplates(metrics: Metrics, db: Db): void {
+  const gauge = metrics.templatesBlocked;
+  (gauge as unknown as { collect?: () => Promise<void> }).collect = async () => {
+    try {
+      const blocked = await blockedTemplates(db);
+      gauge.reset();
+      for (const t of blocked) gauge.inc({ client_id: t.clientId, status: t.status });
+    } catch {
+      // PostgreSQL is down: /readyz says so; the scrape keeps the last known counts.
     }
   };
 }

@@ -67,6 +67,18 @@ export function createMetrics(service: 'api' | 'worker') {
       labelNames: ['client_id'],
       registers,
     }),
+    templatesBlocked: new Gauge({
+      name: 'aura_client_templates_blocked',
+      help: 'Templates Meta paused or disabled, per client and status (sends that need them are refused)',
+      labelNames: ['client_id', 'status'],
+      registers,
+    }),
+    templateSyncs: new Counter({
+      name: 'aura_template_syncs_total',
+      help: "Syncs of clients' template lists from the Graph API, by outcome (synced, failed)",
+      labelNames: ['outcome'],
+      registers,
+    }),
     handoffQueueDepth: new Gauge({
       name: 'aura_handoff_queue_depth',
       help: 'Conversations waiting for an agent',

@@ -6,6 +6,7 @@ import express, { type Request, type Response } from 'express';
 import { signBody } from '../whatsapp/signature';
 import { messagesNotification, SANDBOX_ENVELOPE } from '../whatsapp/envelope';
 import { metaShapedWamid } from '../whatsapp/wamid';
+import { mountFakeTemplates, type FakeTemplates } from './fake-templates';
 
 /**
  * A local stand-in for the WhatsApp Cloud API (Graph API) that speaks the same HTTP contract: the
@@ -60,7 +61,7 @@ export interface MediaOnDisk {
   sha256: string;
 }
 
-export interface FakeGraph {
+export interface FakeGraph extends FakeTemplates {
   readonly url: string;
   readonly sent: SentMessage[];
   readonly reads: ReadMark[];
@@ -75,7 +76,7 @@ export interface FakeGraph {
   setMediaOrigin(origin: string | undefined): void;
   /** From now on, downloads of this media serve other bytes than its sha256 says (`times` times). */
   corruptMedia(mediaId: string, times?: number): void;
-  /** Reports statuses of later sends, signed with `appSecret`, to the webhook at `url`. */
+  /** Reports statuses of later sends and template changes, signed with `appSecret`, to the webhook at `url`. */
   connectWebhook(url: string, appSecret: string, stepMs?: number): void;
   close(): Promise<void>;
 }
@@ -117,6 +118,7 @@ export async function startFakeGraph(
 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
+  const templates = mountFakeTemplates(app, () => webhook);
   const bearer = (req: Request) => /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
   const graphError = (res: Response, status: number, code: number, message: string) =>
     void res.status(status).json({ error: { code, message } });
@@ -297,6 +299,10 @@ export async function startFakeGraph(
 
   return {
     url: baseUrl,
+    setTemplates: templates.setTemplates,
+    listCalls: templates.listCalls,
+    changeStatus: templates.changeStatus,
+    changeQuality: templates.changeQuality,
     sent,
     reads,
     uploads,

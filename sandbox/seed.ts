@@ -1,3 +1,5 @@
+import { SANDBOX_TEMPLATE_SETTINGS } from './templates';
+
 /**
  * The Sandbox Shop `npm start` provisions on a fresh data folder: its number, the token the sandbox
  * Graph API accepts, and what it gets through the public API once the system is ready — a small
@@ -167,7 +169,7 @@ export const SANDBOX_FAQ = [
   },
 ];
 
-/** Writes the rate table, the sample orders and the bot's FAQ as a client would, over HTTP with the shop's key. */
+/** Syncs the templates and names them in the settings; writes the rate table, the sample orders and the bot's FAQ as a client would, over HTTP with the shop's key. */
 export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<void> {
   const call = async (method: string, path: string, body: unknown) => {
     const res = await fetch(`${apiUrl}${path}`, {
@@ -177,6 +179,8 @@ export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<v
     });
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
   };
+  await call('POST', '/v1/templates/sync', undefined);
+  await call('PATCH', '/v1/settings', { templates: SANDBOX_TEMPLATE_SETTINGS });
   await call('PUT', '/v1/shipping/rates', SANDBOX_RATE_TABLE);
   for (const { order, then } of SANDBOX_ORDERS) {
     await call('POST', '/v1/orders', order);

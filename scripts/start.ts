@@ -14,6 +14,7 @@ import {
 import { appRoleUrl, migrateAndGrant } from '../db/roles';
 import { createPool } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
+import { SANDBOX_TEMPLATES, SANDBOX_WABA_ID } from '../sandbox/templates';
 import { SANDBOX_GRAPH_TOKEN, SANDBOX_PHONE_NUMBER_ID, seedSandboxShop } from '../sandbox/seed';
 import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { unavailablePorts, type NeededPort } from './ports';
@@ -196,6 +197,7 @@ async function startSandboxGraph(config: Config, running: Running): Promise<stri
     `http://127.0.0.1:${config.port}/webhooks/whatsapp`,
     config.whatsapp.appSecrets[0]!,
   );
+  running.graph.setTemplates(SANDBOX_WABA_ID, SANDBOX_TEMPLATES);
   return running.graph.url;
 }
 
@@ -232,6 +234,7 @@ async function prepareDatabase(
         name: 'Sandbox Shop',
         phoneNumberIds: [SANDBOX_PHONE_NUMBER_ID],
         graphAccessToken: SANDBOX_GRAPH_TOKEN,
+        wabaId: SANDBOX_WABA_ID,
       },
     );
     writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });

@@ -9,10 +9,37 @@ import { businessHoursSchema, timeZoneSchema } from './business-hours';
  * Stored as JSON on the client row; every field has a default, so a read always yields a full object
  * and a client only stores what it changed. `PUT /v1/settings` and provisioning validate with this.
  */
+const httpsLink = z
+  .string()
+  .max(2000)
+  .regex(/^https:\/\/\S+$/, 'must be an https URL');
+const buttonIndex = z.number().int().min(0).max(9);
 const template = z.strictObject({
   name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be an approved template name (lowercase, digits, _)'),
   language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code like en or pt_BR'),
+  /** The body's parameters; when absent, the system fills them (order notifications: docs/orders.md). */
   parameters: z.array(z.string().max(1024)).max(10).optional(),
+  /** The header's parameter, when the template's header takes one: its text or its media (by link). */
+  header: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(60) }),
+      z.strictObject({ type: z.enum(['image', 'video', 'document']), link: httpsLink }),
+    ])
+    .optional(),
+  /** Button parameters by the button's index: a URL button's suffix, a quick reply's payload. */
+  buttons: z
+    .array(
+      z.discriminatedUnion('type', [
+        z.strictObject({ index: buttonIndex, type: z.literal('url'), text: z.string().min(1).max(2000) }),
+        z.strictObject({
+          index: buttonIndex,
+          type: z.literal('quick_reply'),
+          payload: z.string().min(1).max(1000),
+        }),
+      ]),
+    )
+    .max(10)
+    .optional(),
 });
 export type TemplateRef = z.infer<typeof template>;
 
@@ -29,9 +56,22 @@ export function pickTemplate(
   lang: Language | undefined,
   fallback: string,
 ): TemplateRef | undefined {
-  if (!entry || !Array.isArray(entry)) return entry;
-  const of = (l: string | undefined) => l && entry.find((t) => t.language.slice(0, 2) === l.slice(0, 2));
-  return of(lang) || of(fallback) || entry[0];
+  return templatesByPreference(entry, lang, fallback)[0];
+}
+
+/**
+ * An entry's templates, best first for a reader of `lang`: theirs, the client's default language's,
+ * then the rest in the order given. The send path falls back along it when Meta paused one.
+ */
+export function templatesByPreference(
+  entry: TemplateEntry | undefined,
+  lang: Language | undefined,
+  fallback: string,
+): TemplateRef[] {
+  if (!entry) return [];
+  if (!Array.isArray(entry)) return [entry];
+  const of = (l: string | undefined) => entry.filter((t) => l && t.language.slice(0, 2) === l.slice(0, 2));
+  return [...new Set([...of(lang), ...of(fallback), ...entry])];
 }
 
 /** A text the client writes once for every language, or per language (`{en, es, pt}`). */

@@ -7,6 +7,7 @@ import {
 } from './graph-media';
 
 import { GraphError } from './graph-error';
+import { TEMPLATE_FIELDS, templatePageSchema } from './templates';
 
 export { GraphError } from './graph-error';
 export type { MediaDownload, MediaUpload } from './graph-media';
@@ -58,6 +59,15 @@ export interface GraphClient {
   openMedia(url: string, accessToken: string, maxBytes: number, signal: AbortSignal): Promise<MediaDownload>;
   /** Uploads a file for sending (`POST /<phone_number_id>/media`, multipart, streamed); its media id. */
   uploadMedia(phoneNumberId: string, accessToken: string, file: MediaUpload): Promise<{ id: string }>;
+  /**
+   * One page of the account's templates (`GET /<waba_id>/message_templates`), raw items; `after` is
+   * the cursor of the next page, absent on the last one.
+   */
+  listTemplates(
+    wabaId: string,
+    accessToken: string,
+    page: { limit: number; after?: string },
+  ): Promise<{ templates: unknown[]; after?: string }>;
 }
 
 export function createGraphClient(opts: GraphClientOptions): GraphClient {
@@ -138,6 +148,17 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       if (typeof json?.id !== 'string')
         throw new GraphError('Graph media upload returned no id', 200, undefined);
       return { id: json.id };
+    },
+
+    async listTemplates(wabaId, accessToken, page) {
+      const query = new URLSearchParams({ fields: TEMPLATE_FIELDS, limit: String(page.limit) });
+      if (page.after) query.set('after', page.after);
+      const url = api(`${encodeURIComponent(wabaId)}/message_templates?${query}`);
+      const parsed = templatePageSchema.safeParse(safeJson(await (await call(url, accessToken)).text()));
+      if (!parsed.success)
+        throw new GraphError('Graph template list is not a page of templates', 200, undefined);
+      const after = parsed.data.paging?.next ? parsed.data.paging.cursors?.after : undefined;
+      return { templates: parsed.data.data, ...(after ? { after } : {}) };
     },
   };
 }

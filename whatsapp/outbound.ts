@@ -3,9 +3,25 @@
  * message body. WhatsApp's limits are enforced here, before anything is sent, with an error naming
  * the limit.
  */
+/** A template header's parameter: its text, or the media it shows (by link). */
+export type TemplateHeader =
+  { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; link: string };
+
+/** A template button's parameter, by the button's index: a URL's suffix, or a quick reply's payload. */
+export type TemplateButton =
+  { index: number; type: 'url'; text: string } | { index: number; type: 'quick_reply'; payload: string };
+
 export type OutboundContent =
   | { type: 'text'; body: string }
-  | { type: 'template'; name: string; language: string; parameters?: string[] }
+  | {
+      type: 'template';
+      name: string;
+      language: string;
+      /** The body's parameters, in order. */
+      parameters?: string[];
+      header?: TemplateHeader;
+      buttons?: TemplateButton[];
+    }
   | {
       type: 'buttons';
       body: string;
@@ -56,9 +72,7 @@ export function toGraphMessage(content: OutboundContent): Record<string, unknown
         template: {
           name: content.name,
           language: { code: content.language },
-          components: content.parameters?.length
-            ? [{ type: 'body', parameters: content.parameters.map((text) => ({ type: 'text', text })) }]
-            : [],
+          components: templateComponents(content),
         },
       };
     case 'buttons':
@@ -115,6 +129,36 @@ export function toGraphMessage(content: OutboundContent): Record<string, unknown
     case 'reaction':
       return { type: 'reaction', reaction: { message_id: content.messageId, emoji: content.emoji } };
   }
+}
+
+/** The send's components: header, body and button parameters, as Meta takes them. */
+function templateComponents(t: Extract<OutboundContent, { type: 'template' }>): Record<string, unknown>[] {
+  const components: Record<string, unknown>[] = [];
+  const h = t.header;
+  if (h?.type === 'text') limit(len(h.text, 60), 'template: header text exceeds 60 characters');
+  if (h)
+    components.push({
+      type: 'header',
+      parameters: [
+        h.type === 'text' ? { type: 'text', text: h.text } : { type: h.type, [h.type]: { link: h.link } },
+      ],
+    });
+  if (t.parameters?.length)
+    components.push({ type: 'body', parameters: t.parameters.map((text) => ({ type: 'text', text })) });
+  for (const b of t.buttons ?? []) {
+    if (b.type === 'url') limit(len(b.text, 2000), 'template: URL button suffix exceeds 2000 characters');
+    if (b.type === 'quick_reply')
+      limit(len(b.payload, 1000), 'template: quick-reply payload exceeds 1000 characters');
+    components.push({
+      type: 'button',
+      sub_type: b.type,
+      index: String(b.index),
+      parameters: [
+        b.type === 'url' ? { type: 'text', text: b.text } : { type: 'payload', payload: b.payload },
+      ],
+    });
+  }
+  return components;
 }
 
 function checkInteractiveText(c: { body: string; header?: string; footer?: string }): void {

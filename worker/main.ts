@@ -19,6 +19,7 @@ import { taskQueuePollers } from '../temporal/pollers';
 import { createGraphClient } from '../whatsapp/graph-client';
 import { deleteLegacyFollowUps } from './legacy-follow-ups';
 import { ensureRetentionSweep } from './retention';
+import { ensureTemplateRefresh } from './templates';
 import { warmUpWorker } from './warm-up';
 import { killAfterAccepted } from './chaos-hook';
 import { bundleWorkflows, createAuraWorker } from './worker';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     codec: payloadCodec(config, keys.retiredPayloadKeys),
   });
   await ensureRetentionSweep(temporal, config.temporal.taskQueue);
+  await ensureTemplateRefresh(temporal, config.temporal.taskQueue);
   const legacy = await deleteLegacyFollowUps(temporal);
   if (legacy > 0) log.info('follow-ups named by clear wamids deleted', { legacy });
   const { taskQueue, namespace } = config.temporal;

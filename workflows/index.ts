@@ -5,3 +5,4 @@ export { retentionWorkflow } from './retention/workflow';
 export { orderWorkflow } from './order/workflow';
 export { deliveryFailureWorkflow } from './delivery-failure/workflow';
 export { webhookEndpointWorkflow } from './webhook-endpoint/workflow';
+export { templateSyncWorkflow, templateRefreshWorkflow } from './templates/workflow';

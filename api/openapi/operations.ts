@@ -28,6 +28,7 @@ import { requestParam, userParam } from '../routes/privacy';
 import { conversationInput, mediaInput, textInput } from '../routes/sandbox';
 import { quoteSchema } from '../routes/shipping';
 import { templateSendBody, usableTemplateSchema } from '../routes/templates';
+import { templateListQuery, templateListSchema, templateSyncSchema } from '../routes/message-templates';
 import {
   deliveriesQuery,
   deliveryParams,
@@ -78,14 +79,19 @@ const orderSummary = z.looseObject({
 });
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
-  checks: z.record(z.string(), z.enum(['ok', 'down', 'rejected'])),
+  checks: z.record(z.string(), z.enum(['ok', 'down', 'rejected', 'blocked'])),
   down: z.array(z.string()).optional(),
   graphTokenRejected: z.array(z.string()).optional(),
+  templatesBlocked: z
+    .array(z.object({ clientId: z.string(), name: z.string(), language: z.string(), status: z.string() }))
+    .optional()
+    .meta({ description: 'templates Meta paused or disabled, by client (sends that need them are refused)' }),
 });
 const clientSummary = z.object({
   clientId: z.string(),
   name: z.string(),
   phoneNumberIds: z.array(z.string()),
+  wabaId: z.string().optional(),
   graphToken: z.object({
     status: z.enum(['ok', 'rejected', 'missing']),
     rejectedAt: z.string().optional(),
@@ -635,6 +641,22 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     body: templateSendBody,
     ok: { status: 201, description: 'sent', schema: anyObject },
     errors: [409],
+  }),
+  'GET /v1/templates': operation({
+    summary:
+      "The client's WhatsApp Business Account templates (status, quality, components and the parameters a send fills), as last synced from the Graph API and updated by Meta's template webhooks",
+    tag: 'settings',
+    auth: 'apiKey',
+    query: templateListQuery,
+    ok: { status: 200, description: 'the templates, by name and language', schema: templateListSchema },
+    errors: [409, 502, 503],
+  }),
+  'POST /v1/templates/sync': operation({
+    summary: "Sync the client's templates from the Graph API now (every page of Meta's list)",
+    tag: 'settings',
+    auth: 'apiKey',
+    ok: { status: 200, description: 'synced', schema: templateSyncSchema },
+    errors: [409, 502, 503],
   }),
   'GET /v1/agents/me': operation({
     summary: "The calling agent's availability and the client's handoff SLA",

@@ -10,6 +10,7 @@ import {
   PhoneNumberTakenError,
   revokeApiKey,
   updateClient,
+  WabaTakenError,
 } from '../../db/clients';
 import type { Db } from '../../db/pool';
 import { requireAdminToken } from '../auth';
@@ -56,7 +57,7 @@ export function adminRouter(deps: {
       const { clientId, apiKey, keyId } = await provisionClient(deps, input);
       res.status(201).json({ clientId, apiKey, keyId });
     } catch (err) {
-      if (err instanceof PhoneNumberTakenError) throw conflict(err.message);
+      if (err instanceof PhoneNumberTakenError || err instanceof WabaTakenError) throw conflict(err.message);
       throw err;
     }
   });
@@ -82,7 +83,7 @@ export function adminRouter(deps: {
     try {
       await updateClient(deps.db, clientId, { ...change, graphAccessTokenEnc });
     } catch (err) {
-      if (err instanceof PhoneNumberTakenError) throw conflict(err.message);
+      if (err instanceof PhoneNumberTakenError || err instanceof WabaTakenError) throw conflict(err.message);
       throw err;
     }
     const after = await summaryOr404(deps.db, clientId);

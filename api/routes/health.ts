@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { clientsWithRejectedToken } from '../../db/clients';
 import { ping, type Db } from '../../db/pool';
+import { blockedTemplates } from '../../db/templates';
 import type { MediaStore } from '../../media/store';
 import { taskQueuePollers } from '../../temporal/pollers';
 
@@ -12,7 +13,8 @@ type Check = 'ok' | 'down';
  * Temporal, a worker polling the task queue (Temporal lists a recent workflow and activity poller;
  * workers poll only once warm), and the media store where this process has one — 503 naming the ones
  * that are down. Clients whose Graph token Graph rejected (190) are named too, without making the
- * API unready: the other clients are served.
+ * API unready: the other clients are served. So are templates Meta paused or disabled (the sends
+ * that need them are refused until Meta lifts it or the client picks another).
  */
 export function healthRouter(deps: {
   db: Db;
@@ -27,7 +29,7 @@ export function healthRouter(deps: {
   });
   router.get('/readyz', async (_req, res) => {
     const media = deps.media;
-    const [postgres, temporal, worker, mediaStore, rejected] = await Promise.all([
+    const [postgres, temporal, worker, mediaStore, rejected, blocked] = await Promise.all([
       check(() => ping(deps.db)),
       check(() => deps.temporal.workflowService.getSystemInfo({})),
       check(async () => {
@@ -36,6 +38,7 @@ export function healthRouter(deps: {
       }),
       media ? check(() => media.check()) : undefined,
       clientsWithRejectedToken(deps.db).catch(() => []),
+      blockedTemplates(deps.db, 100).catch(() => []),
     ]);
     const checks = { postgres, temporal, worker, ...(mediaStore ? { mediaStore } : {}) };
     const down = Object.entries(checks)
@@ -43,9 +46,14 @@ export function healthRouter(deps: {
       .map(([k]) => k);
     res.status(down.length === 0 ? 200 : 503).json({
       status: down.length === 0 ? 'ready' : 'unavailable',
-      checks: { ...checks, graphTokens: rejected.length ? 'rejected' : 'ok' },
+      checks: {
+        ...checks,
+        graphTokens: rejected.length ? 'rejected' : 'ok',
+        templates: blocked.length ? 'blocked' : 'ok',
+      },
       ...(down.length ? { down } : {}),
       ...(rejected.length ? { graphTokenRejected: rejected } : {}),
+      ...(blocked.length ? { templatesBlocked: blocked } : {}),
     });
   });
   return router;

@@ -3,13 +3,15 @@ import { apply as applyMergePatch } from 'json-merge-patch';
 import { writeAudit } from '../../db/audit';
 import { lockClientSettings, saveClientSettings } from '../../db/clients';
 import { deleteReviewItems } from '../../db/nlu-review';
-import { inTransaction, type Db } from '../../db/pool';
+import { inTransaction, type Db, type Queryable } from '../../db/pool';
+import { listTemplates, templateAccount } from '../../db/templates';
 import {
   clientSettingsSchema,
   loadClientSettings,
   settingsFrom,
   type ClientSettings,
 } from '../../settings/client-settings';
+import { templateProblems } from '../../settings/template-check';
 import { requireScope, type AuthContext } from '../auth';
 import { jsonBody } from '../body';
 import { badRequest, notFound, parseOr400 } from '../errors';
@@ -98,6 +100,7 @@ async function update(
     if (stored === undefined) throw notFound('client');
     const current = settingsFrom(stored);
     const settings = parseOr400(clientSettingsSchema, next(current));
+    await checkTemplates(tx, auth.clientId, settings, current);
     await saveClientSettings(tx, auth.clientId, settings);
     // Review is consent to keep utterances: turning it off deletes what was kept.
     if (current.insights.reviewNoMatch && !settings.insights.reviewNoMatch)
@@ -110,4 +113,22 @@ async function update(
     });
     return settings;
   });
+}
+
+/**
+ * Once the client's account has been synced, templates the change names must be there, approved,
+ * and fit what the send fills: a 400 naming each template field and its problem otherwise. Before
+ * the first sync (or without an account) the names are taken as given, as they always were.
+ */
+async function checkTemplates(
+  db: Queryable,
+  clientId: string,
+  next: ClientSettings,
+  current: ClientSettings,
+): Promise<void> {
+  const account = await templateAccount(db, clientId);
+  if (!account?.syncedAt) return;
+  const fields = templateProblems(next, current, await listTemplates(db, clientId));
+  if (fields.length)
+    throw badRequest(`invalid body: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
 }

@@ -129,6 +129,7 @@ describe('tenancy: admin API and API keys', () => {
       worker: 'ok',
       mediaStore: 'ok',
       graphTokens: 'ok',
+      templates: 'ok',
     });
   });
 

@@ -220,9 +220,9 @@ describe('webhook inbound: signatures, every message type, batches, bad bodies',
     assert.deepEqual(
       rows.map((r) => [r.field, r.reason]),
       [
-        ['message_template_status_update', 'unknown_field'],
         ['user_preferences', 'unknown_field'],
         ['messages', 'unknown_number'],
+        ['message_template_status_update', 'unknown_waba'],
       ],
     );
     assert.equal(stack.graph.sent.filter((m) => m.body.to === '5511900000301').length, 0);

@@ -187,7 +187,14 @@ describe('operations: metrics and insights follow what the system does', () => {
       assert.equal(res.status, 503);
       assert.deepEqual(await res.json(), {
         status: 'unavailable',
-        checks: { postgres: 'ok', temporal: 'ok', worker: 'ok', mediaStore: 'down', graphTokens: 'ok' },
+        checks: {
+          postgres: 'ok',
+          temporal: 'ok',
+          worker: 'ok',
+          mediaStore: 'down',
+          graphTokens: 'ok',
+          templates: 'ok',
+        },
         down: ['mediaStore'],
       });
       const healthy = await fetch(`${stack.apiUrl}/readyz`);
@@ -198,6 +205,7 @@ describe('operations: metrics and insights follow what the system does', () => {
         worker: 'ok',
         mediaStore: 'ok',
         graphTokens: 'ok',
+        templates: 'ok',
       });
     } finally {
       await new Promise((r) => server.close(r));

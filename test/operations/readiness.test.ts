@@ -50,7 +50,7 @@ describe('readiness means a worker is there to answer', () => {
       assert.equal(res.status, 503);
       assert.deepEqual(await res.json(), {
         status: 'unavailable',
-        checks: { postgres: 'ok', temporal: 'ok', worker: 'down', graphTokens: 'ok' },
+        checks: { postgres: 'ok', temporal: 'ok', worker: 'down', graphTokens: 'ok', templates: 'ok' },
         down: ['worker'],
       });
       assert.equal((await fetch(`${api.url}/healthz`)).status, 200, 'alive all the same');

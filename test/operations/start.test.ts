@@ -104,6 +104,17 @@ describe('npm start: one command, and every process it starts stops with it', ()
         'SB-1002': 'delivered',
         'SB-1003': 'awaiting_payment',
       });
+      // The shop's account at the sandbox Graph was synced, and its settings name the templates.
+      const templates = (await (
+        await fetch(`${start.apiUrl}/v1/templates`, { headers: { authorization: `Bearer ${apiKey}` } })
+      ).json()) as { wabaId: string; templates: { name: string; language: string; status: string }[] };
+      assert.equal(templates.wabaId, 'SANDBOX-WABA');
+      assert.deepEqual(
+        templates.templates.map((t) => `${t.name}/${t.language}/${t.status}`),
+        ['en', 'es', 'pt']
+          .flatMap((l) => [`order_confirmation/${l}/APPROVED`, `order_shipped/${l}/APPROVED`])
+          .sort(),
+      );
     });
 
     it('when the worker is killed with SIGKILL during a burst, then npm start restarts it, says so loudly, and every message is answered', async () => {
