@@ -53,13 +53,18 @@ export function apiOf(apiUrl: () => string) {
   };
 }
 
+/** A running stack with one provisioned client. */
+export async function startWithClient(): Promise<{ stack: Stack; client: TestClient }> {
+  const stack = await startStack();
+  return { stack, client: await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN) };
+}
+
 /** A running stack with one provisioned client and its agent key labelled `Alice`. */
 export async function startWithAgent(): Promise<{
   stack: Stack;
   client: TestClient;
   alice: { apiKey: string; keyId: string };
 }> {
-  const stack = await startStack();
-  const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
+  const { stack, client } = await startWithClient();
   return { stack, client, alice: await mintKey(stack.apiUrl, client.clientId, ['agent'], 'Alice') };
 }
