@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { ConversationNotFoundError, UpdateRefusedError } from '../conversations/errors';
 import { routeOf } from './context';
 
 /** An error with an HTTP status and a stable code; the one error middleware turns it into JSON. */
@@ -92,6 +93,8 @@ const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof ConversationNotFoundError) return notFound('conversation');
+  if (err instanceof UpdateRefusedError) return new HttpError(409, 'conflict', err.message, err.details);
   const e = err as { type?: string; status?: number; expose?: boolean; message?: string; code?: string };
   if (e?.code && UNSTORABLE_TEXT.has(e.code))
     return badRequest('the request holds a character that cannot be stored (NUL, \\u0000)');

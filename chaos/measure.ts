@@ -1,3 +1,4 @@
+import { countMessagesByWamidHash } from '../db/messages';
 import { wamidHash } from '../whatsapp/wamid';
 import type { SentMessage } from '../sandbox/fake-graph';
 import type { Harness } from './harness';
@@ -85,21 +86,15 @@ export async function count(
   const stored = (wamid: string) => wamidHash(h.indexKey, h.client.clientId, wamid);
   const ids = [...new Set(messages.map((m) => m.id))];
   const wamids = [...replies.values()].flat().map((s) => s.wamid);
-  const { rows: inbound } = await h.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM messages WHERE direction = 'in' AND wamid_hash = ANY($1)",
-    [ids.map(stored)],
-  );
-  const { rows: outbound } = await h.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM messages WHERE direction = 'out' AND wamid_hash = ANY($1)",
-    [wamids.map(stored)],
-  );
+  const inbound = await countMessagesByWamidHash(h.db, 'in', ids.map(stored));
+  const outbound = await countMessagesByWamidHash(h.db, 'out', wamids.map(stored));
   return {
     sent: ids.length,
-    recorded: inbound[0]!.n,
+    recorded: inbound,
     answered,
     duplicates,
     lost: ids.length - answered,
-    unrecorded: wamids.length - outbound[0]!.n,
+    unrecorded: wamids.length - outbound,
   };
 }
 

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import type { Db } from '../db/pool';
+import {
+  deleteSubjectKey,
+  findSubjectKey,
+  insertSubjectKey,
+  keysNotWrappedBy,
+  rewrapSubjectKey,
+} from '../db/subject-keys';
 import { DecryptionError, open, seal } from './aead';
 import { newDataKey, type Kms } from './kms';
 import { createOpenStream, createSealStream } from './stream';
@@ -62,11 +69,7 @@ export class SubjectVault {
   /** Destroys the subject's data key; everything sealed under it becomes unreadable. */
   async destroy(subject: Subject): Promise<boolean> {
     this.cache.delete(cacheKey(subject));
-    const res = await this.db.query('DELETE FROM subject_keys WHERE client_id = $1 AND subject_hash = $2', [
-      subject.clientId,
-      subject.subjectHash,
-    ]);
-    return (res.rowCount ?? 0) > 0;
+    return deleteSubjectKey(this.db, subject.clientId, subject.subjectHash);
   }
 
   /** Drops the subject's key from this process's cache (another process destroyed it). */
@@ -78,24 +81,17 @@ export class SubjectVault {
   async rewrapAll(batchSize = 500): Promise<number> {
     let total = 0;
     for (;;) {
-      const { rows } = await this.db.query<{ client_id: string; subject_hash: string; wrapped_key: string }>(
-        'SELECT client_id, subject_hash, wrapped_key FROM subject_keys WHERE kms_key_id <> $1 LIMIT $2',
-        [this.kms.currentKeyId, batchSize],
-      );
+      const rows = await keysNotWrappedBy(this.db, this.kms.currentKeyId, batchSize);
       if (rows.length === 0) return total;
       for (const row of rows) {
-        const subject = { clientId: row.client_id, subjectHash: row.subject_hash };
-        const key = await this.kms.unwrap(row.wrapped_key, wrapAad(subject));
-        await this.db.query(
-          'UPDATE subject_keys SET wrapped_key = $3, kms_key_id = $4 WHERE client_id = $1 AND subject_hash = $2 AND wrapped_key = $5',
-          [
-            row.client_id,
-            row.subject_hash,
-            await this.kms.wrap(key, wrapAad(subject)),
-            this.kms.currentKeyId,
-            row.wrapped_key,
-          ],
-        );
+        const subject = { clientId: row.clientId, subjectHash: row.subjectHash };
+        const key = await this.kms.unwrap(row.wrappedKey, wrapAad(subject));
+        await rewrapSubjectKey(this.db, {
+          ...subject,
+          previous: row.wrappedKey,
+          wrappedKey: await this.kms.wrap(key, wrapAad(subject)),
+          kmsKeyId: this.kms.currentKeyId,
+        });
         total += 1;
       }
     }
@@ -108,35 +104,22 @@ export class SubjectVault {
     if (create) {
       // No new key while an erasure of the subject is open: nothing may be sealed for them under a
       // fresh key before the erasure ends (the seal fails, its activity retries after).
-      await this.db.query(
-        `INSERT INTO subject_keys(client_id, subject_hash, key_id, wrapped_key, kms_key_id)
-         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (
-           SELECT 1 FROM privacy_requests r WHERE r.client_id = $1 AND r.subject_hash = $2
-             AND r.status IN ('pending', 'running'))
-         ON CONFLICT (client_id, subject_hash) DO NOTHING`,
-        [
-          subject.clientId,
-          subject.subjectHash,
-          randomUUID(),
-          await this.kms.wrap(newDataKey(), wrapAad(subject)),
-          this.kms.currentKeyId,
-        ],
-      );
+      await insertSubjectKey(this.db, subject, {
+        keyId: randomUUID(),
+        wrappedKey: await this.kms.wrap(newDataKey(), wrapAad(subject)),
+        kmsKeyId: this.kms.currentKeyId,
+      });
     }
-    const { rows } = await this.db.query<{ key_id: string; wrapped_key: string }>(
-      'SELECT key_id, wrapped_key FROM subject_keys WHERE client_id = $1 AND subject_hash = $2',
-      [subject.clientId, subject.subjectHash],
-    );
-    const row = rows[0];
+    const row = await findSubjectKey(this.db, subject.clientId, subject.subjectHash);
     if (!row) throw new SubjectErasedError('no data key for this subject (erased or never seen)');
     let key: Buffer;
     try {
-      key = await this.kms.unwrap(row.wrapped_key, wrapAad(subject));
+      key = await this.kms.unwrap(row.wrappedKey, wrapAad(subject));
     } catch (err) {
       if (err instanceof DecryptionError) throw new DecryptionError('cannot unwrap the subject data key');
       throw err;
     }
-    const entry = { keyId: row.key_id, key, at: Date.now() };
+    const entry = { keyId: row.keyId, key, at: Date.now() };
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(k, entry);
     return entry;

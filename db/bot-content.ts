@@ -63,6 +63,14 @@ export async function listFaqEntries(
   return rows.map(entryOf);
 }
 
+/** How many FAQ entries the client keeps. */
+export async function countFaqEntries(db: Queryable, clientId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM bot_faq WHERE client_id = $1', [
+    clientId,
+  ]);
+  return Number(rows[0]?.n ?? 0);
+}
+
 export async function findFaqEntry(
   db: Queryable,
   clientId: string,

@@ -15,6 +15,28 @@ export interface ConversationRow {
   queue: { position: number; priority: number; queuedAt: Date; reason: string } | null;
 }
 
+/** The `conversations` columns a `ConversationRow` is read from. */
+interface ConversationColumns {
+  ref: string;
+  phone_number_id: string;
+  subject_hash: string;
+  mode: ListedMode;
+  assigned_agent: string | null;
+  updated_at: Date;
+}
+
+function fromColumns(r: ConversationColumns, queue: ConversationRow['queue']): ConversationRow {
+  return {
+    ref: r.ref,
+    phoneNumberId: r.phone_number_id,
+    subjectHash: r.subject_hash,
+    mode: r.mode,
+    assignedAgent: r.assigned_agent,
+    updatedAt: r.updated_at,
+    queue,
+  };
+}
+
 /** Creates or updates the agents' view of a conversation; answers true when it created it. */
 export async function upsertConversation(
   db: Queryable,
@@ -226,18 +248,14 @@ export async function listConversations(
   limit: number,
   labelHash?: string,
 ): Promise<ConversationRow[]> {
-  const { rows } = await db.query<{
-    ref: string;
-    phone_number_id: string;
-    subject_hash: string;
-    mode: ListedMode;
-    assigned_agent: string | null;
-    updated_at: Date;
-    priority: number | null;
-    queued_at: Date | null;
-    reason: string | null;
-    position: string | null;
-  }>(
+  const { rows } = await db.query<
+    ConversationColumns & {
+      priority: number | null;
+      queued_at: Date | null;
+      reason: string | null;
+      position: string | null;
+    }
+  >(
     `SELECT c.ref, c.phone_number_id, c.subject_hash, c.mode, c.assigned_agent, c.updated_at,
             q.priority, q.queued_at, q.reason,
             CASE WHEN q.status = 'waiting' THEN
@@ -251,14 +269,9 @@ export async function listConversations(
      LIMIT $3`,
     [clientId, mode ?? null, limit, labelHash ?? null],
   );
-  return rows.map((r) => ({
-    ref: r.ref,
-    phoneNumberId: r.phone_number_id,
-    subjectHash: r.subject_hash,
-    mode: r.mode,
-    assignedAgent: r.assigned_agent,
-    updatedAt: r.updated_at,
-    queue:
+  return rows.map((r) =>
+    fromColumns(
+      r,
       r.queued_at && r.reason
         ? {
             position: Number(r.position ?? 0),
@@ -267,7 +280,8 @@ export async function listConversations(
             reason: r.reason,
           }
         : null,
-  }));
+    ),
+  );
 }
 
 export async function findConversation(
@@ -275,29 +289,11 @@ export async function findConversation(
   clientId: string,
   ref: string,
 ): Promise<ConversationRow | undefined> {
-  const { rows } = await db.query<{
-    ref: string;
-    phone_number_id: string;
-    subject_hash: string;
-    mode: ListedMode;
-    assigned_agent: string | null;
-    updated_at: Date;
-  }>(
+  const { rows } = await db.query<ConversationColumns>(
     'SELECT ref, phone_number_id, subject_hash, mode, assigned_agent, updated_at FROM conversations WHERE client_id = $1 AND ref = $2',
     [clientId, ref],
   );
-  const r = rows[0];
-  return (
-    r && {
-      ref: r.ref,
-      phoneNumberId: r.phone_number_id,
-      subjectHash: r.subject_hash,
-      mode: r.mode,
-      assignedAgent: r.assigned_agent,
-      updatedAt: r.updated_at,
-      queue: null,
-    }
-  );
+  return rows[0] && fromColumns(rows[0], null);
 }
 
 /** A recorded NLU result (sealed) for an inbound message, if the NLU already ran for it. */

@@ -159,3 +159,11 @@ export async function deleteSubjectMedia(
   );
   return rows.flatMap((r) => (r.storage_key ? [r.storage_key] : []));
 }
+
+/** The status of a file by its media id, whichever client has it (the benchmark waits on it). */
+export async function mediaStatusById(db: Queryable, mediaId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM media WHERE media_id = $1', [
+    mediaId,
+  ]);
+  return rows[0]?.status;
+}

@@ -315,3 +315,16 @@ export async function transcriptRows(
   );
   return rows;
 }
+
+/** How many messages of one direction carry one of these wamid hashes (the chaos runs count what was stored). */
+export async function countMessagesByWamidHash(
+  db: Queryable,
+  direction: 'in' | 'out',
+  hashes: readonly string[],
+): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM messages WHERE direction = $1 AND wamid_hash = ANY($2)',
+    [direction, hashes],
+  );
+  return rows[0]!.n;
+}

@@ -54,3 +54,9 @@ export async function warmPool(
 export async function ping(db: Queryable): Promise<void> {
   await db.query('SELECT 1');
 }
+
+/** The database's size on disk in bytes (the benchmark's footprint). */
+export async function databaseBytes(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes');
+  return Number(rows[0]!.bytes);
+}

@@ -11,6 +11,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from '../db/embedded';
+import { findClientIdByPhoneNumber } from '../db/clients';
 import { appRoleUrl, migrateAndGrant } from '../db/roles';
 import { createPool } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
@@ -224,10 +225,7 @@ async function prepareDatabase(
     if (config.profile !== 'local') return undefined;
     const file = sandboxFile(config);
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxClient;
-    const { rows } = await pool.query('SELECT 1 FROM client_phone_numbers WHERE phone_number_id = $1', [
-      SANDBOX_PHONE_NUMBER_ID,
-    ]);
-    if (rows.length) return undefined;
+    if (await findClientIdByPhoneNumber(pool, SANDBOX_PHONE_NUMBER_ID)) return undefined;
     const created = await provisionClient(
       { db: pool, secrets: createSecretBox(config.masterKey, config.previousMasterKeys) },
       {

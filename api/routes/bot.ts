@@ -4,6 +4,7 @@ import { SubjectErasedError, type SubjectVault } from '../../crypto/vault';
 import { writeAudit } from '../../db/audit';
 import {
   BOT_TEXT_KEYS,
+  countFaqEntries,
   deleteFaqEntry,
   findFaqEntry,
   insertFaqEntry,
@@ -148,10 +149,7 @@ export function botRouter(deps: { db: Db; vault: SubjectVault }): Router {
 }
 
 async function refuseBeyondLimit(db: Queryable, clientId: string): Promise<void> {
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM bot_faq WHERE client_id = $1', [
-    clientId,
-  ]);
-  if (Number(rows[0]?.n ?? 0) >= MAX_FAQ_ENTRIES)
+  if ((await countFaqEntries(db, clientId)) >= MAX_FAQ_ENTRIES)
     throw conflict(`a client keeps at most ${MAX_FAQ_ENTRIES} FAQ entries: delete one first`);
 }
 

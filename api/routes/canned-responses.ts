@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { auditConversation, conversationOfRef } from '../../conversations/access';
 import type { SubjectVault } from '../../crypto/vault';
 import { writeAudit } from '../../db/audit';
 import {
@@ -13,11 +14,9 @@ import {
 } from '../../db/canned-responses';
 import { findApiKeyLabel, findStoredSettings } from '../../db/clients';
 import { findContactLanguage } from '../../db/contacts';
-import { findConversation } from '../../db/conversations';
 import type { Db } from '../../db/pool';
 import { supportedLanguage, type Language } from '../../i18n';
 import { settingsFrom } from '../../settings/client-settings';
-import { workflowIdFromRef } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { jsonBody } from '../body';
 import { cannedContentSchema, renderCanned } from '../canned';
@@ -92,10 +91,8 @@ export function cannedResponsesRouter(deps: { db: Db; vault: SubjectVault }): Ro
 
   router.get('/v1/conversations/:id/canned-responses', requireScope(deps.db, 'agent'), async (req, res) => {
     const { clientId, keyId } = who(res);
-    const ref = String(req.params.id);
-    const row = workflowIdFromRef(clientId, ref) && (await findConversation(deps.db, clientId, ref));
-    if (!row) throw notFound('conversation');
-    const subject = { clientId, subjectHash: row.subjectHash };
+    const row = await conversationOfRef(deps.db, clientId, String(req.params.id));
+    const { subject } = row;
     const fallback = supportedLanguage(
       settingsFrom((await findStoredSettings(deps.db, clientId))?.settings).language,
     );
@@ -105,14 +102,7 @@ export function cannedResponsesRouter(deps: { db: Db; vault: SubjectVault }): Ro
     const agentName = (await findApiKeyLabel(deps.db, clientId, keyId)) ?? undefined;
     const { rendered, nameRead } = await renderCanned(deps, subject, agentName, chosen);
     // The customer's name is personal data read for this agent: audited like the card's read.
-    if (nameRead)
-      await writeAudit(deps.db, {
-        clientId,
-        actor: keyId,
-        action: 'canned.render',
-        subjectHash: row.subjectHash,
-        resource: ref,
-      });
+    if (nameRead) await auditConversation(deps.db, who(res), 'canned.render', row);
     res.setHeader('cache-control', 'no-store');
     res.json({ language, responses: rendered });
   });

@@ -1,9 +1,7 @@
 import { Router, type Response } from 'express';
+import { auditConversation, conversationOfRef } from '../../conversations/access';
 import type { SubjectVault } from '../../crypto/vault';
-import { writeAudit } from '../../db/audit';
-import { findConversation } from '../../db/conversations';
 import type { Db } from '../../db/pool';
-import { workflowIdFromRef } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { contactCard } from '../contact-card';
 import { notFound } from '../errors';
@@ -19,25 +17,15 @@ export function contactRouter(deps: { db: Db; vault: SubjectVault }): Router {
   const router = Router();
   const auth = (res: Response) => res.locals.auth as AuthContext;
   router.get('/v1/conversations/:id/contact', requireScope(deps.db, 'agent'), async (req, res) => {
-    const { clientId, keyId } = auth(res);
-    const ref = String(req.params.id);
-    const row = workflowIdFromRef(clientId, ref) && (await findConversation(deps.db, clientId, ref));
-    if (!row) throw notFound('conversation');
-    const card = await contactCard(deps.db, deps.vault, { clientId, subjectHash: row.subjectHash });
+    const c = await conversationOfRef(deps.db, auth(res).clientId, String(req.params.id));
+    const card = await contactCard(deps.db, deps.vault, c.subject);
     if (!card) throw notFound('contact');
-    await writeAudit(deps.db, {
-      clientId,
-      actor: keyId,
-      action: 'contact.read',
-      subjectHash: row.subjectHash,
-      resource: ref,
-    });
+    await auditConversation(deps.db, auth(res), 'contact.read', c);
     res.setHeader('cache-control', 'no-store');
-    const subject = { clientId, subjectHash: row.subjectHash };
     res.json({
       ...card,
-      notes: await openNotes(deps.db, deps.vault, subject),
-      labels: await openLabels(deps.db, deps.vault, subject, ref),
+      notes: await openNotes(deps.db, deps.vault, c.subject),
+      labels: await openLabels(deps.db, deps.vault, c.subject, c.ref),
     });
   });
   return router;

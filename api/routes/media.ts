@@ -6,8 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Subject, SubjectVault } from '../../crypto/vault';
 import { SubjectErasedError } from '../../crypto/vault';
-import { writeAudit } from '../../db/audit';
-import { findConversation } from '../../db/conversations';
+import { auditConversation, conversationOfRef, sendAgentMessage } from '../../conversations/access';
 import { deleteMedia, findMedia, findSubjectMedia, insertMedia, type MediaFileRow } from '../../db/media';
 import { findMessageBody } from '../../db/messages';
 import type { Db } from '../../db/pool';
@@ -15,17 +14,11 @@ import type { Logger } from '../../logging';
 import { MAX_MEDIA_BYTES, MediaTooLargeError, openFromStore, sealIntoStore } from '../../media/files';
 import type { MediaStore } from '../../media/store';
 import { SENDABLE_MEDIA, sendableMedia } from '../../whatsapp/media-limits';
-import {
-  agentMessageId,
-  agentMessageUpdate,
-  workflowIdFromRef,
-  type AgentContent,
-} from '../../workflows/conversation/contract';
+import { agentMessageId, type AgentContent } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
-import { describedMedia } from '../media-view';
+import { describedMedia } from '../../conversations/transcript-media';
 import { badRequest, HttpError, notFound, parseOr400, unavailable } from '../errors';
 import { parseUpload, type IncomingFile } from '../multipart';
-import { runUpdate } from './conversations';
 
 export interface MediaRoutesDeps {
   db: Db;
@@ -60,13 +53,8 @@ export function mediaRouter(deps: MediaRoutesDeps): Router {
     return { vault: deps.vault, media: deps.media };
   };
 
-  async function conversationOf(req: Request, res: Response) {
-    const ref = String(req.params.id);
-    const workflowId = workflowIdFromRef(auth(res).clientId, ref);
-    const row = workflowId && (await findConversation(deps.db, auth(res).clientId, ref));
-    if (!workflowId || !row) throw notFound('conversation');
-    return { ref, workflowId, subject: { clientId: auth(res).clientId, subjectHash: row.subjectHash } };
-  }
+  const conversationOf = (req: Request, res: Response) =>
+    conversationOfRef(deps.db, auth(res).clientId, String(req.params.id));
 
   router.get('/v1/conversations/:id/media/:mediaId', agent, async (req, res) => {
     const files = store();
@@ -82,13 +70,7 @@ export function mediaRouter(deps: MediaRoutesDeps): Router {
     );
     if (!plain) throw notFound('media');
     const name = await fileNameOf(deps, c.subject, row);
-    await writeAudit(deps.db, {
-      clientId: c.subject.clientId,
-      actor: auth(res).keyId,
-      action: 'media.read',
-      subjectHash: c.subject.subjectHash,
-      resource: `${c.ref}/${mediaId}`,
-    });
+    await auditConversation(deps.db, auth(res), 'media.read', c, `${c.ref}/${mediaId}`);
     res.set({
       'content-type':
         row.mimeType && MIME.test(row.mimeType.split(';')[0]!) ? row.mimeType : 'application/octet-stream',
@@ -134,10 +116,12 @@ export function mediaRouter(deps: MediaRoutesDeps): Router {
       await deleteMedia(deps.db, c.subject.clientId, messageId);
       if (row.storageKey) await files.media.delete(row.storageKey);
     };
-    const result = await runUpdate(deps.temporal, c.workflowId, (h) =>
-      h.executeUpdate(agentMessageUpdate, {
-        args: [{ agentId: `agent:${auth(res).keyId}`, clientMessageId, content }],
-      }),
+    const result = await sendAgentMessage(
+      deps.temporal,
+      auth(res),
+      c.workflowId,
+      clientMessageId,
+      content,
     ).catch(async (err: unknown) => {
       await forget();
       throw err;

@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { SubjectErasedError, type SubjectVault } from '../../crypto/vault';
-import { writeAudit, type AuditAction } from '../../db/audit';
+import { auditConversation, conversationOfRef } from '../../conversations/access';
+import type { AuditAction } from '../../db/audit';
 import { findApiKeyLabel } from '../../db/clients';
-import { findConversation, type ConversationRow } from '../../db/conversations';
+import type { ConversationRow } from '../../db/conversations';
 import { deleteLabel, deleteNote, insertLabel, insertNote, SubjectErasingError } from '../../db/notes';
 import type { Db } from '../../db/pool';
-import { workflowIdFromRef } from '../../workflows/conversation/contract';
 import { requireScope, type AuthContext } from '../auth';
 import { jsonBody } from '../body';
 import { conflict, notFound, parseOr400 } from '../errors';
@@ -28,21 +28,10 @@ export function notesRouter(deps: { db: Db; vault: SubjectVault; indexKey: Buffe
   const json = jsonBody('16kb');
   const who = (res: Response) => res.locals.auth as AuthContext;
 
-  async function conversationOf(req: Request, res: Response): Promise<ConversationRow> {
-    const ref = String(req.params.id);
-    const row =
-      workflowIdFromRef(who(res).clientId, ref) && (await findConversation(deps.db, who(res).clientId, ref));
-    if (!row) throw notFound('conversation');
-    return row;
-  }
+  const conversationOf = (req: Request, res: Response) =>
+    conversationOfRef(deps.db, who(res).clientId, String(req.params.id));
   const audit = (res: Response, action: AuditAction, c: ConversationRow, id: string) =>
-    writeAudit(deps.db, {
-      clientId: who(res).clientId,
-      actor: who(res).keyId,
-      action,
-      subjectHash: c.subjectHash,
-      resource: `${c.ref}:${id}`,
-    });
+    auditConversation(deps.db, who(res), action, c, `${c.ref}:${id}`);
   router.post('/v1/conversations/:id/notes', agent, json, async (req, res) => {
     const { text } = parseOr400(noteBody, req.body);
     const c = await conversationOf(req, res);

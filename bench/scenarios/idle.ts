@@ -1,16 +1,14 @@
+import { databaseBytes } from '../../db/pool';
 import { mib, round, userPrefix, type BenchContext, type Scenario } from '../scenario';
 
 /** The footprint the scenario reads before and after opening the conversations. */
 async function footprint(ctx: BenchContext) {
   const { system } = ctx;
-  const { rows } = await system.harness.db.query<{ bytes: string }>(
-    'SELECT pg_database_size(current_database()) AS bytes',
-  );
   return {
     workerRss: system.rss(system.harness.worker.pid),
     apiRss: system.rss(system.harness.api.pid),
     temporalDb: system.temporalDbBytes(),
-    postgresDb: Number(rows[0]!.bytes),
+    postgresDb: await databaseBytes(system.harness.db),
   };
 }
 

@@ -1,3 +1,4 @@
+import { mediaStatusById } from '../../db/media';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,11 +67,8 @@ async function sendVideo(ctx: BenchContext, to: ProvisionedClient, user: string,
 async function waitForStored(ctx: BenchContext, mediaId: string, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await ctx.system.harness.db.query<{ status: string }>(
-      'SELECT status FROM media WHERE media_id = $1',
-      [mediaId],
-    );
-    if (rows[0]) return rows[0].status;
+    const status = await mediaStatusById(ctx.system.harness.db, mediaId);
+    if (status) return status;
     if (Date.now() > deadline) return 'timed out';
     await new Promise((r) => setTimeout(r, 100));
   }

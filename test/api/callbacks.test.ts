@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { setContactLanguage, upsertContact } from '../../db/contacts';
 import { recordCallbackRequest } from '../../db/conversations';
-import { ARTIFACTS, launchChromium } from '../support/browser';
+import { ARTIFACTS, launchChromium, openConsole } from '../support/browser';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
@@ -113,10 +113,10 @@ describe('callback requests: GET /v1/callbacks and the console list', () => {
   it('when an agent opens the console in Portuguese, then the callback list is shown with the catalogue texts and "done" removes one', async () => {
     const client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     const ref = await asked(client.clientId, 'es');
-    const page = await browser.newPage({ locale: 'pt-PT', viewport: { width: 1280, height: 760 } });
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.fill('#api-key', await key(client.clientId, ['agent']));
-    await page.click('#sign-in-form button[type=submit]');
+    const page = await openConsole(browser, stack.apiUrl, await key(client.clientId, ['agent']), {
+      locale: 'pt-PT',
+      viewport: { width: 1280, height: 760 },
+    });
     await page.waitForSelector('#callbacks:not([hidden]) h3:text("Pedidos de contacto")', {
       timeout: 30_000,
     });

@@ -1,51 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openErasureRequest } from '../../db/privacy-requests';
+import { apiOf, startWithAgent, subjectRows, type Json } from '../support/api';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
+import type { Stack } from '../support/stack';
+import { provisionTestClient } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
 type Key = { apiKey: string; keyId: string };
-// The tests read response shapes field by field; the API's own types are what is under test.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 describe('canned responses, notes and labels over HTTP', () => {
   let stack: Stack;
   let client: TestClient;
   let alice: Key;
 
-  const mintKey = (clientId: string, scopes: string[], label?: string): Promise<Key> =>
-    mintAdminKey(stack.apiUrl, clientId, scopes, label);
-  const call = async (key: string, method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json().catch(() => null)) as Json };
-  };
-  const ok = async (key: string, method: string, p: string, body?: unknown) => {
-    const r = await call(key, method, p, body);
-    assert.ok(r.status < 300, `${method} ${p}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json;
-  };
-  const rows = async (table: string, subjectHash: string) =>
-    Number(
-      (
-        await stack.db.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${table} WHERE client_id = $1 AND subject_hash = $2`,
-          [client.clientId, subjectHash],
-        )
-      ).rows[0]!.n,
-    );
+  const { call, ok, mintKey } = apiOf(() => stack.apiUrl);
+  const rows = (table: string, subjectHash: string) =>
+    subjectRows(stack.db.pool, table, client.clientId, subjectHash);
 
   before(async () => {
-    stack = await startStack();
-    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
-    alice = await mintKey(client.clientId, ['agent'], 'Alice');
+    ({ stack, client, alice } = await startWithAgent());
   });
   after(async () => {
     await stack?.close();

@@ -5,21 +5,17 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { signBody } from '../../whatsapp/signature';
 import { messagesNotification } from '../../whatsapp/envelope';
-import { TEST_ADMIN_TOKEN, TEST_APP_SECRET } from '../support/env';
-import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient, textNotification, wamid } from '../support/whatsapp';
+import { startWithClient } from '../support/api';
+import { TEST_APP_SECRET } from '../support/env';
+import type { Stack } from '../support/stack';
+import { textNotification, wamid } from '../support/whatsapp';
 import type { TestClient } from '../conversation/helpers';
 
 describe('webhook cost before authentication and fan-out bounds', () => {
   let stack: Stack;
   let client: TestClient;
-  before(async () => {
-    stack = await startStack();
-    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
-  });
-  after(async () => {
-    await stack?.close();
-  });
+  before(async () => ({ stack, client } = await startWithClient()));
+  after(() => stack?.close());
 
   const post = (body: Buffer | string, headers: Record<string, string>) =>
     fetch(`${stack.apiUrl}/webhooks/whatsapp`, {

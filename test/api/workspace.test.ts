@@ -2,58 +2,30 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { upsertContact } from '../../db/contacts';
 import { recordCallbackRequest } from '../../db/conversations';
+import { apiOf, countRows, startWithAgent, type Json } from '../support/api';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { startStack, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { provisionTestClient, waitUntil } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
 type Key = { apiKey: string; keyId: string };
-// The tests read response shapes field by field; the API's own types are what is under test.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 describe('agent workspace over HTTP: customer card, handling order, agents by label', () => {
   let stack: Stack;
   let client: TestClient;
   let alice: Key;
 
-  const mintKey = async (clientId: string, scopes: string[], label?: string): Promise<Key> => {
-    const res = await fetch(`${stack.apiUrl}/admin/v1/clients/${clientId}/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes, ...(label ? { label } : {}) }),
-    });
-    assert.equal(res.status, 201);
-    return (await res.json()) as Key;
-  };
-  const call = async (key: string, method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, headers: res.headers, json: (await res.json().catch(() => null)) as Json };
-  };
-  const ok = async (key: string, method: string, p: string, body?: unknown) => {
-    const r = await call(key, method, p, body);
-    assert.ok(r.status < 300, `${method} ${p}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json;
-  };
-  const audits = async (action: string, actor: string) =>
-    Number(
-      (
-        await stack.db.pool.query<{ n: string }>(
-          'SELECT count(*) AS n FROM audit_log WHERE client_id = $1 AND action = $2 AND actor = $3',
-          [client.clientId, action, actor],
-        )
-      ).rows[0]!.n,
+  const { call, ok, mintKey } = apiOf(() => stack.apiUrl);
+  const audits = (action: string, actor: string) =>
+    countRows(
+      stack.db.pool,
+      'SELECT count(*) AS n FROM audit_log WHERE client_id = $1 AND action = $2 AND actor = $3',
+      [client.clientId, action, actor],
     );
 
   before(async () => {
-    stack = await startStack();
-    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
-    alice = await mintKey(client.clientId, ['agent'], 'Alice');
+    ({ stack, client, alice } = await startWithAgent());
   });
   after(async () => {
     await stack?.close();

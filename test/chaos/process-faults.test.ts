@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { openHarness, type Harness } from '../../chaos/harness';
-import { calibrate } from '../../chaos/measure';
+import { describe, it } from 'node:test';
+import type { Harness } from '../../chaos/harness';
 import {
   killAfterAccepted,
   postgresOutage,
@@ -9,7 +8,7 @@ import {
   workerKill,
   type ScenarioResult,
 } from '../../chaos/scenarios';
-import { assertClean } from '../support/chaos';
+import { assertClean, chaosHarness } from '../support/chaos';
 
 /** Short versions of chaos scenarios 1–3 and 1b (`npm run chaos` runs the full ones). */
 const BURST = { messages: 60, users: 20, perSecond: 10 };
@@ -21,17 +20,10 @@ function assertBurstClean(h: Harness, result: ScenarioResult): void {
 }
 
 describe('chaos: process faults in the middle of a burst (short versions)', () => {
-  let h: Harness;
-  let repliesPerMessage: number;
-  before(async () => {
-    h = await openHarness({ statuses: true });
-    repliesPerMessage = await calibrate(h);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const run = chaosHarness({ statuses: true });
 
   it('when the worker is killed with SIGKILL mid-burst and restarted, then every message is answered once', async () => {
+    const { h, repliesPerMessage } = run;
     const result = await workerKill(h, BURST, repliesPerMessage);
     assertBurstClean(h, result);
     assert.equal(result.duplicates, 0);
@@ -39,6 +31,7 @@ describe('chaos: process faults in the middle of a burst (short versions)', () =
   });
 
   it("when the worker dies between Meta's 200 and the wamid record, three times, then every message is answered exactly once", async () => {
+    const { h, repliesPerMessage } = run;
     const burst = { messages: 30, users: 10, perSecond: 2 };
     const result = await killAfterAccepted(h, burst, repliesPerMessage, 3);
     assertClean(h, result);
@@ -49,12 +42,14 @@ describe('chaos: process faults in the middle of a burst (short versions)', () =
   });
 
   it('when the Temporal server restarts mid-burst, then webhooks meeting the outage are redelivered and every message is answered once', async () => {
+    const { h, repliesPerMessage } = run;
     const result = await temporalRestart(h, BURST, repliesPerMessage, 2_000);
     assertBurstClean(h, result);
     assert.equal(result.duplicates, 0);
   });
 
   it('when PostgreSQL is down mid-burst, then webhooks are still accepted, activities retry, every message is answered and no workflow fails', async () => {
+    const { h, repliesPerMessage } = run;
     const result = await postgresOutage(h, BURST, repliesPerMessage, 4_000);
     assertBurstClean(h, result);
     assert.equal(result.unavailable, 0);

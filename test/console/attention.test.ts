@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { consoleTexts } from '../../i18n/console';
 import { consoleAttentionTexts } from '../../i18n/console-attention';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { ARTIFACTS, launchChromium } from '../support/browser';
+import { launchChromium, openConsole, screenshot as shot, UI_TIMEOUT } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 
-const UI_TIMEOUT = 30_000;
 type Key = { apiKey: string; keyId: string };
 /** What the page's stubbed `Notification` recorded (runs in the page). */
 type Recorded = { title: string; tag?: string }[];
@@ -56,20 +53,14 @@ describe('agent console: template picker, attention and availability in a real b
     mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
   const consoleFor = async (key: Key, locale = 'en-US'): Promise<Page> => {
     const lang = locale.slice(0, 2) as 'en' | 'es' | 'pt';
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
-    await context.addInitScript({ content: STUB_NOTIFICATIONS });
-    const page = await context.newPage();
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.fill('#api-key', key.apiKey);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#tabs:not([hidden])', { timeout: UI_TIMEOUT });
+    const page = await openConsole(browser, stack.apiUrl, key.apiKey, {
+      viewport: { width: 1280, height: 800 },
+      locale,
+      initScript: STUB_NOTIFICATIONS,
+    });
     await page.waitForSelector('#availability', { timeout: UI_TIMEOUT });
     await page.waitForSelector(`#live:text("${consoleTexts[lang]['live.on']}")`, { timeout: UI_TIMEOUT });
     return page;
-  };
-  const shot = async (page: Page, name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, name) });
   };
   const shown = (page: Page) => page.evaluate(() => (globalThis as unknown as { __shown: Recorded }).__shown);
   const setFocus = (page: Page, focused: boolean) =>

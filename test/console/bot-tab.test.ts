@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { bodyOf, endUser, type TestClient } from '../conversation/helpers';
-import { ARTIFACTS, launchChromium } from '../support/browser';
+import { launchChromium, openConsole, screenshot, UI_TIMEOUT } from '../support/browser';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, waitUntil } from '../support/whatsapp';
 
-const UI_TIMEOUT = 30_000;
 type Catalogue = Record<'en' | 'es' | 'pt', Record<string, string>>;
 
 /**
@@ -66,14 +63,8 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
   const mintKey = async (scopes: string[]) =>
     (await call(TEST_ADMIN_TOKEN, 'POST', `/admin/v1/clients/${client.clientId}/keys`, { scopes })).body
       .apiKey as string;
-  const consoleFor = async (key: string, locale = 'en-US'): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale });
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.fill('#api-key', key);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#tabs:not([hidden])', { timeout: UI_TIMEOUT });
-    return page;
-  };
+  const consoleFor = (key: string, locale = 'en-US') =>
+    openConsole(browser, stack.apiUrl, key, { viewport: { width: 1280, height: 900 }, locale });
   const entry = async (id: string) =>
     (await call(client.apiKey, 'GET', `/v1/bot/faq/${id}`)).body as unknown as Entry;
 
@@ -108,8 +99,7 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
     await page.click('#faq-save');
     await page.waitForSelector('#banner:text("Entry saved")', { timeout: UI_TIMEOUT });
     await row.locator('.answer:text("todos los días")').waitFor({ timeout: UI_TIMEOUT });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'console-bot-tab.png'), fullPage: true });
+    await screenshot(page, 'console-bot-tab.png', true);
 
     const stored = await entry(id);
     assert.deepEqual(stored.examples.at(-1), '¿abren los domingos?');
@@ -197,8 +187,7 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
     for (const k of ['faq.title', 'faq.empty', 'faq.examples', 'faq.cancel', 'faq.listLabel'])
       assert.ok(shown.includes(t(k)), k);
     assert.deepEqual(notInLanguage(shown, texts, [...(await written(lang)), lang, 'https://…']), []);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-tab-${lang}.png`), fullPage: true });
+    await screenshot(page, `console-bot-tab-${lang}.png`, true);
 
     await page.click('#faq-save');
     await page.waitForSelector(`#banner:text("${t('faq.saved')}")`, { timeout: UI_TIMEOUT });
@@ -220,7 +209,7 @@ describe("console's Bot tab in a real browser (Debian's Chromium)", () => {
       assert.ok(controls.includes(t(k)), k);
     assert.deepEqual(notInLanguage(controls, texts, await written()), []);
     await item.locator('.teach-answer').fill(answer);
-    await page.screenshot({ path: path.join(ARTIFACTS, `console-bot-teach-${lang}.png`), fullPage: true });
+    await screenshot(page, `console-bot-teach-${lang}.png`, true);
     await item.locator('.teach button').click();
     await page.waitForSelector(`#banner:text("${t('teach.done')}")`, { timeout: UI_TIMEOUT });
   }

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { RETENTION_RULES, sweepRetention } from '../../db/retention';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { ARTIFACTS, launchChromium } from '../support/browser';
+import { okApi, subjectRows, type Json } from '../support/api';
+import { launchChromium, openConsole, screenshot as shot, UI_TIMEOUT } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, waitUntil, mintKey as mintAdminKey } from '../support/whatsapp';
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
-const UI_TIMEOUT = 30_000;
 const DAY = 24 * 60 * 60 * 1000;
 type Key = { apiKey: string; keyId: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 describe('agent console in a real browser: canned responses, notes and labels', () => {
   let stack: Stack;
@@ -24,37 +20,12 @@ describe('agent console in a real browser: canned responses, notes and labels', 
 
   const mintKey = (scopes: string[], label: string): Promise<Key> =>
     mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
-  const clientApi = async (method: string, p: string, body?: unknown): Promise<Json> => {
-    const res = await fetch(`${stack.apiUrl}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${p}: ${res.status}`);
-    return res.json().catch(() => null);
-  };
-  const consoleFor = async (key: Key, locale = 'en-US'): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale });
-    const page = await context.newPage();
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.fill('#api-key', key.apiKey);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#tabs:not([hidden])', { timeout: UI_TIMEOUT });
-    return page;
-  };
-  const shot = async (page: Page, name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, name) });
-  };
-  const left = async (table: string, subjectHash: string) =>
-    Number(
-      (
-        await stack.db.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${table} WHERE client_id = $1 AND subject_hash = $2`,
-          [client.clientId, subjectHash],
-        )
-      ).rows[0]!.n,
-    );
+  const clientApi = (method: string, p: string, body?: unknown): Promise<Json> =>
+    okApi(stack.apiUrl, client.apiKey, method, p, body);
+  const consoleFor = (key: Key, locale = 'en-US') =>
+    openConsole(browser, stack.apiUrl, key.apiKey, { locale });
+  const left = (table: string, subjectHash: string) =>
+    subjectRows(stack.db.pool, table, client.clientId, subjectHash);
 
   before(async () => {
     stack = await startStack();

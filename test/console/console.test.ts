@@ -4,13 +4,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { ARTIFACTS, launchChromium } from '../support/browser';
+import { okApi } from '../support/api';
+import { launchChromium, openConsole, screenshot as shot, UI_TIMEOUT } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { orderInput, RATES } from '../orders/fixtures';
 
 const DOCS = path.resolve(__dirname, '../../docs');
-const UI_TIMEOUT = 30_000;
 /** Runs in the page: the key the console keeps in session storage. */
 const storedKey = () =>
   (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem(
@@ -40,14 +40,8 @@ describe('agent console in a real browser', () => {
     await page.press('#text', 'Enter');
   };
 
-  const clientApi = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.text()}`);
-  };
+  const clientApi = (method: string, p: string, body: unknown) =>
+    okApi(stack.apiUrl, client.apiKey, method, p, body);
 
   /** The queue as a key sees it over the API: each entry's message preview, if it is given one. */
   const queuedPreviews = async (key: Key) => {
@@ -60,21 +54,13 @@ describe('agent console in a real browser', () => {
   };
 
   const consoleFor = async (key: Key): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.fill('#api-key', key.apiKey);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#tabs:not([hidden])', { timeout: UI_TIMEOUT });
+    const page = await openConsole(browser, stack.apiUrl, key.apiKey, {
+      viewport: { width: 1280, height: 760 },
+    });
     await page.waitForSelector('#live:text("live updates: on")', { timeout: UI_TIMEOUT });
     return page;
   };
   const queueItem = (page: Page, text: string) => page.locator('#list li', { hasText: text });
-  const shot = async (page: Page, name: string, fullPage = false) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const file = path.join(ARTIFACTS, name);
-    await page.screenshot({ path: file, fullPage });
-    return file;
-  };
 
   before(async () => {
     stack = await startStack({ env: { AURA_PROFILE: 'local' }, statusWebhooks: true });

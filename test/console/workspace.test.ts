@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../support/env';
-import { ARTIFACTS, launchChromium } from '../support/browser';
+import { okApi } from '../support/api';
+import { launchChromium, openConsole, screenshot as shot, UI_TIMEOUT } from '../support/browser';
 import { notification } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import {
@@ -17,7 +17,6 @@ import {
 import { endUser, type TestClient } from '../conversation/helpers';
 import { orderInput, RATES } from '../orders/fixtures';
 
-const UI_TIMEOUT = 30_000;
 type Key = { apiKey: string; keyId: string };
 
 /** One second of a 440 Hz tone as 8 kHz 8-bit mono WAV: a voice note Chromium can decode. */
@@ -49,31 +48,10 @@ describe('agent workspace in a real browser: who the customer is and what they s
 
   const mintKey = (scopes: string[], label: string): Promise<Key> =>
     mintAdminKey(stack.apiUrl, client.clientId, scopes, label);
-  const clientApi = async (method: string, p: string, body: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${p}: ${res.status} ${await res.text()}`);
-  };
-  const consoleFor = async (key: Key, locale = 'en-US'): Promise<Page> => {
-    const context = await browser.newContext({
-      viewport: { width: 1360, height: 900 },
-      locale,
-      acceptDownloads: true,
-    });
-    const page = await context.newPage();
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.fill('#api-key', key.apiKey);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#tabs:not([hidden])', { timeout: UI_TIMEOUT });
-    return page;
-  };
-  const shot = async (page: Page, name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, name) });
-  };
+  const clientApi = (method: string, p: string, body: unknown) =>
+    okApi(stack.apiUrl, client.apiKey, method, p, body);
+  const consoleFor = (key: Key, locale = 'en-US') =>
+    openConsole(browser, stack.apiUrl, key.apiKey, { locale, acceptDownloads: true });
 
   /** One webhook POST carrying these messages from the customer, as Meta batches them. */
   async function customerSends(user: string, items: { type: string; object: unknown }[]) {

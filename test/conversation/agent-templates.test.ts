@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { apiOf } from '../support/api';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
+import { provisionTestClient } from '../support/whatsapp';
 import { endUser, type TestClient } from './helpers';
 
 /** Agent templates outside the 24-hour window, and agent availability, over real HTTP and Temporal. */
@@ -14,16 +15,7 @@ describe('conversation engine: agent templates and availability', () => {
   let reader: { apiKey: string; keyId: string };
   const stale = () => Math.floor(Date.now() / 1000) - 25 * 3600;
 
-  const mintKey = (clientId: string, scopes: string[]) => mintAdminKey(stack.apiUrl, clientId, scopes);
-  const api = async (key: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, json: (await res.json()) as any };
-  };
+  const { call: api, mintKey } = apiOf(() => stack.apiUrl);
   const setContactLanguage = (subjectHash: string, language: string) =>
     stack.db.pool.query('UPDATE contacts SET language = $3 WHERE client_id = $1 AND subject_hash = $2', [
       client.clientId,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { apiOf } from '../support/api';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
-import { provisionTestClient, waitUntil, mintKey as mintAdminKey } from '../support/whatsapp';
+import { provisionTestClient, waitUntil } from '../support/whatsapp';
 import { bodyOf, endUser, type TestClient } from './helpers';
 
 describe('conversation engine: agents', () => {
@@ -12,17 +13,7 @@ describe('conversation engine: agents', () => {
   let agentB: { apiKey: string; keyId: string };
   let reader: { apiKey: string; keyId: string };
 
-  const mintKey = (clientId: string, scopes: string[]) => mintAdminKey(stack.apiUrl, clientId, scopes);
-  const api = async (key: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    // The tests read response shapes field by field; the API's own types are what is under test.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, json: (await res.json()) as any };
-  };
+  const { call: api, mintKey } = apiOf(() => stack.apiUrl);
 
   before(async () => {
     stack = await startStack();

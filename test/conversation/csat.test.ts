@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setOptOut } from '../../db/contacts';
-import { launchChromium } from '../support/browser';
+import { launchChromium, openConsole } from '../support/browser';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import {
@@ -65,11 +65,7 @@ describe('conversation engine: satisfaction survey after a handoff', () => {
     const { apiKey } = await mintAgent(client.clientId, ['agent', 'settings']);
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(`${stack.apiUrl}/console/`);
-      await page.fill('#api-key', apiKey);
-      await page.click('#sign-in-form button[type=submit]');
-      await page.waitForSelector('#tabs:not([hidden])', { timeout: 30_000 });
+      const page = await openConsole(browser, stack.apiUrl, apiKey);
       await page.click('#tabs button[data-tab=insights]');
       await page.waitForSelector('#insights-body .metric', { timeout: 30_000 });
       const shown = await page.locator('#insights-body .metric').allInnerTexts();

@@ -13,6 +13,16 @@ import { provisionTestClient } from '../support/whatsapp';
 import { startFakeDialogflowCx, type DetectIntentCall, type FakeDialogflowCx } from '../fakes/dialogflow-cx';
 import { bodyOf, endUser, type TestClient } from './helpers';
 
+/** The parameters the fake's `order.status` match carries, every JSON kind once. */
+const TRACK_PARAMETERS = {
+  orderNumber: 'A-123',
+  qty: 2,
+  gift: true,
+  tags: ['x', 'y'],
+  address: { city: 'Porto' },
+  note: null,
+};
+
 const VOICE_NOTE = Buffer.from('OggS\u0000fake-opus-16k-voice-note-bytes');
 
 /** The fake agent: answers by what it was sent, as a CX agent with these routes would. */
@@ -42,14 +52,7 @@ function agentReply(call: DetectIntentCall): Record<string, unknown> {
     return {
       languageCode: lang,
       match: { matchType: 'INTENT', confidence: 0.9, intent: { displayName: 'order.status' } },
-      parameters: toStruct({
-        orderNumber: 'A-123',
-        qty: 2,
-        gift: true,
-        tags: ['x', 'y'],
-        address: { city: 'Porto' },
-        note: null,
-      }),
+      parameters: toStruct(TRACK_PARAMETERS),
       responseMessages: [
         { text: { text: ['Which one?'] } },
         {
@@ -127,14 +130,7 @@ describe('Dialogflow CX engine against a local gRPC fake', () => {
     });
     assert.equal(r.intent, 'order_status');
     assert.equal(r.confidence, 0.9);
-    assert.deepEqual(r.parameters, {
-      orderNumber: 'A-123',
-      qty: 2,
-      gift: true,
-      tags: ['x', 'y'],
-      address: { city: 'Porto' },
-      note: null,
-    });
+    assert.deepEqual(r.parameters, TRACK_PARAMETERS);
     assert.deepEqual(r.replies[0], { type: 'text', body: 'Which one?' });
     assert.equal(r.replies[1]?.type, 'buttons');
     const call = fake.calls.at(-1)!;

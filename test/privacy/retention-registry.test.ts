@@ -16,6 +16,21 @@ const DAY = 24 * 60 * 60 * 1000;
 
 describe('retention covers every subject table (registry, controlled clock)', () => {
   let db: TestDatabase;
+
+  /**
+   * A fresh client keeping transcripts and media 30 days and order records 365, a clock 100 days
+   * ahead (`now`, and `ago(days)` before it), and a vault over the test database.
+   */
+  async function retentionClient() {
+    const clientId = `c_${randomBytes(6).toString('hex')}`;
+    await db.pool.query(`INSERT INTO clients(id, name, settings) VALUES ($1, 'shop', $2)`, [
+      clientId,
+      { retention: { transcriptDays: 30, mediaDays: 30, orderRecordDays: 365 } },
+    ]);
+    const now = new Date(Date.now() + 100 * DAY);
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    return { clientId, now, ago, vault: new SubjectVault(db.pool, new LocalKms([randomBytes(32)])) };
+  }
   before(async () => {
     db = await createTestDatabase();
   });
@@ -48,14 +63,7 @@ describe('retention covers every subject table (registry, controlled clock)', ()
   });
 
   it('when a subject has been silent past the retention period, then contacts, consent, conversations, closed handoffs and pacing go, and with nothing left the data key is destroyed', async () => {
-    const clientId = `c_${randomBytes(6).toString('hex')}`;
-    await db.pool.query(`INSERT INTO clients(id, name, settings) VALUES ($1, 'shop', $2)`, [
-      clientId,
-      { retention: { transcriptDays: 30, mediaDays: 30, orderRecordDays: 365 } },
-    ]);
-    const now = new Date(Date.now() + 100 * DAY);
-    const ago = (days: number) => new Date(now.getTime() - days * DAY);
-    const vault = new SubjectVault(db.pool, new LocalKms([randomBytes(32)]));
+    const { clientId, now, ago, vault } = await retentionClient();
     const silent = { clientId, subjectHash: 'a'.repeat(64) };
     const ordering = { clientId, subjectHash: 'b'.repeat(64) };
     const waiting = { clientId, subjectHash: 'c'.repeat(64) };
@@ -124,14 +132,7 @@ describe('retention covers every subject table (registry, controlled clock)', ()
   });
 
   it("when a subject's transcript passes the retention period, then the agents' notes on them and their conversations' labels go with it, and kept while a message is left", async () => {
-    const clientId = `c_${randomBytes(6).toString('hex')}`;
-    await db.pool.query(`INSERT INTO clients(id, name, settings) VALUES ($1, 'shop', $2)`, [
-      clientId,
-      { retention: { transcriptDays: 30, mediaDays: 30, orderRecordDays: 365 } },
-    ]);
-    const now = new Date(Date.now() + 100 * DAY);
-    const ago = (days: number) => new Date(now.getTime() - days * DAY);
-    const vault = new SubjectVault(db.pool, new LocalKms([randomBytes(32)]));
+    const { clientId, now, ago, vault } = await retentionClient();
     const silent = { clientId, subjectHash: 'd'.repeat(64) };
     const talking = { clientId, subjectHash: 'e'.repeat(64) };
     for (const [s, lastMessage] of [

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TEST_ADMIN_TOKEN } from '../support/env';
-import { startStack, type Stack } from '../support/stack';
+import { startWithClient } from '../support/api';
+import type { Stack } from '../support/stack';
 import { endUser, type TestClient } from '../conversation/helpers';
-import { provisionTestClient } from '../support/whatsapp';
 
 describe('privacy routes: end-user ids as people write them', () => {
   let stack: Stack;
   let client: TestClient;
-  before(async () => {
-    stack = await startStack();
-    client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
-  });
-  after(async () => {
-    await stack?.close();
-  });
+  before(async () => ({ stack, client } = await startWithClient()));
+  after(() => stack?.close());
 
   it('when a phone number is given as typed (+351 912 345 678), then export finds the same end-user as the wa_id, as orders do', async () => {
     const u = endUser(stack, client, '351912345678');

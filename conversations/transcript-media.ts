@@ -1,7 +1,7 @@
 import type { Subject, SubjectVault } from '../crypto/vault';
 import { nluResultsOf } from '../db/conversations';
 import { mediaOfMessages, type MediaFileRow } from '../db/media';
-import type { Db } from '../db/pool';
+import type { Queryable } from '../db/pool';
 import { MEDIA_TYPES, type MediaType } from '../whatsapp/message-types';
 
 /**
@@ -74,7 +74,7 @@ function viewOf(d: Described, row: MediaFileRow | undefined, transcript?: string
  * transcript (media rows, and NLU results for voice notes), whatever its length.
  */
 export async function transcriptMedia(
-  db: Db,
+  db: Queryable,
   vault: SubjectVault,
   subject: Subject,
   messages: { id: string; direction: 'in' | 'out'; type: string; content: unknown }[],
