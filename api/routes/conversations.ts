@@ -151,9 +151,6 @@ function viewJson(view: ConversationView) {
   return { id: view.ref, mode: view.mode, assignedAgent: view.assignedAgent, queue: view.queue };
 }
 
-/** Runs an update on a conversation's workflow (conversations/access.ts); templates.ts and media.ts send through it. */
-export { updateConversation as runUpdate } from '../../conversations/access';
-
 /**
  * Server-sent events for the agent console: the caller's client's conversation events (ref, mode,
  * event type, owning agent key: no PII) from the process's one LISTEN connection. The stream ends if that connection

@@ -18,7 +18,8 @@ import { agentMessageUpdate, workflowIdFromRef } from '../../workflows/conversat
 import { requireScope, type AuthContext } from '../auth';
 import { jsonBody } from '../body';
 import { badRequest, HttpError, notFound, parseOr400 } from '../errors';
-import { agentMessageBody, runUpdate } from './conversations';
+import { updateConversation } from '../../conversations/access';
+import { agentMessageBody } from './conversations';
 
 /** Most body parameters a template may be sent with (as the settings allow). */
 const MAX_PARAMETERS = 10;
@@ -119,7 +120,7 @@ export function templatesRouter({ db, temporal }: { db: Db; temporal: Client }):
       ...(body.parameters.length ? { parameters: body.parameters } : {}),
     };
     const agentId = `agent:${auth(res).keyId}`;
-    const result = await runUpdate(temporal, c.workflowId, (h) =>
+    const result = await updateConversation(temporal, c.workflowId, (h) =>
       h.executeUpdate(agentMessageUpdate, { args: [{ agentId, clientMessageId, content }] }),
     );
     if (result.status !== 'sent')
