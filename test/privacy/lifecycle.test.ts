@@ -8,7 +8,7 @@ import { RETENTION_RULES, sweepRetention } from '../../db/retention';
 import { createLogger } from '../../logging';
 import { createMetrics } from '../../metrics';
 import { subjectTables } from '../../db/subject-tables';
-import { ensureRetentionSweep } from '../../worker/retention';
+import { ensureRetentionSweep } from '../../worker/singletons';
 import { conversationWorkflowId } from '../../workflows/conversation/contract';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
