@@ -11,6 +11,7 @@ import { nluFaqScenario } from './scenarios/nlu-faq';
 import { webhookCostScenario } from './scenarios/webhook-cost';
 import { ordersBenchScenario } from './scenarios/orders';
 import { profileScenario } from './scenarios/profile';
+import { soakScenario } from './scenarios/soak';
 import { openBenchSystem } from './system';
 
 /**
@@ -29,6 +30,7 @@ const SCENARIOS: (Scenario | StandaloneScenario)[] = [
   apiFuzzScenario,
   coldstartScenario,
   nluFaqScenario,
+  soakScenario,
 ];
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
@@ -49,6 +51,8 @@ function writeResult(dir: string, scenario: string, quick: boolean, result: Scen
   const file = path.join(dir, `${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const body = { scenario, quick, at: new Date().toISOString(), machine: host, ...result };
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  for (const [name, content] of Object.entries(result.files ?? {}))
+    writeFileSync(path.join(dir, name), content);
   return file;
 }
 

@@ -38,6 +38,8 @@ export interface ScenarioResult {
   rows: Record<string, string | number>[];
   /** Anything else worth keeping in the JSON file (raw windows, settings). */
   details?: unknown;
+  /** Further files (a plot) written next to the JSON under these names, replacing the last run's. */
+  files?: Record<string, string>;
 }
 
 /** The p-th percentile (0–100) of `values`, nearest-rank; NaN when empty. */
@@ -59,4 +61,23 @@ let prefixes = 0;
 export function userPrefix(tag: number): string {
   prefixes += 1;
   return `5${String(tag % 1000).padStart(3, '0')}${String(prefixes).padStart(3, '0')}${String(Date.now()).slice(-3)}`;
+}
+
+/**
+ * The SDK's sticky-cache metrics from the worker's /metrics: hits, misses (a workflow task that had
+ * to replay its history), forced evictions and the cache's current size.
+ */
+export async function workerCacheMetrics(url: string): Promise<Record<string, number>> {
+  const text = await fetch(url).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const sums: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = line.match(
+      /^temporal_(sticky_cache_\w+|workflow_task_replay_latency_count)(?:\{[^}]*\})? ([\d.e+]+)$/,
+    );
+    if (m) sums[m[1]!] = (sums[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return sums;
 }

@@ -53,6 +53,12 @@ export class ReplyIndex {
     return this.first.get(user);
   }
 
+  /** How many distinct end-users have had a reply so far. */
+  answered(): number {
+    this.at('');
+    return this.first.size;
+  }
+
   /** Waits until every user in `users` has a reply or `timeoutMs` passes; returns the unanswered count. */
   async waitFor(users: readonly string[], timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;

@@ -1,25 +1,9 @@
 import { loadavg } from 'node:os';
 import { processEnv } from '../../config';
 import { readProfiles } from '../profile';
-import { percentile, round, userPrefix, type Scenario } from '../scenario';
+import { percentile, round, userPrefix, workerCacheMetrics, type Scenario } from '../scenario';
 
 const RATE = 80;
-
-/** The SDK's sticky-cache counters: misses mean a workflow task had to replay the history. */
-async function cacheMetrics(url: string): Promise<Record<string, number>> {
-  const text = await fetch(url).then(
-    (r) => r.text(),
-    () => '',
-  );
-  const sums: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = line.match(
-      /^temporal_(sticky_cache_\w+|workflow_task_replay_latency_count)(?:\{[^}]*\})? ([\d.e+]+)$/,
-    );
-    if (m) sums[m[1]!] = (sums[m[1]!] ?? 0) + Number(m[2]);
-  }
-  return sums;
-}
 const SECONDS = 20;
 
 /**
@@ -74,7 +58,7 @@ export const profileScenario: Scenario = {
       });
     }
     rows.push({ measure: 'load average', value: round(loadavg()[0]!) });
-    const cache = await cacheMetrics(harness.workerMetricsUrl);
+    const cache = await workerCacheMetrics(harness.workerMetricsUrl);
     rows.push({
       measure: `worker cache (max ${processEnv().WORKER_MAX_CACHED_WORKFLOWS ?? 500})`,
       value: Object.entries(cache)
