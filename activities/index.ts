@@ -9,6 +9,7 @@ import { createOrderActivities } from './orders';
 import type { PrivacyDeps } from './privacy';
 import { createPrivacyActivities } from './privacy';
 import { createTemplateActivities } from './templates';
+import { createTurnActivities } from './turn';
 import type { WhatsAppDeps } from './whatsapp';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -25,14 +26,17 @@ export type ActivityDeps = WhatsAppDeps &
  */
 export function createActivities(given: ActivityDeps) {
   const deps = { ...given, log: withActivityContext(given.log) };
+  const whatsapp = createWhatsAppActivities(deps);
+  const conversation = createConversationActivities(deps);
   return {
-    ...createWhatsAppActivities(deps),
+    ...whatsapp,
     ...createMediaActivities(deps),
     ...createPrivacyActivities(deps),
     ...createOrderActivities(deps),
     ...createDeliveryActivities(deps),
     ...createNluActivities(deps),
-    ...createConversationActivities(deps),
+    ...conversation,
+    ...createTurnActivities({ ...conversation, ...whatsapp }),
     ...createEventActivities(deps),
     ...createTemplateActivities(deps),
   };

@@ -20,6 +20,23 @@ interface Run {
   unanswered: number;
   /** Answered messages per second from the first webhook to the last reply. */
   throughput: number;
+  /** History events of a one-message conversation (mean over up to 20 of this run's workflows). */
+  events: number;
+}
+
+const WORKFLOW_TYPE = { aura: 'conversationWorkflow', baseline: 'baselineConversation' } as const;
+
+/** Mean history length of up to 20 workflows of `target`'s type started since `since` (epoch ms). */
+async function historyEvents(ctx: BenchContext, target: Run['target'], since: number): Promise<number> {
+  const { temporal } = ctx.system.harness;
+  const query = `WorkflowType = '${WORKFLOW_TYPE[target]}' AND StartTime >= '${new Date(since).toISOString()}'`;
+  const lengths: number[] = [];
+  for await (const wf of temporal.workflow.list({ query, pageSize: 20 })) {
+    const history = await temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    lengths.push(history.events?.length ?? 0);
+    if (lengths.length === 20) break;
+  }
+  return lengths.length ? round(lengths.reduce((a, b) => a + b, 0) / lengths.length) : Number.NaN;
 }
 
 /** Sends `rate` msg/s for `seconds` (each from a new user) and waits up to `drainMs` for the replies. */
@@ -32,6 +49,7 @@ async function measure(
 ): Promise<Run> {
   const { system } = ctx;
   const phoneNumberId = await system.provisionNumber();
+  const started = Date.now();
   const samples = await system.runLoad(target, {
     phoneNumberId,
     messagesPerSecond: rate,
@@ -58,6 +76,7 @@ async function measure(
     e2e: replied.map((r) => r.at - r.sentAt),
     unanswered,
     throughput: replied.length ? replied.length / ((last - first) / 1000) : 0,
+    events: await historyEvents(ctx, target, started),
   };
 }
 
@@ -74,6 +93,7 @@ function row(r: Run): Record<string, string | number> {
     'e2e p99 ms': round(percentile(r.e2e, 99)),
     unanswered: r.unanswered,
     'answered/s': round(r.throughput),
+    'events/message': r.events,
     'load avg': round(loadavg()[0]!),
   };
 }
@@ -89,6 +109,7 @@ function ratio(aura: Run, base: Run): Record<string, string | number> {
     'e2e p50 ms': x(percentile(aura.e2e, 50), percentile(base.e2e, 50)),
     'e2e p99 ms': x(percentile(aura.e2e, 99), percentile(base.e2e, 99)),
     'answered/s': x(aura.throughput, base.throughput),
+    'events/message': x(aura.events, base.events),
   };
 }
 
@@ -157,7 +178,8 @@ async function sustainedRate(ctx: BenchContext, start: number) {
 /**
  * Signed text webhooks at fixed rates (each message from a new end-user) through Aura and through
  * the bare-Temporal baseline: ack latency, webhook → reply latency, refusals, and Aura as a ratio of
- * the baseline; then the highest rate Aura holds for 60 s without its backlog growing.
+ * the baseline, and the history events each needed (a one-message conversation's history, read from
+ * Temporal); then the highest rate Aura holds for 60 s without its backlog growing.
  */
 export const inboundScenario: Scenario = {
   name: 'inbound',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { clientIdAttribute, modeAttribute } from '../../temporal/search-attributes';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, wamid } from '../support/whatsapp';
@@ -54,6 +55,9 @@ describe('conversation engine: continue-as-new', () => {
     );
     const desc = await u.handle().describe();
     assert.notEqual(desc.runId, firstRunId, 'the conversation continued as new at least once');
+    // The runs after the first carry its search attributes: operators still find it by client and mode.
+    assert.equal(desc.typedSearchAttributes.get(clientIdAttribute), client.clientId);
+    assert.equal(desc.typedSearchAttributes.get(modeAttribute), 'bot');
     const view = await u.view();
     assert.equal(view.handled, 41);
     assert.equal(view.mode, 'bot');

@@ -1,6 +1,6 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { clientIdAttribute, subjectAttribute } from '../../temporal/search-attributes';
+import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import type { Language } from '../../i18n';
 import type { DialogueState } from './dialogue';
 import type { conversationWorkflow } from './workflow';
@@ -92,14 +92,26 @@ export function conversationStartOptions(input: ConversationInput, taskQueue: st
   return {
     workflowId: conversationWorkflowId(input.clientId, input.phoneNumberId, input.subjectHash),
     taskQueue,
-    args: [input] satisfies Parameters<typeof conversationWorkflow>,
+    args: [{ ...input, version: CONVERSATION_VERSION }] satisfies Parameters<typeof conversationWorkflow>,
     memo: conversationMemo({ ...input, heldFor: input.heldFor }),
+    // A new run starts in the bot's mode; the workflow upserts the mode only when it changes.
     typedSearchAttributes: [
       { key: clientIdAttribute, value: input.clientId },
       { key: subjectAttribute, value: input.subjectHash },
+      { key: modeAttribute, value: 'bot' },
     ] satisfies SearchAttributePair[],
   };
 }
+
+/**
+ * The version of the conversation workflow's steps a run is started for, carried in its input (and
+ * across continue-as-new), so a run replays the steps it recorded whatever code replays it:
+ * - absent: the first steps (three local activities to open a turn, the deadline timer restarted
+ *   on every message, the search attributes upserted when the run starts and on every sync);
+ * - 2: the lean turn: one local activity opens a turn (`openTurn`), one deadline timer is kept
+ *   across messages, and the mode attribute is set at start and upserted only when it changes.
+ */
+export const CONVERSATION_VERSION = 2;
 
 export interface ConversationInput {
   clientId: string;
@@ -113,6 +125,8 @@ export interface ConversationInput {
    * erasure releases it (`releaseHeldSignal`), so nothing is written under a new key before then.
    */
   heldFor?: string;
+  /** See `CONVERSATION_VERSION`; set by `conversationStartOptions` and at continue-as-new. */
+  version?: number;
 }
 
 export type ConversationMode = 'bot' | 'queued' | 'agent' | 'opted_out';

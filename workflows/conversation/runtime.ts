@@ -12,6 +12,7 @@ import { supportedLanguage, type Language } from '../../i18n';
 import { formatWhen, type FormatContext } from '../../i18n/format';
 import type { NluResult } from '../../nlu/port';
 import type { InboundMediaRequest } from '../../activities/media';
+import type { RecordInboundResult } from '../../activities/whatsapp';
 import type { TemplatePurpose } from '../../settings/client-settings';
 import { modeAttribute } from '../../temporal/search-attributes';
 import { MEDIA_ACTIVITY_OPTIONS, QUICK_ACTIVITY_OPTIONS, SEND_ACTIVITY_OPTIONS } from '../activity-options';
@@ -80,11 +81,21 @@ export class ConversationRuntime implements BotContext {
   settings!: TurnSettings;
   readonly topics = new BotTopics(this);
 
+  /** The mode the search attribute holds (the workflow sets it when the run starts). */
+  private indexedMode: string;
+
+  /**
+   * `lean`: the run was started by code with the lean turn (see `LEAN_TURN_PATCH`); runs older than
+   * that replay the steps they recorded.
+   */
   constructor(
     readonly input: ConversationInput,
     readonly state: ConversationState,
     readonly ref: string,
-  ) {}
+    readonly lean = true,
+  ) {
+    this.indexedMode = state.mode;
+  }
 
   get subject() {
     return {
@@ -111,17 +122,44 @@ export class ConversationRuntime implements BotContext {
     return { lang: this.lang, timeZone: this.settings.timezone, country: this.settings.country };
   }
 
+  /** Whether a turn has read the settings yet (a run that starts with a message reads them with it). */
+  get ready(): boolean {
+    return this.settings !== undefined;
+  }
+
   /** Refreshes the settings (a client may change them any time) and the agents' row of this conversation. */
   async beginTurn(): Promise<void> {
-    this.settings = await local.beginTurn({
+    this.useSettings(await local.beginTurn(this.turnRow()));
+  }
+
+  /**
+   * `beginTurn`, `recordInbound` and the read receipt in one local activity (one history event):
+   * the lean turn. Returns what `recordInbound` returns.
+   */
+  async openTurn(message: InboundMessage): Promise<RecordInboundResult> {
+    const opened = await local.openTurn({
+      turn: this.turnRow(),
+      message,
+      markRead: this.state.mode === 'bot',
+    });
+    this.useSettings(opened.settings);
+    return opened.recorded;
+  }
+
+  private turnRow() {
+    return {
       ...this.subject,
       ref: this.ref,
       mode: this.state.mode,
       assignedAgent: this.state.agent?.agentId ?? null,
       languageKnown: this.state.language !== undefined,
-    });
-    if (!this.state.language && this.settings.contactLanguage)
-      this.dialogue.state.language = this.settings.contactLanguage;
+    };
+  }
+
+  private useSettings(settings: TurnSettings): void {
+    this.settings = settings;
+    if (!this.state.language && settings.contactLanguage)
+      this.dialogue.state.language = settings.contactLanguage;
   }
 
   /** The customer's writing showed their language: the conversation and the contact keep it. */
@@ -159,9 +197,15 @@ export class ConversationRuntime implements BotContext {
     if (this.state.mode === 'bot') await this.send(key, content);
   }
 
-  /** Mirrors the mode into the search attribute, the agents' view and the event stream. */
+  /**
+   * Mirrors the mode into the search attribute (on a lean run only when it changed), the agents'
+   * view and the event stream.
+   */
   async sync(event: ConversationEvent, extra: { reason?: string; priority?: number } = {}) {
-    upsertSearchAttributes([{ key: modeAttribute, value: this.state.mode }]);
+    if (!this.lean || this.state.mode !== this.indexedMode) {
+      upsertSearchAttributes([{ key: modeAttribute, value: this.state.mode }]);
+      this.indexedMode = this.state.mode;
+    }
     return acts.syncConversation({
       ...this.subject,
       ref: this.ref,
@@ -172,11 +216,14 @@ export class ConversationRuntime implements BotContext {
     });
   }
 
-  /** One inbound message: persist, consent keywords, then (by mode) the dialogue, NLU and the action. */
-  async handleMessage(message: InboundMessage): Promise<void> {
-    const recorded = await turn.record.recordInbound({ ...this.subject, message });
+  /**
+   * One inbound message: persist, consent keywords, then (by mode) the dialogue, NLU and the action.
+   * `opened` is what a lean turn's `openTurn` already recorded (with the read receipt).
+   */
+  async handleMessage(message: InboundMessage, opened?: RecordInboundResult): Promise<void> {
+    const recorded = opened ?? (await turn.record.recordInbound({ ...this.subject, message }));
     if (recorded.media) await this.storeMedia(message, recorded.media);
-    if (this.state.mode === 'bot') {
+    if (!opened && this.state.mode === 'bot') {
       // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
       await turn.receipts
         .markRead({ ...this.subject, wamid: message.wamid, typing: true })

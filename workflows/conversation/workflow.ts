@@ -14,6 +14,7 @@ import {
   agentMessageUpdate,
   agentSendKey,
   assignAgentUpdate,
+  CONVERSATION_VERSION,
   conversationRef,
   getConversationQuery,
   inboundMessageSignal,
@@ -21,6 +22,7 @@ import {
   resolveUpdate,
   type ConversationInput,
 } from './contract';
+import { DeadlineTimer } from './deadline-timer';
 import { activityFailedForGood, ConversationRuntime } from './runtime';
 import { ConversationState, type Refusal } from './state';
 
@@ -34,39 +36,53 @@ import { ConversationState, type Refusal } from './state';
  */
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
   const state = new ConversationState(input.carried);
-  const rt = new ConversationRuntime(input, state, conversationRef(input.phoneNumberId, input.subjectHash));
+  // Runs started before version 2 replay the steps they recorded (see CONVERSATION_VERSION).
+  const lean = (input.version ?? 1) >= 2;
+  const rt = new ConversationRuntime(
+    input,
+    state,
+    conversationRef(input.phoneNumberId, input.subjectHash),
+    lean,
+  );
   let changed = false;
   setHandler(inboundMessageSignal, (message) => void state.accept(message));
   setHandler(getConversationQuery, () => state.view(rt.ref));
   if (input.heldFor && !(await heldUntilErased(state))) return;
   registerAgentUpdates(rt, () => (changed = true));
-  upsertSearchAttributes([
-    { key: clientIdAttribute, value: input.clientId },
-    { key: subjectAttribute, value: input.subjectHash },
-    { key: modeAttribute, value: state.mode },
-  ]);
-  await rt.beginTurn();
+  if (!lean)
+    upsertSearchAttributes([
+      { key: clientIdAttribute, value: input.clientId },
+      { key: subjectAttribute, value: input.subjectHash },
+      { key: modeAttribute, value: state.mode },
+    ]);
+  // A lean run that starts with a message reads the settings with that message's turn.
+  if (!lean || !state.hasPending()) await rt.beginTurn();
   let settingsFresh = true;
+  const timer = new DeadlineTimer();
 
   for (;;) {
     const wake = () => changed || state.hasPending() || workflowInfo().continueAsNewSuggested;
-    const deadline = state.nextDeadline(rt.settings);
-    if (deadline === undefined) await condition(wake);
+    const deadline = rt.ready ? state.nextDeadline(rt.settings) : undefined;
+    if (lean) await timer.until(deadline, wake);
+    else if (deadline === undefined) await condition(wake);
     else await condition(wake, Math.max(1, deadline - Date.now()));
     changed = false;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      // The next run carries this one's search attributes and takes the current version's steps.
       return continueAsNew<typeof conversationWorkflow>({
         ...input,
+        version: CONVERSATION_VERSION,
         heldFor: undefined,
         carried: state.carry(),
       });
     }
     const message = state.next();
     if (message) {
-      if (!settingsFresh) await rt.beginTurn();
+      const opened = lean ? await rt.openTurn(message) : undefined;
+      if (!lean && !settingsFresh) await rt.beginTurn();
       settingsFresh = false;
-      await handleSafely(() => rt.handleMessage(message));
+      await handleSafely(() => rt.handleMessage(message, opened));
       state.handled += 1;
       continue;
     }
