@@ -1,87 +1,23 @@
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '../support/env';
+import {
+  customerSays,
+  deliveriesOf,
+  EVENTS_ENV,
+  Receiver,
+  registerEndpoint,
+  verify,
+} from '../support/events';
 import { startStack, type Stack } from '../support/stack';
-import { postWebhook, provisionTestClient, textNotification, waitUntil } from '../support/whatsapp';
+import { provisionTestClient, waitUntil } from '../support/whatsapp';
 import { call, orderBody, putRates, seedContact, subjectHashOf } from '../orders/support';
 
-/** The signature check docs/events.md shows a receiver, line for line. */
-function verify(secret: string, rawBody: string, header: string, now = Date.now() / 1000): boolean {
-  const { t, v1 } = Object.fromEntries(header.split(',').map((kv) => kv.split('=')));
-  if (!t || !v1 || Math.abs(now - Number(t)) > 300) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  const given = Buffer.from(v1, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+const register = (stack: Stack, apiKey: string, url: string, events: string[]) =>
+  registerEndpoint(stack.apiUrl, apiKey, url, events);
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  event: { id: string; type: string; clientId: string; data: Record<string, unknown> };
-}
-
-/** A client's HTTP receiver on a port of its own that can go down and come back on the same port. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server: Server | undefined;
-  port = 0;
-  status = 200;
-
-  async up(): Promise<this> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (this.status < 300) this.received.push({ headers: req.headers, body, event: JSON.parse(body) });
-        res.writeHead(this.status).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-    return this;
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-
-  get url(): string {
-    return `http://localhost:${this.port}/aura-events`;
-  }
-
-  ofType(type: string): Received[] {
-    return this.received.filter((r) => r.event.type === type);
-  }
-}
-
-const env = { AURA_WEBHOOKS_ALLOW_LOOPBACK_HTTP: 'true' };
-
-async function register(stack: Stack, apiKey: string, url: string, events: string[]) {
-  const res = await call(stack, apiKey, 'POST', '/v1/webhooks', { url, events });
-  assert.equal(res.status, 201, JSON.stringify(res.json));
-  return res.json as { id: string; secret: string };
-}
-
-/** Sends the customer's messages one second apart, as Meta stamps them. */
-async function says(stack: Stack, phoneNumberId: string, waId: string, ...texts: string[]) {
-  const start = Math.floor(Date.now() / 1000);
-  for (const [i, text] of texts.entries()) {
-    const res = await postWebhook(
-      stack.apiUrl,
-      textNotification({ phoneNumberId, waId, text, timestamp: start + i, name: 'Marisol Quintero' }),
-    );
-    assert.equal(res.status, 200);
-  }
-}
+const says = (stack: Stack, phoneNumberId: string, waId: string, ...texts: string[]) =>
+  customerSays({ apiUrl: stack.apiUrl, phoneNumberId }, waId, ...texts);
 
 describe('signed outbound events, end to end', () => {
   let stack: Stack;
@@ -89,7 +25,7 @@ describe('signed outbound events, end to end', () => {
   const receiver = new Receiver();
 
   before(async () => {
-    stack = await startStack({ env, deps: { webhooks: { retryWindowMs: 10 * 60_000 } } });
+    stack = await startStack({ env: EVENTS_ENV, deps: { webhooks: { retryWindowMs: 10 * 60_000 } } });
     shop = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     await putRates(stack, shop.apiKey);
     await receiver.up();
@@ -173,17 +109,7 @@ describe('signed outbound events, end to end', () => {
       200,
     );
 
-    const deliveries = async () =>
-      (await call(stack, shop.apiKey, 'GET', `/v1/webhooks/${id}/deliveries?limit=100`)).json.deliveries as {
-        id: string;
-        eventId: string;
-        eventType: string;
-        status: string;
-        attempts: number;
-        lastError: string | null;
-        lastStatus: number | null;
-        payload: { data: Record<string, unknown> };
-      }[];
+    const deliveries = () => deliveriesOf(stack.apiUrl, shop.apiKey, id);
     // Four consent changes and the order's statuses are owed; the oldest is being retried.
     let seen: unknown;
     await waitUntil(
@@ -242,7 +168,7 @@ describe('an endpoint that keeps failing', () => {
   const receiver = new Receiver();
 
   before(async () => {
-    stack = await startStack({ env, deps: { webhooks: { retryWindowMs: 4000 } } });
+    stack = await startStack({ env: EVENTS_ENV, deps: { webhooks: { retryWindowMs: 4000 } } });
     shop = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN);
     await receiver.up();
   });
