@@ -215,7 +215,7 @@ describe('operations: metrics and insights follow what the system does', () => {
   it('when the API answers and an activity logs, then every line is JSON carrying the request id and client id, or the workflow id and activity type', async () => {
     const u = endUser(stack, client, '351910007099');
     // A Graph error operators must see: the next call to the messages endpoint (the read receipt,
-    // a local activity) is answered with it, and the activity logs an alert.
+    // part of the turn's first local activity) is answered with it, and the activity logs an alert.
     stack.graph.failNext(131048);
     await u.says('hello');
     await waitUntil(async () => logs.some((l) => l.includes('"msg":"graph alert"')));
@@ -233,7 +233,7 @@ describe('operations: metrics and insights follow what the system does', () => {
     for (const l of fromActivities) assert.match(String(l.workflowId), /\S/, JSON.stringify(l));
     const alert = fromActivities.find((l) => l.msg === 'graph alert');
     assert.equal(alert?.workflowId, u.workflowId);
-    assert.equal(alert?.activityType, 'markRead');
+    assert.equal(alert?.activityType, 'openTurn'); // the read receipt is part of the turn's first step
     assert.equal(alert?.clientId, client.clientId);
   });
 });
