@@ -8,7 +8,8 @@ import { inspect } from 'node:util';
  * One line per test, the failures in full, and nothing else. What a test file prints (its servers'
  * logs, the Temporal SDK's lines, expected stack traces) is kept per file and written to
  * `test-artifacts/test-logs/<file>.log` only when one of its tests failed; the failure names that
- * file. Ends with the plain `N passed, N failed` line.
+ * file. Ends with the failures again, each with the first lines of its reason, and the plain
+ * `N passed, N failed` line.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_LOGS = path.join(ROOT, 'test-artifacts', 'test-logs');
@@ -23,7 +24,7 @@ function describeError(error) {
   const text = cause instanceof Error ? inspect(cause, { depth: 4 }) : String(cause);
   const shown = text
     .split('\n')
-    .filter((l) => !/\(node:|node_modules/.test(l))
+    .filter((l) => !/\(node:|at node:|node_modules/.test(l))
     .slice(0, 40);
   return shown.map((l) => `    ${l}`).join('\n');
 }
@@ -48,8 +49,13 @@ export default async function* reporter(source) {
       counts.failed += 1;
       failedFiles.add(file);
       const where = path.relative(ROOT, logFileOf(data.file));
-      failures.push(`✖ ${relative(data.file)} › ${data.name}  (output: ${where})`);
-      yield `✖ ${relative(data.file)} › ${data.name} (${seconds(data.details?.duration_ms)})\n${describeError(data.details?.error)}\n    the file's output: ${where}\n`;
+      const error = describeError(data.details?.error);
+      // The summary repeats the first lines of the reason: a log cut to its tail still says why.
+      const reason = error.split('\n').slice(0, 8).join('\n');
+      failures.push(
+        `✖ ${relative(data.file)} › ${data.name} (${seconds(data.details?.duration_ms)}, output: ${where})\n${reason}`,
+      );
+      yield `✖ ${relative(data.file)} › ${data.name} (${seconds(data.details?.duration_ms)})\n${error}\n    the file's output: ${where}\n`;
     }
   }
   if (failedFiles.size) mkdirSync(TEST_LOGS, { recursive: true });

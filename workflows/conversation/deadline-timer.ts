@@ -25,6 +25,8 @@ export class DeadlineTimer {
 
   private start(at: number): void {
     this.scope?.cancel();
+    // A timer that fired while a message was handled is replaced: its wake is no longer owed.
+    this.fired = false;
     const scope = new CancellationScope();
     this.scope = scope;
     this.at = at;

@@ -85,8 +85,8 @@ export class ConversationRuntime implements BotContext {
   private indexedMode: string;
 
   /**
-   * `lean`: the run was started by code with the lean turn (see `LEAN_TURN_PATCH`); runs older than
-   * that replay the steps they recorded.
+   * `lean`: the run was started for version 2 or later (see `CONVERSATION_VERSION`); older runs replay
+   * the steps they recorded.
    */
   constructor(
     readonly input: ConversationInput,
