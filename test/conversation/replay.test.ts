@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../temporal/connection';
-import { historyFromFixture } from '../support/history-fixture';
+import { dataConverter } from '../../temporal/connection';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { startStack, workflowBundle, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
@@ -39,20 +36,6 @@ describe('conversation engine: histories stay replayable', () => {
     await Worker.runReplayHistory(
       { workflowBundle: await workflowBundle(), dataConverter: dataConverter(stack.config) },
       history,
-    );
-  });
-
-  // Recorded by `fixtures/record.ts` on the code before the leaner turn (one local activity per
-  // message, the deadline timer kept): bot, handoff, agent reply, resolve, bot again. Conversations
-  // running when that change deploys must carry on, so their histories must still replay.
-  it('when a conversation recorded on the code before the leaner turn is replayed, then it replays', async () => {
-    const json = readFileSync(path.join(__dirname, 'fixtures', 'conversation-2026-12.json'), 'utf8');
-    await Worker.runReplayHistory(
-      {
-        workflowBundle: await workflowBundle(),
-        dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH },
-      },
-      historyFromFixture(json),
     );
   });
 });

@@ -92,7 +92,7 @@ export function conversationStartOptions(input: ConversationInput, taskQueue: st
   return {
     workflowId: conversationWorkflowId(input.clientId, input.phoneNumberId, input.subjectHash),
     taskQueue,
-    args: [{ ...input, version: CONVERSATION_VERSION }] satisfies Parameters<typeof conversationWorkflow>,
+    args: [input] satisfies Parameters<typeof conversationWorkflow>,
     memo: conversationMemo({ ...input, heldFor: input.heldFor }),
     // A new run starts in the bot's mode; the workflow upserts the mode only when it changes.
     typedSearchAttributes: [
@@ -102,16 +102,6 @@ export function conversationStartOptions(input: ConversationInput, taskQueue: st
     ] satisfies SearchAttributePair[],
   };
 }
-
-/**
- * The version of the conversation workflow's steps a run is started for, carried in its input (and
- * across continue-as-new), so a run replays the steps it recorded whatever code replays it:
- * - absent: the first steps (three local activities to open a turn, the deadline timer restarted
- *   on every message, the search attributes upserted when the run starts and on every sync);
- * - 2: the lean turn: one local activity opens a turn (`openTurn`), one deadline timer is kept
- *   across messages, and the mode attribute is set at start and upserted only when it changes.
- */
-export const CONVERSATION_VERSION = 2;
 
 export interface ConversationInput {
   clientId: string;
@@ -125,8 +115,6 @@ export interface ConversationInput {
    * erasure releases it (`releaseHeldSignal`), so nothing is written under a new key before then.
    */
   heldFor?: string;
-  /** See `CONVERSATION_VERSION`; set by `conversationStartOptions` and at continue-as-new. */
-  version?: number;
 }
 
 export type ConversationMode = 'bot' | 'queued' | 'agent' | 'opted_out';

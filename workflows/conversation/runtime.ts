@@ -30,12 +30,6 @@ const acts = proxyActivities<Activities>(QUICK_ACTIVITY_OPTIONS);
 const sends = proxyActivities<Activities>(SEND_ACTIVITY_OPTIONS);
 const media = proxyActivities<Activities>(MEDIA_ACTIVITY_OPTIONS);
 
-// Read receipts are best effort: a few quick attempts, then the conversation goes on without the tick.
-const receiptOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-};
-
 // Dialogflow CX voice requests can take several seconds; the activity records its result, so a
 // retry after a timeout never calls detectIntent twice for one message.
 const nluOptions = {
@@ -44,14 +38,13 @@ const nluOptions = {
 };
 
 /**
- * The steps before the reply (record the message, read receipt, NLU) run as local activities: in
- * the worker, inside the workflow task, with no server round trip each — every one is idempotent
- * per message id, so a local retry after a crash is harmless. The send stays a remote activity:
+ * The steps before the reply (opening the turn, language identification, NLU) run as local
+ * activities: in the worker, inside the workflow task, with no server round trip each — every one is
+ * idempotent per message id, so a local retry after a crash is harmless. The send stays a remote activity:
  * pacing may hold it for seconds, and it is the step whose retries matter most.
  */
 const turn = {
   record: proxyLocalActivities<Activities>(QUICK_ACTIVITY_OPTIONS),
-  receipts: proxyLocalActivities<Activities>(receiptOptions),
   nlu: proxyLocalActivities<Activities>(nluOptions),
 };
 
@@ -84,15 +77,10 @@ export class ConversationRuntime implements BotContext {
   /** The mode the search attribute holds (the workflow sets it when the run starts). */
   private indexedMode: string;
 
-  /**
-   * `lean`: the run was started for version 2 or later (see `CONVERSATION_VERSION`); older runs replay
-   * the steps they recorded.
-   */
   constructor(
     readonly input: ConversationInput,
     readonly state: ConversationState,
     readonly ref: string,
-    readonly lean = true,
   ) {
     this.indexedMode = state.mode;
   }
@@ -133,8 +121,8 @@ export class ConversationRuntime implements BotContext {
   }
 
   /**
-   * `beginTurn`, `recordInbound` and the read receipt in one local activity (one history event):
-   * the lean turn. Returns what `recordInbound` returns.
+   * Opens a message's turn: `beginTurn`, `recordInbound` and (while the bot answers) the read
+   * receipt in one local activity, one history event. Returns what `recordInbound` returns.
    */
   async openTurn(message: InboundMessage): Promise<RecordInboundResult> {
     const opened = await local.openTurn({
@@ -197,12 +185,9 @@ export class ConversationRuntime implements BotContext {
     if (this.state.mode === 'bot') await this.send(key, content);
   }
 
-  /**
-   * Mirrors the mode into the search attribute (on a lean run only when it changed), the agents'
-   * view and the event stream.
-   */
+  /** Mirrors the mode into the search attribute (when it changed), the agents' view and the event stream. */
   async sync(event: ConversationEvent, extra: { reason?: string; priority?: number } = {}) {
-    if (!this.lean || this.state.mode !== this.indexedMode) {
+    if (this.state.mode !== this.indexedMode) {
       upsertSearchAttributes([{ key: modeAttribute, value: this.state.mode }]);
       this.indexedMode = this.state.mode;
     }
@@ -217,18 +202,11 @@ export class ConversationRuntime implements BotContext {
   }
 
   /**
-   * One inbound message: persist, consent keywords, then (by mode) the dialogue, NLU and the action.
-   * `opened` is what a lean turn's `openTurn` already recorded (with the read receipt).
+   * One inbound message, already recorded by `openTurn`: its media, consent keywords, then (by
+   * mode) the dialogue, NLU and the action.
    */
-  async handleMessage(message: InboundMessage, opened?: RecordInboundResult): Promise<void> {
-    const recorded = opened ?? (await turn.record.recordInbound({ ...this.subject, message }));
+  async handleMessage(message: InboundMessage, recorded: RecordInboundResult): Promise<void> {
     if (recorded.media) await this.storeMedia(message, recorded.media);
-    if (!opened && this.state.mode === 'bot') {
-      // Blue ticks and "typing…" while the bot prepares its answer; agents mark read by answering.
-      await turn.receipts
-        .markRead({ ...this.subject, wamid: message.wamid, typing: true })
-        .catch(() => undefined);
-    }
     this.state.touch(Date.now());
     const consent = consentKeyword(message.text);
     if (consent) await this.learnLanguage(consent.language);

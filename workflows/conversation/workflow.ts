@@ -6,15 +6,12 @@ import {
   condition,
   continueAsNew,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 import {
   agentMessageUpdate,
   agentSendKey,
   assignAgentUpdate,
-  CONVERSATION_VERSION,
   conversationRef,
   getConversationQuery,
   inboundMessageSignal,
@@ -36,57 +33,37 @@ import { ConversationState, type Refusal } from './state';
  */
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
   const state = new ConversationState(input.carried);
-  // Runs started before version 2 replay the steps they recorded (see CONVERSATION_VERSION).
-  const lean = (input.version ?? 1) >= 2;
-  const rt = new ConversationRuntime(
-    input,
-    state,
-    conversationRef(input.phoneNumberId, input.subjectHash),
-    lean,
-  );
+  const rt = new ConversationRuntime(input, state, conversationRef(input.phoneNumberId, input.subjectHash));
   let changed = false;
   setHandler(inboundMessageSignal, (message) => void state.accept(message));
   setHandler(getConversationQuery, () => state.view(rt.ref));
   if (input.heldFor && !(await heldUntilErased(state))) return;
   registerAgentUpdates(rt, () => (changed = true));
-  if (!lean)
-    upsertSearchAttributes([
-      { key: clientIdAttribute, value: input.clientId },
-      { key: subjectAttribute, value: input.subjectHash },
-      { key: modeAttribute, value: state.mode },
-    ]);
-  // A lean run that starts with a message reads the settings with that message's turn.
-  if (!lean || !state.hasPending()) await rt.beginTurn();
-  let settingsFresh = true;
+  // A run that starts with a message reads the settings with that message's turn.
+  if (!state.hasPending()) await rt.beginTurn();
   const timer = new DeadlineTimer();
 
   for (;;) {
     const wake = () => changed || state.hasPending() || workflowInfo().continueAsNewSuggested;
     const deadline = rt.ready ? state.nextDeadline(rt.settings) : undefined;
-    if (lean) await timer.until(deadline, wake);
-    else if (deadline === undefined) await condition(wake);
-    else await condition(wake, Math.max(1, deadline - Date.now()));
+    await timer.until(deadline, wake);
     changed = false;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      // The next run carries this one's search attributes and takes the current version's steps.
+      // The next run carries this one's search attributes.
       return continueAsNew<typeof conversationWorkflow>({
         ...input,
-        version: CONVERSATION_VERSION,
         heldFor: undefined,
         carried: state.carry(),
       });
     }
     const message = state.next();
     if (message) {
-      const opened = lean ? await rt.openTurn(message) : undefined;
-      if (!lean && !settingsFresh) await rt.beginTurn();
-      settingsFresh = false;
-      await handleSafely(() => rt.handleMessage(message, opened));
+      const recorded = await rt.openTurn(message);
+      await handleSafely(() => rt.handleMessage(message, recorded));
       state.handled += 1;
       continue;
     }
-    settingsFresh = false;
     const due = state.due(Date.now(), rt.settings);
     if (due === 'retention') {
       await condition(allHandlersFinished);
