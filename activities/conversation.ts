@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { agentPresence } from '../db/agents';
-import { findContactLanguage, setContactLanguage, setOptOut } from '../db/contacts';
+import { setContactLanguage, setOptOut } from '../db/contacts';
 import {
   assignHandoff,
   closeHandoff,
   notifyConversationEvent,
   openHandoff,
+  openTurnRow,
   recordCallbackRequest,
   releaseAssignedHandoff,
   setHandoffPriority,
@@ -17,10 +18,10 @@ import { inTransaction, type Db } from '../db/pool';
 import type { Metrics } from '../metrics';
 import type { Language } from '../i18n';
 import { addBusinessMinutes, isOpen, nextOpening } from '../settings/business-hours';
-import { loadClientSettings } from '../settings/client-settings';
+import { loadClientSettings, settingsFrom } from '../settings/client-settings';
 import type { ConversationMode } from '../workflows/conversation/contract';
 import type { ConversationSettings } from '../workflows/conversation/state';
-import { loadBotTexts, type BotTexts } from '../db/bot-content';
+import type { BotTexts } from '../db/bot-content';
 import type { EventType } from '../events/catalogue';
 import { activityEventId, buildEvent, createEventEmitter, eventId, type EventDeps } from './events';
 
@@ -105,25 +106,19 @@ export function createConversationActivities(deps: ConversationDeps) {
   return {
     /**
      * Starts a turn: keeps the agents' row of the conversation current (mode, last activity) and
-     * returns the client settings its rules and timers use, as a JSON-plain snapshot. One database
-     * round trip pair, run as a local activity on every message. Throws non-retryable
-     * `ClientNotFound` when the client was deleted. The client's greeting and menu texts come with it. A conversation that does not know its language
-     * yet (a new workflow) also gets the one its contact kept.
+     * returns the client settings its rules and timers use, as a JSON-plain snapshot, with the
+     * client's greeting and menu texts. One database statement (`openTurnRow`), run locally on every
+     * message. A conversation that does not know its language yet (a new workflow) also gets the one
+     * its contact kept. Throws non-retryable `ClientNotFound` when the client was deleted.
      */
     async beginTurn(
       input: Omit<SyncConversationInput, 'event'> & { languageKnown?: boolean },
     ): Promise<TurnSettings> {
-      const s = await loadClientSettings(db, input.clientId);
-      if (!s)
+      const turn = await openTurnRow(db, input);
+      if (!turn)
         throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
-      // A crash between the two writes loses one count; a transaction here would cost every message.
-      const { languageKnown, ...row } = input;
-      if (await upsertConversation(db, row))
-        await recordInsight(db, { clientId: input.clientId, kind: 'conversation_started' });
-      const contactLanguage = languageKnown
-        ? undefined
-        : await findContactLanguage(db, input.clientId, input.subjectHash);
-      const texts = await loadBotTexts(db, input.clientId);
+      const s = settingsFrom(turn.settings);
+      const { contactLanguage, texts } = turn;
       return {
         ...(contactLanguage ? { contactLanguage } : {}),
         ...(Object.keys(texts).length ? { texts } : {}),

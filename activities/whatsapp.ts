@@ -3,10 +3,10 @@ import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Subject, SubjectVault } from '../crypto/vault';
 import { setGraphTokenRejected } from '../db/clients';
-import { findContact, markUndeliverable, upsertContact } from '../db/contacts';
+import { findContact, markUndeliverable } from '../db/contacts';
 import {
   claimOutbound,
-  insertInbound,
+  recordInboundMessage,
   markOutboundNotSent,
   markOutboundSent,
   setOutboundAttempt,
@@ -352,35 +352,22 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     async recordInbound(input: RecordInboundInput): Promise<RecordInboundResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
       const { message } = input;
-      const occurredAt = new Date(message.timestamp);
-      await upsertContact(db, {
-        ...subject,
-        recipientEnc: await vault.seal(subject, 'contact.recipient', message.sender.recipient),
-        nameEnc: message.sender.name ? await vault.seal(subject, 'contact.name', message.sender.name) : null,
-        inboundAt: occurredAt,
-      });
-      await insertInbound(db, {
+      const sealed = (field: string, value: string) => vault.seal(subject, field, value);
+      // Counted here rather than in the webhook: Meta redelivers, and the message id makes this once.
+      const isNew = await recordInboundMessage(db, {
         ...subject,
         wamidHash: message.messageId,
         phoneNumberId: input.phoneNumberId,
         type: message.type,
-        bodyEnc: await vault.seal(
-          subject,
+        recipientEnc: await sealed('contact.recipient', message.sender.recipient),
+        nameEnc: message.sender.name ? await sealed('contact.name', message.sender.name) : null,
+        bodyEnc: await sealed(
           'message.body',
           JSON.stringify({ text: message.text, payload: message.payload }),
         ),
-        occurredAt,
+        occurredAt: new Date(message.timestamp),
       });
-      // Counted here rather than in the webhook: Meta redelivers, and the message id makes this once.
-      if (
-        await recordInsight(db, {
-          clientId: input.clientId,
-          kind: 'message_in',
-          dims: { type: message.type },
-          key: message.messageId,
-        })
-      )
-        metrics.messagesIn.inc({ type: message.type });
+      if (isNew) metrics.messagesIn.inc({ type: message.type });
       const media = mediaOf(message.type, message.payload);
       return media ? { media } : {};
     },

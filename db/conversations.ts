@@ -1,3 +1,5 @@
+import type { Language } from '../i18n';
+import type { BotTexts } from './bot-content';
 import type { Queryable } from './pool';
 
 /** The channel agents' consoles listen on (PostgreSQL LISTEN/NOTIFY); payloads carry no PII. */
@@ -34,6 +36,65 @@ function fromColumns(r: ConversationColumns, queue: ConversationRow['queue']): C
     assignedAgent: r.assigned_agent,
     updatedAt: r.updated_at,
     queue,
+  };
+}
+
+/** What a conversation's turn reads, with its row kept current (`openTurnRow`). */
+export interface TurnRow {
+  /** The client's stored settings document (parse with `settingsFrom`). */
+  settings: unknown;
+  /** The language the contact kept, when asked for. */
+  contactLanguage?: Language;
+  /** The client's greeting and menu overrides by language. */
+  texts: Partial<Record<Language, BotTexts>>;
+}
+
+/**
+ * A turn's database work in one statement: the agents' row of the conversation created or updated
+ * (mode, agent, last activity), a `conversation_started` insight when it is new, and what the turn
+ * reads — the client's settings, its bot texts and, unless `languageKnown`, the contact's language.
+ * Undefined when the client no longer exists (and then nothing is written).
+ */
+export async function openTurnRow(
+  db: Queryable,
+  c: {
+    clientId: string;
+    ref: string;
+    phoneNumberId: string;
+    subjectHash: string;
+    mode: ListedMode;
+    assignedAgent: string | null;
+    languageKnown?: boolean;
+  },
+): Promise<TurnRow | undefined> {
+  const { rows } = await db.query<{
+    settings: unknown;
+    contact_language: Language | null;
+    texts: TurnRow['texts'] | null;
+  }>(
+    `WITH client AS (SELECT settings FROM clients WHERE id = $1),
+     conversation AS (
+       INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
+       SELECT $1, $2, $3, $4, $5, $6 FROM client
+       ON CONFLICT (client_id, ref) DO UPDATE SET mode = EXCLUDED.mode,
+         assigned_agent = EXCLUDED.assigned_agent, updated_at = now()
+       RETURNING (xmax = 0) AS created
+     ), started AS (
+       INSERT INTO insight_events(client_id, kind) SELECT $1, 'conversation_started' FROM conversation WHERE created
+     )
+     SELECT client.settings,
+       CASE WHEN $7 THEN NULL ELSE
+         (SELECT language FROM contacts WHERE client_id = $1 AND subject_hash = $4) END AS contact_language,
+       (SELECT json_object_agg(language, texts) FROM bot_texts WHERE client_id = $1) AS texts
+     FROM client`,
+    [c.clientId, c.ref, c.phoneNumberId, c.subjectHash, c.mode, c.assignedAgent, c.languageKnown ?? false],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    settings: row.settings,
+    ...(row.contact_language ? { contactLanguage: row.contact_language } : {}),
+    texts: row.texts ?? {},
   };
 }
 

@@ -1,10 +1,12 @@
 import type { Queryable } from './pool';
 
 /**
- * Records an inbound message once (Meta redelivers); returns false when it was already there. Its id
- * is the hash of Meta's id (`whatsapp/wamid.ts`), never the id itself.
+ * Records an inbound message in one statement: the contact (number and name sealed, the 24-hour
+ * window moved forward, never back), the message once (Meta redelivers; its id is the hash of
+ * Meta's id, `whatsapp/wamid.ts`, never the id itself) and its `message_in` insight, keyed by that
+ * id. Returns whether the message was new.
  */
-export async function insertInbound(
+export async function recordInboundMessage(
   db: Queryable,
   m: {
     wamidHash: string;
@@ -12,16 +14,44 @@ export async function insertInbound(
     subjectHash: string;
     phoneNumberId: string;
     type: string;
+    recipientEnc: string;
+    nameEnc: string | null;
     bodyEnc: string | null;
     occurredAt: Date;
   },
 ): Promise<boolean> {
-  const res = await db.query(
-    `INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, wamid_hash, type, body_enc, status, occurred_at)
-     VALUES ($1, $2, $3, $4, 'in', $1, $5, $6, 'received', $7) ON CONFLICT DO NOTHING`,
-    [m.wamidHash, m.clientId, m.subjectHash, m.phoneNumberId, m.type, m.bodyEnc, m.occurredAt],
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `WITH contact AS (
+       INSERT INTO contacts(client_id, subject_hash, recipient_enc, name_enc, last_inbound_at)
+       VALUES ($2, $3, $6, $7, $9)
+       ON CONFLICT (client_id, subject_hash) DO UPDATE SET
+         recipient_enc = EXCLUDED.recipient_enc,
+         name_enc = COALESCE(EXCLUDED.name_enc, contacts.name_enc),
+         last_inbound_at = GREATEST(contacts.last_inbound_at, EXCLUDED.last_inbound_at),
+         updated_at = now()
+     ), message AS (
+       INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, wamid_hash, type, body_enc, status, occurred_at)
+       VALUES ($1, $2, $3, $4, 'in', $1, $5, $8, 'received', $9) ON CONFLICT DO NOTHING
+       RETURNING id
+     ), insight AS (
+       INSERT INTO insight_events(client_id, kind, dims, event_key)
+       VALUES ($2, 'message_in', jsonb_build_object('type', $5::text), $1)
+       ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING
+     )
+     SELECT EXISTS (SELECT 1 FROM message) AS inserted`,
+    [
+      m.wamidHash,
+      m.clientId,
+      m.subjectHash,
+      m.phoneNumberId,
+      m.type,
+      m.recipientEnc,
+      m.nameEnc,
+      m.bodyEnc,
+      m.occurredAt,
+    ],
   );
-  return (res.rowCount ?? 0) > 0;
+  return rows[0]?.inserted ?? false;
 }
 
 /** Claims a logical send by its idempotency key; returns the row as it stands (possibly already sent). */
