@@ -119,7 +119,13 @@ function ratio(aura: Run, base: Run): Record<string, string | number> {
  * window is no larger than at the end of the first plus one second of traffic (it does not grow).
  * The generator is stopped early once the backlog exceeds 20 s of traffic.
  */
-async function sustains(ctx: BenchContext, rate: number, seconds: number, windowSeconds: number) {
+async function sustains(
+  ctx: BenchContext,
+  target: Run['target'],
+  rate: number,
+  seconds: number,
+  windowSeconds: number,
+) {
   const { system } = ctx;
   const phoneNumberId = await system.provisionNumber();
   const acked: LoadSample[] = [];
@@ -133,7 +139,7 @@ async function sustains(ctx: BenchContext, rate: number, seconds: number, window
     if (backlog > rate * 20) stopLoad?.();
   }, windowSeconds * 1000);
   const samples = await system.runLoad(
-    'aura',
+    target,
     { phoneNumberId, messagesPerSecond: rate, durationSeconds: seconds, userPrefix: userPrefix(rate + 500) },
     (s, stop) => {
       stopLoad = stop;
@@ -157,15 +163,15 @@ async function sustains(ctx: BenchContext, rate: number, seconds: number, window
 }
 
 /** A bounded search: start at the best fixed rate that kept up, then up or down, at most three steps. */
-async function sustainedRate(ctx: BenchContext, start: number) {
+async function sustainedRate(ctx: BenchContext, target: Run['target'], start: number) {
   const seconds = ctx.quick ? 4 : 60;
   const windowSeconds = ctx.quick ? 2 : 10;
   const steps: Awaited<ReturnType<typeof sustains>>[] = [];
   let [pass, fail] = [0, Number.POSITIVE_INFINITY];
   let rate = start;
   for (let i = 0; i < (ctx.quick ? 1 : 3); i++) {
-    ctx.log(`inbound: holding ${rate} msg/s for ${seconds} s …`);
-    const step = await sustains(ctx, rate, seconds, windowSeconds);
+    ctx.log(`inbound: ${target} holding ${rate} msg/s for ${seconds} s …`);
+    const step = await sustains(ctx, target, rate, seconds, windowSeconds);
     steps.push(step);
     if (step.ok) pass = Math.max(pass, rate);
     else fail = Math.min(fail, rate);
@@ -179,7 +185,7 @@ async function sustainedRate(ctx: BenchContext, start: number) {
  * Signed text webhooks at fixed rates (each message from a new end-user) through Aura and through
  * the bare-Temporal baseline: ack latency, webhook → reply latency, refusals, and Aura as a ratio of
  * the baseline, and the history events each needed (a one-message conversation's history, read from
- * Temporal); then the highest rate Aura holds for 60 s without its backlog growing.
+ * Temporal); then the highest rate each holds for 60 s without its backlog growing, and their ratio.
  */
 export const inboundScenario: Scenario = {
   name: 'inbound',
@@ -202,13 +208,25 @@ export const inboundScenario: Scenario = {
       }
       rows.push(ratio(runs.at(-2)!, runs.at(-1)!));
     }
-    const keptUp = runs.filter((r) => r.target === 'aura' && r.non200 === 0 && r.unanswered === 0);
-    const best = keptUp.filter((r) => r.throughput >= 0.9 * r.rate).map((r) => r.rate);
-    const search = await sustainedRate(ctx, Math.max(ctx.quick ? 5 : 10, ...best));
-    rows.push({ system: 'aura', 'sustained msg/s (60 s, backlog flat)': search.sustained });
+    // Each system's search starts at the best fixed rate it kept up with.
+    const sustainedSearch: Record<string, Awaited<ReturnType<typeof sustainedRate>>> = {};
+    for (const target of ['aura', 'baseline'] as const) {
+      const keptUp = runs.filter((r) => r.target === target && r.non200 === 0 && r.unanswered === 0);
+      const best = keptUp.filter((r) => r.throughput >= 0.9 * r.rate).map((r) => r.rate);
+      sustainedSearch[target] = await sustainedRate(ctx, target, Math.max(ctx.quick ? 5 : 10, ...best));
+      rows.push({
+        system: target,
+        'sustained msg/s (60 s, backlog flat)': sustainedSearch[target].sustained,
+      });
+    }
+    const [aura, base] = [sustainedSearch.aura!.sustained, sustainedSearch.baseline!.sustained];
+    rows.push({
+      system: 'aura ÷ baseline',
+      'sustained msg/s (60 s, backlog flat)': base > 0 ? `${(aura / base).toFixed(2)}×` : 'n/a',
+    });
     const details = {
       runs: runs.map(({ acks, e2e, ...r }) => ({ ...r, samples: acks.length, replies: e2e.length })),
-      sustainedSearch: search.steps,
+      sustainedSearch,
     };
     return { rows, details };
   },
