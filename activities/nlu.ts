@@ -3,7 +3,7 @@ import type { SubjectVault } from '../crypto/vault';
 import { findNluResult, recordNluResult } from '../db/conversations';
 import { recordInsight } from '../db/insights';
 import { addReviewItem, REVIEW_TEXT_FIELD } from '../db/nlu-review';
-import { findContactNameEnc } from '../db/contacts';
+import { findContactNameEnc, setContactLanguage } from '../db/contacts';
 import { findLatestOrderOfSubject } from '../db/orders';
 import { viewFromRecord } from '../orders/record';
 import { redactUtterance } from '../nlu/redact';
@@ -41,6 +41,8 @@ export interface UnderstandInput {
   timeZone?: string;
   /** The message answers a question the bot asked: not understanding it is not a no-match. */
   answering?: boolean;
+  /** The language the conversation already knows (none yet: the contact's is not known either). */
+  knownLanguage?: Language;
 }
 
 /** The engine's result, its `language` being the conversation's language after this message. */
@@ -143,7 +145,9 @@ export function createNluActivities({
      * errors are retried (transient); a message with neither text nor audio is a fallback. The
      * insight event and, for a no-match, the review copy are recorded once per message as well —
      * except when the message answers the bot's own question: not understanding an answer is no
-     * no-match. The language is identified first (see `nlu/language.ts`) and handed to the engine.
+     * no-match. The language is identified first (see `nlu/language.ts`) and handed to the engine;
+     * when the message showed a language other than `knownLanguage`, the contact keeps it (one step
+     * less for the workflow to record).
      */
     async understand(input: UnderstandInput): Promise<UnderstandResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
@@ -154,6 +158,8 @@ export function createNluActivities({
         : await detectOnce(input, identified ?? input.languageHint);
       const language = nextLanguage(input.languageHint, identified, result);
       const answer = { ...result, language: language.language, languageSure: language.sure };
+      if (language.sure && language.language !== input.knownLanguage)
+        await setContactLanguage(db, { ...subject, language: language.language });
       if (input.answering && result.noMatch) return answer;
       await recordInsight(db, {
         clientId: input.clientId,

@@ -267,13 +267,15 @@ export class ConversationRuntime implements BotContext {
         languageHint: this.lang,
         timeZone: this.settings.timezone,
         answering,
+        knownLanguage: this.state.language,
       })
       // Nothing to understand (a voice note the media store cannot give us): say so, carry on.
       .catch((err: unknown) => {
         if (activityFailedForGood(err)) return undefined;
         throw err;
       });
-    if (result?.languageSure) await this.learnLanguage(result.language);
+    // `understand` has already kept a newly shown language on the contact.
+    if (result?.languageSure) this.dialogue.state.language = result.language;
     const unheard = mediaId && (!result || (result.noMatch && !result.transcript));
     if (unheard) return this.speak(key, say(this.lang, 'voiceUnreadable'));
     if (!result) return this.speak(key, say(this.lang, 'fallback'));
