@@ -7,6 +7,7 @@ import { coldstartScenario } from './scenarios/coldstart';
 import { idleScenario } from './scenarios/idle';
 import { inboundScenario } from './scenarios/inbound';
 import { mediaScenario } from './scenarios/media';
+import { nluE2eScenario } from './scenarios/nlu-e2e';
 import { nluFaqScenario } from './scenarios/nlu-faq';
 import { webhookCostScenario } from './scenarios/webhook-cost';
 import { ordersBenchScenario } from './scenarios/orders';
@@ -30,6 +31,7 @@ const SCENARIOS: (Scenario | StandaloneScenario)[] = [
   apiFuzzScenario,
   coldstartScenario,
   nluFaqScenario,
+  nluE2eScenario,
   soakScenario,
 ];
 

@@ -10,7 +10,7 @@ const FULL_RATES = [
 ];
 const QUICK_RATES = [{ rate: 5, seconds: 3 }];
 
-interface Run {
+export interface Run {
   target: 'aura' | 'baseline';
   rate: number;
   sent: number;
@@ -39,19 +39,23 @@ async function historyEvents(ctx: BenchContext, target: Run['target'], since: nu
   return lengths.length ? round(lengths.reduce((a, b) => a + b, 0) / lengths.length) : Number.NaN;
 }
 
-/** Sends `rate` msg/s for `seconds` (each from a new user) and waits up to `drainMs` for the replies. */
-async function measure(
+/**
+ * Sends `rate` msg/s for `seconds` (each from a new user) and waits up to `drainMs` for the replies;
+ * to a fresh client's number unless `phoneNumberId` names one.
+ */
+export async function measure(
   ctx: BenchContext,
   target: Run['target'],
   rate: number,
   seconds: number,
   drainMs: number,
+  phoneNumberId?: string,
 ): Promise<Run> {
   const { system } = ctx;
-  const phoneNumberId = await system.provisionNumber();
+  const number = phoneNumberId ?? (await system.provisionNumber());
   const started = Date.now();
   const samples = await system.runLoad(target, {
-    phoneNumberId,
+    phoneNumberId: number,
     messagesPerSecond: rate,
     durationSeconds: seconds,
     userPrefix: userPrefix(rate),

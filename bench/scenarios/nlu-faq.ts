@@ -21,7 +21,7 @@ function word(n: number): string {
 }
 
 /** Client `c`'s entries: each has its own two topic words, asked in `examples` ways. */
-function entriesOf(c: number, plan: typeof FULL): FaqEntry[] {
+export function entriesOf(c: number, plan: typeof FULL): FaqEntry[] {
   const frames = [
     'what about the {a} {b}',
     'tell me about {a} and {b}',
