@@ -97,7 +97,11 @@ describe('agent console in a real browser', () => {
     await agent.waitForSelector('#accept:not([disabled])', { timeout: UI_TIMEOUT });
     await agent.click('#accept');
     await agent.waitForSelector('#send:not([disabled])', { timeout: UI_TIMEOUT });
-    assert.match(await agent.locator('#conv-window').innerText(), /window open until/);
+    // Written as the card writes moments (month name, no seconds), not as the browser's default.
+    assert.match(
+      await agent.locator('#conv-window').innerText(),
+      /window open until [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/,
+    );
 
     await second.waitForSelector('#conv-mode:text("with Alice")', { timeout: UI_TIMEOUT });
     await second.click('#accept');

@@ -14,8 +14,6 @@ function money(minor, currency) {
   }
 }
 
-const when = (iso) => new Date(iso).toLocaleString(lang(), { dateStyle: 'medium', timeStyle: 'short' });
-
 function duration(ms) {
   if (ms === null || ms === undefined) return '–';
   const minutes = Math.max(1, Math.round(ms / 60000));

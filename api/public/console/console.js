@@ -25,6 +25,9 @@ function lang() {
   return state.texts && state.texts[code] ? code : 'en';
 }
 
+/** A moment as the agent's language writes it ("4 de dez. de 2026, 14:43"): one form on every panel. */
+const when = (iso) => new Date(iso).toLocaleString(lang(), { dateStyle: 'medium', timeStyle: 'short' });
+
 /** The console's text `key` in the agent's language, `{placeholders}` filled. */
 function t(key, vars = {}) {
   const text = (state.texts && (state.texts[lang()][key] || state.texts.en[key])) || key;
@@ -265,7 +268,7 @@ function renderHeader(conv, mine) {
   const open = until && Date.parse(until) > Date.now();
   $('conv-window').textContent = until
     ? open
-      ? t('window.openUntil', { time: new Date(until).toLocaleString(lang()) })
+      ? t('window.openUntil', { time: when(until) })
       : t('window.closed')
     : t('window.none');
   $('window-note').textContent =
