@@ -39,6 +39,16 @@ function fromColumns(r: ConversationColumns, queue: ConversationRow['queue']): C
   };
 }
 
+/** The agents' row of a conversation as the workflow keeps it. */
+export interface ConversationUpsert {
+  clientId: string;
+  ref: string;
+  phoneNumberId: string;
+  subjectHash: string;
+  mode: ListedMode;
+  assignedAgent: string | null;
+}
+
 /** What a conversation's turn reads, with its row kept current (`openTurnRow`). */
 export interface TurnRow {
   /** The client's stored settings document (parse with `settingsFrom`). */
@@ -57,15 +67,7 @@ export interface TurnRow {
  */
 export async function openTurnRow(
   db: Queryable,
-  c: {
-    clientId: string;
-    ref: string;
-    phoneNumberId: string;
-    subjectHash: string;
-    mode: ListedMode;
-    assignedAgent: string | null;
-    languageKnown?: boolean;
-  },
+  c: ConversationUpsert & { languageKnown?: boolean },
 ): Promise<TurnRow | undefined> {
   const { rows } = await db.query<{
     settings: unknown;
@@ -99,17 +101,7 @@ export async function openTurnRow(
 }
 
 /** Creates or updates the agents' view of a conversation; answers true when it created it. */
-export async function upsertConversation(
-  db: Queryable,
-  c: {
-    clientId: string;
-    ref: string;
-    phoneNumberId: string;
-    subjectHash: string;
-    mode: ListedMode;
-    assignedAgent: string | null;
-  },
-): Promise<boolean> {
+export async function upsertConversation(db: Queryable, c: ConversationUpsert): Promise<boolean> {
   const { rows } = await db.query<{ created: boolean }>(
     `INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
      VALUES ($1, $2, $3, $4, $5, $6)
