@@ -1,7 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { SecretBox } from '../crypto/secret-box';
-import type { Subject, SubjectVault } from '../crypto/vault';
+import type { Subject } from '../crypto/vault';
 import { setGraphTokenRejected } from '../db/clients';
 import { findContact, markUndeliverable } from '../db/contacts';
 import {
@@ -14,36 +13,25 @@ import {
 } from '../db/messages';
 import { markFirstAgentResponse } from '../db/conversations';
 import { recordInsight } from '../db/insights';
-import type { Db } from '../db/pool';
 import type { Logger } from '../logging';
-import type { Metrics } from '../metrics';
-import type { MediaStore } from '../media/store';
 import type { Language } from '../i18n';
 import { settingsFrom, type ClientSettings, type TemplatePurpose } from '../settings/client-settings';
 import type { InboundMessage } from '../workflows/conversation/contract';
 import { classifyGraphError } from '../whatsapp/errors';
-import { GraphError, type GraphClient } from '../whatsapp/graph-client';
+import { GraphError } from '../whatsapp/graph-client';
 import { mediaOf } from '../whatsapp/message-types';
 import { sendCallback, wamidHash } from '../whatsapp/wamid';
 import { windowOpen } from '../whatsapp/window';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
-import { graphIdOfStoredMedia, type InboundMediaRequest } from './media';
+import { graphIdOfStoredMedia, type InboundMediaRequest, type MediaDeps } from './media';
 import { clientWithToken } from './graph-token';
 import { templateContent, templateRefusal, usableTemplate, type TemplateRefusal } from './template-gate';
 import { createPacer, type PacingOptions } from './pacing';
 
-export interface WhatsAppDeps {
-  db: Db;
+/** The media activities' parts (database, Graph, secrets, vault, media store, log, metrics), and: */
+export interface WhatsAppDeps extends Omit<MediaDeps, 'mediaDownloads' | 'mediaStallMs'> {
   /** For activities that read or signal other workflows (order status, fallbacks). */
   temporal: Client;
-  graph: GraphClient;
-  secrets: SecretBox;
-  vault: SubjectVault;
-  /** Where inbound media files are kept, sealed. */
-  media: MediaStore;
-  log: Logger;
-  /** The worker's Prometheus instruments. */
-  metrics: Metrics;
   /** Pair-limit pacing; Meta's limits by default (tests shrink them). */
   pacing?: PacingOptions;
   /** The blind-index key: wamids are stored and looked up only by their keyed hash under it. */

@@ -10,6 +10,16 @@ import { mintKey, provisionTestClient } from './whatsapp';
 export type Json = any;
 
 /** One JSON request to the API as `key`: its status, headers and parsed body (null when it has none). */
+/** `/readyz`'s checks of a whole stack with every dependency up. */
+export const ALL_READY = {
+  postgres: 'ok',
+  temporal: 'ok',
+  worker: 'ok',
+  mediaStore: 'ok',
+  graphTokens: 'ok',
+  templates: 'ok',
+} as const;
+
 export async function callApi(apiUrl: string, key: string, method: string, p: string, body?: unknown) {
   const res = await fetch(`${apiUrl}${p}`, {
     method,
