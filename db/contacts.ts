@@ -15,17 +15,28 @@ export async function upsertContact(
   db: Queryable,
   c: { clientId: string; subjectHash: string; recipientEnc: string; nameEnc: string | null; inboundAt: Date },
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO contacts(client_id, subject_hash, recipient_enc, name_enc, last_inbound_at)
-     VALUES ($1, $2, $3, $4, $5)
+  await db.query(contactUpsertSql('$1, $2, $3, $4, $5'), [
+    c.clientId,
+    c.subjectHash,
+    c.recipientEnc,
+    c.nameEnc,
+    c.inboundAt,
+  ]);
+}
+
+/**
+ * The contact upsert for `values` (client id, subject hash, sealed number, sealed name or null,
+ * inbound time): the number is refreshed, a name missing from a message keeps the known one, and the
+ * 24-hour window's start only moves forward. Also a step of `recordInboundMessage`.
+ */
+export const contactUpsertSql = (values: string) =>
+  `INSERT INTO contacts(client_id, subject_hash, recipient_enc, name_enc, last_inbound_at)
+     VALUES (${values})
      ON CONFLICT (client_id, subject_hash) DO UPDATE SET
        recipient_enc = EXCLUDED.recipient_enc,
        name_enc = COALESCE(EXCLUDED.name_enc, contacts.name_enc),
        last_inbound_at = GREATEST(contacts.last_inbound_at, EXCLUDED.last_inbound_at),
-       updated_at = now()`,
-    [c.clientId, c.subjectHash, c.recipientEnc, c.nameEnc, c.inboundAt],
-  );
-}
+       updated_at = now()`;
 
 export async function findContact(
   db: Queryable,

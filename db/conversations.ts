@@ -49,6 +49,17 @@ export interface ConversationUpsert {
   assignedAgent: string | null;
 }
 
+/**
+ * The agents' row upserted from `source` (VALUES or SELECT of client id, ref, number id, subject
+ * hash, mode, agent), answering `created`: whether the row is new.
+ */
+const conversationUpsertSql = (source: string) =>
+  `INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
+     ${source}
+     ON CONFLICT (client_id, ref) DO UPDATE SET mode = EXCLUDED.mode,
+       assigned_agent = EXCLUDED.assigned_agent, updated_at = now()
+     RETURNING (xmax = 0) AS created`;
+
 /** What a conversation's turn reads, with its row kept current (`openTurnRow`). */
 export interface TurnRow {
   /** The client's stored settings document (parse with `settingsFrom`). */
@@ -75,13 +86,8 @@ export async function openTurnRow(
     texts: TurnRow['texts'] | null;
   }>(
     `WITH client AS (SELECT settings FROM clients WHERE id = $1),
-     conversation AS (
-       INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
-       SELECT $1, $2, $3, $4, $5, $6 FROM client
-       ON CONFLICT (client_id, ref) DO UPDATE SET mode = EXCLUDED.mode,
-         assigned_agent = EXCLUDED.assigned_agent, updated_at = now()
-       RETURNING (xmax = 0) AS created
-     ), started AS (
+     conversation AS (${conversationUpsertSql('SELECT $1, $2, $3, $4, $5, $6 FROM client')}),
+     started AS (
        INSERT INTO insight_events(client_id, kind) SELECT $1, 'conversation_started' FROM conversation WHERE created
      )
      SELECT client.settings,
@@ -103,11 +109,7 @@ export async function openTurnRow(
 /** Creates or updates the agents' view of a conversation; answers true when it created it. */
 export async function upsertConversation(db: Queryable, c: ConversationUpsert): Promise<boolean> {
   const { rows } = await db.query<{ created: boolean }>(
-    `INSERT INTO conversations(client_id, ref, phone_number_id, subject_hash, mode, assigned_agent)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (client_id, ref) DO UPDATE SET mode = EXCLUDED.mode,
-       assigned_agent = EXCLUDED.assigned_agent, updated_at = now()
-     RETURNING (xmax = 0) AS created`,
+    conversationUpsertSql('VALUES ($1, $2, $3, $4, $5, $6)'),
     [c.clientId, c.ref, c.phoneNumberId, c.subjectHash, c.mode, c.assignedAgent],
   );
   return rows[0]?.created ?? false;

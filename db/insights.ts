@@ -36,10 +36,13 @@ export interface InsightEvent {
 }
 
 /** Records one event; answers false when an event of that kind and key was already recorded. */
+/** An insight keyed by `event_key` counts once: the conflict clause every keyed insert ends with. */
+export const ONCE_PER_KEY = 'ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING';
+
 export async function recordInsight(db: Queryable, e: InsightEvent): Promise<boolean> {
   const res = await db.query(
     `INSERT INTO insight_events(client_id, kind, dims, value_ms, at, event_key) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
+     ${ONCE_PER_KEY}`,
     [e.clientId, e.kind, e.dims ?? {}, e.valueMs ?? null, e.at ?? new Date(), e.key ?? null],
   );
   return (res.rowCount ?? 0) > 0;
@@ -64,7 +67,7 @@ export async function recordNotificationStatus(
        JOIN order_notifications n ON n.client_id = $1 AND n.wamid_hash = i.wamid_hash
        CROSS JOIN LATERAL unnest(CASE i.status WHEN 'read' THEN ARRAY['delivered', 'read']
                                                ELSE ARRAY['delivered'] END) AS l(level)
-     ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING`,
+     ${ONCE_PER_KEY}`,
     [clientId, counted.map((s) => s.wamidHash), counted.map((s) => s.status)],
   );
 }

@@ -1,3 +1,5 @@
+import { contactUpsertSql } from './contacts';
+import { ONCE_PER_KEY } from './insights';
 import type { Queryable } from './pool';
 
 /**
@@ -21,22 +23,14 @@ export async function recordInboundMessage(
   },
 ): Promise<boolean> {
   const { rows } = await db.query<{ inserted: boolean }>(
-    `WITH contact AS (
-       INSERT INTO contacts(client_id, subject_hash, recipient_enc, name_enc, last_inbound_at)
-       VALUES ($2, $3, $6, $7, $9)
-       ON CONFLICT (client_id, subject_hash) DO UPDATE SET
-         recipient_enc = EXCLUDED.recipient_enc,
-         name_enc = COALESCE(EXCLUDED.name_enc, contacts.name_enc),
-         last_inbound_at = GREATEST(contacts.last_inbound_at, EXCLUDED.last_inbound_at),
-         updated_at = now()
-     ), message AS (
+    `WITH contact AS (${contactUpsertSql('$2, $3, $6, $7, $9')}), message AS (
        INSERT INTO messages(id, client_id, subject_hash, phone_number_id, direction, wamid_hash, type, body_enc, status, occurred_at)
        VALUES ($1, $2, $3, $4, 'in', $1, $5, $8, 'received', $9) ON CONFLICT DO NOTHING
        RETURNING id
      ), insight AS (
        INSERT INTO insight_events(client_id, kind, dims, event_key)
        VALUES ($2, 'message_in', jsonb_build_object('type', $5::text), $1)
-       ON CONFLICT (client_id, kind, event_key) WHERE event_key IS NOT NULL DO NOTHING
+       ${ONCE_PER_KEY}
      )
      SELECT EXISTS (SELECT 1 FROM message) AS inserted`,
     [

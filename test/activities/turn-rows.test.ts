@@ -7,6 +7,7 @@ import { saveBotTexts } from '../../db/bot-content';
 import { setContactLanguage } from '../../db/contacts';
 import { openTurnRow } from '../../db/conversations';
 import { recordInboundMessage } from '../../db/messages';
+import { countRows } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/env';
 
 describe('a turn in one statement each: the conversation row and the inbound message', () => {
@@ -31,8 +32,8 @@ describe('a turn in one statement each: the conversation row and the inbound mes
     );
     return { clientId, phoneNumberId, subjectHash: randomBytes(16).toString('hex') };
   }
-  const count = async (sql: string, params: unknown[]) =>
-    (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0]!.n;
+  const count = (from: string, params: unknown[]) =>
+    countRows(db.pool, `SELECT count(*) AS n FROM ${from}`, params);
 
   it('when a turn opens, then the row is created once, counted once, kept current, and the settings, texts and contact language come with it', async () => {
     const c = await newClient();
