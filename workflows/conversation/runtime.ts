@@ -39,14 +39,11 @@ const nluOptions = {
 
 /**
  * The steps before the reply (opening the turn, language identification, NLU) run as local
- * activities: in the worker, inside the workflow task, with no server round trip each — every one is
- * idempotent per message id, so a local retry after a crash is harmless. The send stays a remote activity:
- * pacing may hold it for seconds, and it is the step whose retries matter most.
+ * activities: in the worker, inside the workflow task, with no server round trip each — every one
+ * is idempotent per message id, so a local retry after a crash is harmless. The send stays a remote
+ * activity: pacing may hold it for seconds, and it is the step whose retries matter most.
  */
-const turn = {
-  record: proxyLocalActivities<Activities>(QUICK_ACTIVITY_OPTIONS),
-  nlu: proxyLocalActivities<Activities>(nluOptions),
-};
+const nlu = proxyLocalActivities<Activities>(nluOptions);
 
 // Settings and the agents' row: two quick queries, run locally to save a server round trip per message.
 const local = proxyLocalActivities<Activities>({
@@ -160,7 +157,7 @@ export class ConversationRuntime implements BotContext {
   /** For a message read without NLU: a sentence clearly in another language switches the conversation. */
   private async identifyLanguage(text: string): Promise<void> {
     if (text.trim().split(/\s+/).length < 2) return;
-    await this.learnLanguage((await turn.record.identifyLanguage({ text })) ?? undefined);
+    await this.learnLanguage((await local.identifyLanguage({ text })) ?? undefined);
   }
 
   /** Sends through the one send path; `key` makes the send idempotent across retries and replays. */
@@ -258,7 +255,7 @@ export class ConversationRuntime implements BotContext {
     const key = `reply:${message.messageId}`;
     const mediaId = voiceNoteMediaId(message);
     const answering = this.dialogue.asked !== undefined;
-    const result = await turn.nlu
+    const result = await nlu
       .understand({
         ...this.subject,
         messageId: message.messageId,
