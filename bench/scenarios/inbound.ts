@@ -102,9 +102,11 @@ function row(r: Run): Record<string, string | number> {
   };
 }
 
+/** `a` as a multiple of `b` ("0.66×"). */
+const x = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
 /** Aura relative to the baseline at one rate: >1 means Aura is slower (latency) or faster (throughput). */
 function ratio(aura: Run, base: Run): Record<string, string | number> {
-  const x = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
   return {
     system: 'aura ÷ baseline',
     'msg/s': aura.rate,
@@ -223,10 +225,12 @@ export const inboundScenario: Scenario = {
         'sustained msg/s (60 s, backlog flat)': sustainedSearch[target].sustained,
       });
     }
-    const [aura, base] = [sustainedSearch.aura!.sustained, sustainedSearch.baseline!.sustained];
     rows.push({
       system: 'aura ÷ baseline',
-      'sustained msg/s (60 s, backlog flat)': base > 0 ? `${(aura / base).toFixed(2)}×` : 'n/a',
+      'sustained msg/s (60 s, backlog flat)': x(
+        sustainedSearch.aura!.sustained,
+        sustainedSearch.baseline!.sustained,
+      ),
     });
     const details = {
       runs: runs.map(({ acks, e2e, ...r }) => ({ ...r, samples: acks.length, replies: e2e.length })),
