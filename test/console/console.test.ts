@@ -9,6 +9,7 @@ import { launchChromium, openConsole, screenshot as shot, UI_TIMEOUT } from '../
 import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient, mintKey as mintAdminKey } from '../support/whatsapp';
 import { orderInput, RATES } from '../orders/fixtures';
+import { endUser } from '../conversation/helpers';
 
 const DOCS = path.resolve(__dirname, '../../docs');
 /** Runs in the page: the key the console keeps in session storage. */
@@ -191,6 +192,25 @@ describe('agent console in a real browser', () => {
     await agent.waitForSelector('#banner:text("opted out")', { timeout: UI_TIMEOUT });
     await shot(agent, 'console-opted-out.png');
     await Promise.all([user.close(), agent.close()]);
+  });
+
+  it('when an agent reading Spanish or Portuguese accepts a conversation, then the header says it is with them, in their language', async () => {
+    for (const [locale, waId, withYou] of [
+      ['es-ES', '5511900000961', 'agente · contigo'],
+      ['pt-PT', '5511900000962', 'agente · com você'],
+    ] as const) {
+      const key = await mintKey(['agent'], `Agent ${locale}`);
+      const u = endUser(stack, client, waId);
+      await u.says('I want to talk to a human please', { name: `Cliente ${locale}` });
+      await u.waitForMode('queued');
+      const page = await openConsole(browser, stack.apiUrl, key.apiKey, { locale });
+      await page.locator('#list li', { hasText: `Cliente ${locale}` }).click();
+      await page.waitForSelector('#accept:not([disabled])', { timeout: UI_TIMEOUT });
+      await page.click('#accept');
+      await page.waitForSelector('#send:not([disabled])', { timeout: UI_TIMEOUT });
+      assert.equal(await page.locator('#conv-mode').innerText(), withYou);
+      await page.context().close();
+    }
   });
 
   it('when the agent key is revoked, then the console signs out with a message', async () => {

@@ -262,7 +262,9 @@ function renderHeader(conv, mine) {
   $('conv-mode').dataset.mode = conv.mode;
   $('conv-mode').textContent =
     owner && conv.mode === 'agent'
-      ? t('mode.with', { mode, agent: mine ? t('you') : agentName(owner, conv.assignedAgentLabel) })
+      ? mine
+        ? t('mode.withYou', { mode })
+        : t('mode.with', { mode, agent: agentName(owner, conv.assignedAgentLabel) })
       : mode;
   const until = conv.view && conv.view.windowOpenUntil;
   const open = until && Date.parse(until) > Date.now();
