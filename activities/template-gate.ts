@@ -3,17 +3,31 @@ import { findTemplate } from '../db/templates';
 import type { Language } from '../i18n';
 import { templatesByPreference, type TemplateEntry, type TemplateRef } from '../settings/client-settings';
 import type { OutboundContent } from '../whatsapp/outbound';
-import { BLOCKED_STATUSES, type BlockedStatus } from '../whatsapp/templates';
+import { BLOCKED_STATUSES, withParameterNames, type BlockedStatus } from '../whatsapp/templates';
 
 /** Why a template send is refused: Meta paused or disabled the template. */
 export type TemplateRefusal = (typeof BLOCKED_STATUSES)[BlockedStatus];
 
+type TemplateContent = Extract<OutboundContent, { type: 'template' }>;
+
 /**
- * The refusal for sending `name` in `language` now, when Meta paused or disabled it (as its
- * webhooks or the last sync said). A template we never synced is not refused: a client without an
- * account keeps working as before, and Meta's own answer (132xxx) stays the last word.
+ * A template send as Meta takes it now: refused when Meta paused or disabled the template (as its
+ * webhooks or the last sync said); its body parameters named when the synced template names its
+ * placeholders. A template we never synced goes as it is: a client without an account keeps working
+ * as before, and Meta's own answer (132xxx) stays the last word.
  */
-export async function templateRefusal(
+export async function gateTemplate(
+  db: Queryable,
+  clientId: string,
+  t: TemplateContent,
+): Promise<TemplateContent | TemplateRefusal> {
+  const stored = await findTemplate(db, clientId, t.name, t.language);
+  if (!stored) return t;
+  return BLOCKED_STATUSES[stored.status as BlockedStatus] ?? withParameterNames(t, stored.components);
+}
+
+/** The refusal for sending `name` in `language` now, when Meta paused or disabled it (see `gateTemplate`). */
+async function templateRefusal(
   db: Queryable,
   clientId: string,
   t: { name: string; language: string },
@@ -23,7 +37,7 @@ export async function templateRefusal(
 }
 
 /** A template ref of the settings as content to send. */
-export const templateContent = (t: TemplateRef): Extract<OutboundContent, { type: 'template' }> => ({
+export const templateContent = (t: TemplateRef): TemplateContent => ({
   type: 'template',
   ...t,
 });

@@ -25,7 +25,7 @@ import { windowOpen } from '../whatsapp/window';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 import { graphIdOfStoredMedia, type InboundMediaRequest, type MediaDeps } from './media';
 import { clientWithToken } from './graph-token';
-import { templateContent, templateRefusal, usableTemplate, type TemplateRefusal } from './template-gate';
+import { gateTemplate, templateContent, usableTemplate, type TemplateRefusal } from './template-gate';
 import { createPacer, type PacingOptions } from './pacing';
 
 /** The media activities' parts (database, Graph, secrets, vault, media store, log, metrics), and: */
@@ -170,7 +170,8 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     lang: Language | undefined,
   ): Promise<OutboundContent | TemplateRefusal | undefined> {
     const usable = await usableTemplate(db, clientId, settings.templates[purpose], lang, settings.language);
-    return usable && ('blocked' in usable ? usable.blocked : templateContent(usable.ref));
+    if (!usable) return undefined;
+    return 'blocked' in usable ? usable.blocked : gateTemplate(db, clientId, templateContent(usable.ref));
   }
 
   /** An agent's stored file is uploaded to Meta (once) and sent by the id Meta gave it. */
@@ -386,9 +387,11 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         messagesPerSecond,
         callback: sendCallback(deps.indexKey, input.clientId, input.idempotencyKey),
       };
-      if (input.content.type === 'template') {
-        const blocked = await templateRefusal(db, input.clientId, input.content);
-        if (blocked) return refuse(input, blocked);
+      let content = input.content;
+      if (content.type === 'template') {
+        const gated = await gateTemplate(db, input.clientId, content);
+        if (typeof gated === 'string') return refuse(input, gated);
+        content = gated;
       }
       const to = await vault.openText(subject, 'contact.recipient', contact.recipientEnc);
       const open = windowOpen(contact.lastInboundAt?.getTime(), Date.now());
@@ -400,13 +403,13 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
           input.fallbackPurpose ?? 'window_reopen',
           input.language ?? contact.language ?? undefined,
         );
-      const posted = await postInWindow(target, token, to, input.content, open, template);
+      const posted = await postInWindow(target, token, to, content, open, template);
       if (typeof posted === 'string') return refuse(input, posted);
-      const { content, result } = posted;
+      const { result } = posted;
       if (!result.ok) return failed(input, result.err);
       deps.afterAccepted?.();
-      const viaTemplate = content !== input.content;
-      const hash = await recordSent(input, subject, result.wamid, viaTemplate ? content : undefined);
+      const viaTemplate = posted.content !== content;
+      const hash = await recordSent(input, subject, result.wamid, viaTemplate ? posted.content : undefined);
       if (tokenRejected) await setGraphTokenRejected(db, input.clientId, false); // it works again
       return { status: 'sent', wamidHash: hash, viaTemplate };
     },

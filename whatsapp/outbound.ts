@@ -19,6 +19,8 @@ export type OutboundContent =
       language: string;
       /** The body's parameters, in order. */
       parameters?: string[];
+      /** Their names, for a template whose placeholders are named (`{{first_name}}`). */
+      parameterNames?: string[];
       header?: TemplateHeader;
       buttons?: TemplateButton[];
     }
@@ -144,7 +146,13 @@ function templateComponents(t: Extract<OutboundContent, { type: 'template' }>): 
       ],
     });
   if (t.parameters?.length)
-    components.push({ type: 'body', parameters: t.parameters.map((text) => ({ type: 'text', text })) });
+    components.push({
+      type: 'body',
+      parameters: t.parameters.map((text, i) => {
+        const name = t.parameterNames?.[i];
+        return name ? { type: 'text', parameter_name: name, text } : { type: 'text', text };
+      }),
+    });
   for (const b of t.buttons ?? []) {
     if (b.type === 'url') limit(len(b.text, 2000), 'template: URL button suffix exceeds 2000 characters');
     if (b.type === 'quick_reply')

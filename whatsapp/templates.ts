@@ -78,6 +78,11 @@ export interface TemplateSlots {
   /** How many body parameters (`{{1}}` … distinct placeholders). */
   body: number;
   /**
+   * The body's placeholder names in order of first appearance, when the template names them
+   * (`{{first_name}}`, Meta's NAMED parameter format): each body parameter is sent with its name.
+   */
+  bodyNames?: string[];
+  /**
    * Buttons that take a parameter, by their index among the template's buttons: a URL button whose
    * URL ends in a placeholder takes the suffix (`base` is the URL before it); a quick reply may carry
    * a payload (optional: Meta sends the button's text back without one).
@@ -85,18 +90,25 @@ export interface TemplateSlots {
   buttons: { index: number; type: 'url' | 'quick_reply'; base?: string }[];
 }
 
-const placeholders = (text: string | undefined) => new Set(text?.match(/\{\{\s*[\w]+\s*\}\}/g) ?? []).size;
+/** The distinct placeholders of a text in order of first appearance: `1`, `2` … or names. */
+const placeholdersOf = (text: string | undefined) => [
+  ...new Set([...(text ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!)),
+];
 
 /** The parameter slots of a template's components. */
 export function templateSlots(components: readonly TemplateComponent[]): TemplateSlots {
   const slots: TemplateSlots = { body: 0, buttons: [] };
   for (const c of components) {
     const type = c.type.toUpperCase();
-    if (type === 'BODY') slots.body = placeholders(c.text);
+    if (type === 'BODY') {
+      const names = placeholdersOf(c.text);
+      slots.body = names.length;
+      if (names.some((n) => !/^\d+$/.test(n))) slots.bodyNames = names;
+    }
     if (type === 'HEADER') {
       const format = (c.format ?? 'TEXT').toUpperCase();
       if (format !== 'TEXT') slots.header = format.toLowerCase() as HeaderSlot;
-      else if (placeholders(c.text) > 0) slots.header = 'text';
+      else if (placeholdersOf(c.text).length > 0) slots.header = 'text';
     }
     if (type === 'BUTTONS')
       (c.buttons ?? []).forEach((b, index) => {
@@ -108,6 +120,22 @@ export function templateSlots(components: readonly TemplateComponent[]): Templat
       });
   }
   return slots;
+}
+
+/** The body's text as Meta holds it, placeholders included (for an agent's preview). */
+export const bodyTextOf = (components: readonly TemplateComponent[]) =>
+  components.find((c) => c.type.toUpperCase() === 'BODY')?.text;
+
+/**
+ * A template send whose body parameters carry their names when the synced template's body names
+ * its placeholders (Meta refuses unnamed parameters for such a template); else `t` unchanged.
+ */
+export function withParameterNames<T extends { parameters?: string[]; parameterNames?: string[] }>(
+  t: T,
+  components: readonly TemplateComponent[],
+): T {
+  const names = templateSlots(components).bodyNames;
+  return names && t.parameters?.length ? { ...t, parameterNames: names.slice(0, t.parameters.length) } : t;
 }
 
 /** Statuses in which Meta refuses sends of a template, and the refusal each gives. */

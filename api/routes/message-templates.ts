@@ -23,6 +23,10 @@ export const templateListQuery = z.strictObject({
 const slotsSchema = z.object({
   header: z.enum(['text', 'image', 'video', 'document', 'location']).optional(),
   body: z.number().int(),
+  bodyNames: z
+    .array(z.string())
+    .optional()
+    .meta({ description: "the body placeholders' names, when the template names them ({{first_name}})" }),
   buttons: z.array(
     z.object({ index: z.number().int(), type: z.enum(['url', 'quick_reply']), base: z.string().optional() }),
   ),

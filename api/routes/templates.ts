@@ -6,9 +6,10 @@ import { findContactLanguage } from '../../db/contacts';
 import { findConversation } from '../../db/conversations';
 import type { Db } from '../../db/pool';
 import { supportedLanguage } from '../../i18n';
+import { usableTemplate } from '../../activities/template-gate';
+import { findTemplate } from '../../db/templates';
 import {
   loadClientSettings,
-  pickTemplate,
   TEMPLATE_PURPOSES,
   type ClientSettings,
   type TemplatePurpose,
@@ -20,6 +21,7 @@ import { jsonBody } from '../body';
 import { badRequest, HttpError, notFound, parseOr400 } from '../errors';
 import { updateConversation } from '../../conversations/access';
 import { agentMessageBody } from './conversations';
+import { bodyTextOf, templateSlots, type TemplateComponent } from '../../whatsapp/templates';
 
 /** Most body parameters a template may be sent with (as the settings allow). */
 const MAX_PARAMETERS = 10;
@@ -48,32 +50,58 @@ export const usableTemplateSchema = z.object({
   language: z.string(),
   parameters: z.array(z.string()).meta({ description: 'the values the settings give, one per body slot' }),
   parameterCount: z.number().int().nullable().meta({
-    description: 'how many body parameters the send requires; null: unknown, 0 to 10 free fields',
+    description:
+      "how many body parameters the send requires (the synced template's slots, else as many as the settings give); null: unknown, 0 to 10 free fields",
+  }),
+  parameterNames: z.array(z.string()).nullable().meta({
+    description: "the body placeholders' names when the template names them ({{first_name}}); null: numbered",
+  }),
+  body: z.string().nullable().meta({
+    description: "the template's body text as Meta holds it, placeholders included; null: not synced",
   }),
 });
 export type UsableTemplate = z.infer<typeof usableTemplateSchema>;
 
 /**
- * The client's templates for a reader of `lang`, one per configured purpose (the conversation's
- * language, else the client's default, else the first: the same pick as the send path). The settings
- * hold no template text, only the name and, when given, the body parameters' values: configured
- * values fix the number of slots; without them the count is unknown and the agent fills free fields.
+ * The client's templates for a reader of `lang`, one per configured purpose, as the send path picks
+ * them: the conversation's language, else the client's default, else the first, skipping one Meta
+ * paused or disabled. A synced template gives its body text and slots; without one, configured
+ * values fix the number of slots, else the count is unknown and the agent fills free fields.
  */
-export function usableTemplates(settings: ClientSettings, lang: string): UsableTemplate[] {
-  return TEMPLATE_PURPOSES.flatMap((purpose) => {
-    const t = pickTemplate(settings.templates[purpose], supportedLanguage(lang), settings.language);
-    return t ? [usable(purpose, t)] : [];
-  });
+export async function usableTemplates(
+  db: Db,
+  clientId: string,
+  settings: ClientSettings,
+  lang: string,
+): Promise<UsableTemplate[]> {
+  const listed = await Promise.all(
+    TEMPLATE_PURPOSES.map(async (purpose) => {
+      const entry = settings.templates[purpose];
+      const usable = await usableTemplate(db, clientId, entry, supportedLanguage(lang), settings.language);
+      if (!usable || 'blocked' in usable) return [];
+      const stored = await findTemplate(db, clientId, usable.ref.name, usable.ref.language);
+      return [usableOf(purpose, usable.ref, stored?.components)];
+    }),
+  );
+  return listed.flat();
 }
 
-function usable(purpose: TemplatePurpose, t: TemplateRef): UsableTemplate {
+/** A template of the settings as the agent sees it; `components` are the synced template's, if any. */
+function usableOf(
+  purpose: TemplatePurpose,
+  t: TemplateRef,
+  components: TemplateComponent[] | undefined,
+): UsableTemplate {
   const parameters = t.parameters ?? [];
+  const slots = components && templateSlots(components);
   return {
     purpose,
     name: t.name,
     language: t.language,
     parameters,
-    parameterCount: parameters.length > 0 ? parameters.length : null,
+    parameterCount: slots ? slots.body : parameters.length > 0 ? parameters.length : null,
+    parameterNames: slots?.bodyNames ?? null,
+    body: (components && bodyTextOf(components)) ?? null,
   };
 }
 
@@ -97,7 +125,12 @@ export function templatesRouter({ db, temporal }: { db: Db; temporal: Client }):
     const settings = await loadClientSettings(db, clientId);
     if (!settings) throw notFound('conversation');
     const language = (await findContactLanguage(db, clientId, row.subjectHash)) ?? settings.language;
-    return { workflowId, language, templates: usableTemplates(settings, language) };
+    return {
+      workflowId,
+      language,
+      settings,
+      templates: await usableTemplates(db, clientId, settings, language),
+    };
   }
 
   router.get('/v1/conversations/:id/templates', act, async (req, res) => {
@@ -109,6 +142,10 @@ export function templatesRouter({ db, temporal }: { db: Db; temporal: Client }):
     const body = parseOr400(templateSendBody, req.body);
     const c = await conversationOf(String(req.params.id), res);
     const template = c.templates.find((t) => t.purpose === body.purpose);
+    if (!template && c.settings.templates[body.purpose])
+      throw new HttpError(409, 'not_sent', `every ${body.purpose} template is paused or disabled by Meta`, {
+        reason: 'template_paused',
+      });
     if (!template) throw badRequest(`no ${body.purpose} template is configured for this client`);
     if (template.parameterCount !== null && body.parameters.length !== template.parameterCount)
       throw badRequest(`the ${template.name} template takes ${template.parameterCount} parameters`);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { consoleTexts } from '../../i18n/console';
 import { consoleAttentionTexts } from '../../i18n/console-attention';
+import { okApi } from '../support/api';
 import { TEST_ADMIN_TOKEN } from '../support/env';
 import { launchChromium, openConsole, screenshot as shot, UI_TIMEOUT } from '../support/browser';
 import { startStack, type Stack } from '../support/stack';
@@ -174,6 +175,77 @@ describe('agent console: template picker, attention and availability in a real b
     await page.context().close();
   });
 
+  it("when the client's template is synced from Meta, then the picker's fields are named after its placeholders and the preview is its body with the typed values", async () => {
+    const wabaId = `7${Date.now()}`;
+    const text = 'Olá {{first_name}}, sobre o pedido {{order_id}}: responda quando puder.';
+    stack.graph.setTemplates(wabaId, [
+      {
+        name: 'seguimento_nomeado',
+        language: 'pt_BR',
+        status: 'APPROVED',
+        category: 'UTILITY',
+        components: [{ type: 'BODY', text }],
+      },
+    ]);
+    const shop = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, { wabaId, name: 'Loja Nomeada' });
+    await okApi(stack.apiUrl, shop.apiKey, 'POST', '/v1/templates/sync');
+    await okApi(stack.apiUrl, shop.apiKey, 'PATCH', '/v1/settings', {
+      language: 'pt',
+      templates: {
+        handoff_update: {
+          name: 'seguimento_nomeado',
+          language: 'pt_BR',
+          parameters: ['cliente', 'seu pedido'],
+        },
+      },
+    });
+    const bea = await mintAdminKey(stack.apiUrl, shop.clientId, ['agent'], 'Bea');
+    const u = endUser(stack, shop, '5511988800031');
+    await u.says('olá, o meu pedido chegou partido', {
+      timestamp: Math.floor(Date.now() / 1000) - 25 * 3600,
+      name: 'Duarte Antigo',
+    });
+    await u.waitForHandled(1);
+    const page = await consoleFor(bea, 'pt-PT');
+    await page.click('#tabs button[data-tab=bot]');
+    await page.locator('#list li', { hasText: 'Duarte Antigo' }).click();
+    await page.waitForSelector('#takeover:not([disabled])', { timeout: UI_TIMEOUT });
+    await page.click('#takeover');
+    await page.waitForSelector('#template-picker:not([hidden]) #template-body', { timeout: UI_TIMEOUT });
+
+    const labels = await page
+      .locator('#template-fields input')
+      .evaluateAll((els) =>
+        els.map((e) =>
+          (e as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label'),
+        ),
+      );
+    assert.deepEqual(labels, ['first_name', 'order_id']);
+    assert.equal(
+      await page.textContent('#template-body'),
+      'Olá cliente, sobre o pedido seu pedido: responda quando puder.',
+    );
+    await page.fill('#template-fields input[data-index="0"]', 'Duarte');
+    await page.fill('#template-fields input[data-index="1"]', 'SB-1042');
+    assert.equal(
+      await page.textContent('#template-body'),
+      'Olá Duarte, sobre o pedido SB-1042: responda quando puder.',
+    );
+    await page.fill('#template-fields input[data-index="1"]', '');
+    assert.match((await page.textContent('#template-body'))!, /sobre o pedido \{\{order_id\}\}:/);
+    await page.fill('#template-fields input[data-index="1"]', 'SB-1042');
+    await page.locator('#template-send').scrollIntoViewIfNeeded();
+    await shot(page, 'console-template-named-pt.png');
+    await page.click('#template-send');
+
+    const [sent] = await u.waitForReplies(1);
+    const template = sent!.body.template as { name: string; components: { parameters: unknown[] }[] };
+    assert.equal(template.name, 'seguimento_nomeado');
+    assert.deepEqual(template.components[0]!.parameters, [
+      { type: 'text', parameter_name: 'first_name', text: 'Duarte' },
+      { type: 'text', parameter_name: 'order_id', text: 'SB-1042' },
+    ]);
+  });
   it('when the agent is not looking, then a new queued conversation and a new message in one of theirs notify and count in the title; waits turn amber then red against the SLA; away agents get no queue notifications', async () => {
     const bob = await mintKey(['agent'], 'Bob');
     const page = await consoleFor(bob);

@@ -24,7 +24,7 @@ describe('conversation engine: agent templates and availability', () => {
     ]);
 
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ statusWebhooks: true }); // the fake Graph reports template changes too
     client = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, {
       settings: {
         language: 'pt',
@@ -76,6 +76,8 @@ describe('conversation engine: agent templates and availability', () => {
         language: 'en',
         parameters: ['#1', 'DHL'],
         parameterCount: 2,
+        parameterNames: null,
+        body: null,
       },
       {
         purpose: 'handoff_update',
@@ -83,6 +85,8 @@ describe('conversation engine: agent templates and availability', () => {
         language: 'pt_BR',
         parameters: ['cliente'],
         parameterCount: 1,
+        parameterNames: null,
+        body: null,
       },
     ]);
     await setContactLanguage(u.subjectHash, 'en');
@@ -93,6 +97,8 @@ describe('conversation engine: agent templates and availability', () => {
       language: 'en',
       parameters: [],
       parameterCount: null,
+      parameterNames: null,
+      body: null,
     });
 
     // No configured values: the agent's free fields go out as the body parameters.
@@ -146,6 +152,77 @@ describe('conversation engine: agent templates and availability', () => {
     });
     assert.equal(optedOut.status, 409);
     assert.equal(optedOut.json.error.details.reason, 'opted_out');
+  });
+
+  it("when the client's templates are synced from Meta, then the picker shows the template's body and its named slots, skips a paused one, and the send names each parameter", async () => {
+    const wabaId = `8${Date.now()}`;
+    const named = (language: string, text: string) => ({
+      name: 'follow_named',
+      language,
+      status: 'APPROVED',
+      category: 'UTILITY',
+      parameter_format: 'NAMED',
+      components: [{ type: 'BODY', text }],
+    });
+    stack.graph.setTemplates(wabaId, [
+      named('pt_BR', 'Olá {{first_name}}, sobre o pedido {{order_id}}: responda quando puder.'),
+      named('en', 'Hi {{first_name}}, about order {{order_id}}: reply when you can, {{first_name}}.'),
+    ]);
+    const shop = await provisionTestClient(stack.apiUrl, TEST_ADMIN_TOKEN, {
+      wabaId,
+      settings: { language: 'pt' },
+    });
+    assert.equal((await api(shop.apiKey, 'POST', '/v1/templates/sync')).status, 200);
+    const patched = await api(shop.apiKey, 'PATCH', '/v1/settings', {
+      templates: {
+        handoff_update: [
+          { name: 'follow_named', language: 'pt_BR', parameters: ['cliente', 'seu pedido'] },
+          { name: 'follow_named', language: 'en', parameters: ['customer', 'your order'] },
+        ],
+      },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    assert.equal(await stack.graph.changeStatus(wabaId, 'follow_named', 'pt_BR', 'PAUSED'), 200);
+    const shopAgent = await mintKey(shop.clientId, ['agent']);
+    const u = endUser(stack, shop, '5511977700031');
+    await u.says('olá', { timestamp: stale() });
+    await u.waitForHandled(1);
+    assert.equal((await api(shopAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/takeover`)).status, 200);
+
+    // Portuguese is paused at Meta: the picker offers the English one, as the send path would.
+    const listed = await api(shopAgent.apiKey, 'GET', `/v1/conversations/${u.ref}/templates`);
+    assert.deepEqual(listed.json.templates, [
+      {
+        purpose: 'handoff_update',
+        name: 'follow_named',
+        language: 'en',
+        parameters: ['customer', 'your order'],
+        parameterCount: 2,
+        parameterNames: ['first_name', 'order_id'],
+        body: 'Hi {{first_name}}, about order {{order_id}}: reply when you can, {{first_name}}.',
+      },
+    ]);
+    const short = await api(shopAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/templates`, {
+      purpose: 'handoff_update',
+      parameters: ['Ana'],
+    });
+    assert.equal(short.status, 400, "the synced template's two slots, not a free count");
+    const sent = await api(shopAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/templates`, {
+      purpose: 'handoff_update',
+      parameters: ['Ana', 'SB-1042'],
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    const [graphSent] = await u.waitForReplies(1);
+    const template = graphSent!.body.template as { components: { type: string; parameters: unknown[] }[] };
+    assert.deepEqual(template.components, [
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', parameter_name: 'first_name', text: 'Ana' },
+          { type: 'text', parameter_name: 'order_id', text: 'SB-1042' },
+        ],
+      },
+    ]);
   });
 
   it('when a template send is malformed, not configured, not the caller’s or another tenant’s, then 400 / 409 / 403 / 404 and nothing is sent', async () => {

@@ -3,16 +3,20 @@ import { describe, it } from 'node:test';
 import type { TemplateRow } from '../../db/templates';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { SYSTEM_PARAMETERS, templateProblems } from '../../settings/template-check';
-import { toGraphMessage } from '../../whatsapp/outbound';
+import { toGraphMessage, type OutboundContent } from '../../whatsapp/outbound';
 import {
+  bodyTextOf,
   statusAfterEvent,
   templateSlots,
   urlButtonSuffix,
+  withParameterNames,
   type TemplateComponent,
 } from '../../whatsapp/templates';
 import { orderTemplateParameters } from '../../workflows/order/messages';
 import { OrderMachine } from '../../workflows/order/state';
 import { orderInput } from '../orders/fixtures';
+
+type TemplateContent = Extract<OutboundContent, { type: 'template' }>;
 
 const row = (
   name: string,
@@ -60,6 +64,38 @@ describe('message templates: slots, settings checks, send components', () => {
       body: 0,
       buttons: [],
     });
+  });
+
+  it("when a template names its placeholders, then its slots list the names once each, in order, and a send's parameters carry them", () => {
+    const components = [
+      { type: 'BODY', text: 'Hi {{first_name}}, order {{ order_id }} is ready, {{first_name}}.' },
+    ];
+    assert.deepEqual(templateSlots(components), {
+      body: 2,
+      bodyNames: ['first_name', 'order_id'],
+      buttons: [],
+    });
+    assert.equal(bodyTextOf(components), components[0]!.text);
+    const send: TemplateContent = {
+      type: 'template',
+      name: 'ready',
+      language: 'en',
+      parameters: ['Ana', 'A-1'],
+    };
+    const named = withParameterNames(send, components);
+    assert.deepEqual(named.parameterNames, ['first_name', 'order_id']);
+    assert.deepEqual((toGraphMessage(named).template as { components: unknown }).components, [
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', parameter_name: 'first_name', text: 'Ana' },
+          { type: 'text', parameter_name: 'order_id', text: 'A-1' },
+        ],
+      },
+    ]);
+    const numbered = [{ type: 'BODY', text: 'Order {{1}} with {{2}}' }];
+    assert.equal(templateSlots(numbered).bodyNames, undefined);
+    assert.equal(withParameterNames(send, numbered), send, 'numbered placeholders: sent as they are');
   });
 
   it('when a URL button needs a suffix, then it is the rest of the tracking URL, else the tracking number', () => {

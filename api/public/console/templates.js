@@ -1,9 +1,10 @@
 // Aura Engage agent console, template picker: when the customer's 24-hour window is closed, the
 // agent's reply box gives way to the client's approved templates for the conversation's language
 // (GET /v1/conversations/:id/templates), their body parameters as fields, a preview, and a send
-// (POST …/templates). The note above it says why free text is not possible. Settings hold no
-// template text, so the preview shows the name, the language and each numbered parameter. Loaded
-// after console.js, whose helpers (state, $, t, el, api, banner, open, notSent) it uses.
+// (POST …/templates). The note above it says why free text is not possible. The preview shows the
+// template's body as Meta holds it with the typed values in its placeholders, when the template is
+// synced; else (settings hold no template text) the name, the language and each numbered parameter.
+// Loaded after console.js, whose helpers (state, $, t, el, api, banner, open, notSent) it uses.
 'use strict';
 
 /** Most body parameters a template may be sent with (as the API allows). */
@@ -89,10 +90,19 @@ function renderPicker() {
   renderPreview();
 }
 
-/** One input per body parameter: as many as the settings give, or free fields the agent adds. */
+/** A body parameter's label: the placeholder's name when the template names them, else its number. */
+function parameterLabel(tpl, i) {
+  return (tpl.parameterNames && tpl.parameterNames[i]) || t('template.parameter', { n: i + 1 });
+}
+
+/**
+ * One input per body parameter: as many as the synced template (or the settings) has slots for, or
+ * free fields the agent adds.
+ */
 function fields(tpl) {
+  if (tpl.parameterCount !== null) while (picker.values.length < tpl.parameterCount) picker.values.push('');
   const inputs = picker.values.map((value, i) => {
-    const label = t('template.parameter', { n: i + 1 });
+    const label = parameterLabel(tpl, i);
     const input = el('input', {
       'data-index': String(i),
       'aria-label': label,
@@ -129,13 +139,28 @@ function resize(by) {
   renderPicker();
 }
 
+/** The body's text with each placeholder ({{1}} or {{first_name}}) showing what was typed for it. */
+function filledBody(tpl) {
+  const slot = (key) => {
+    const i = tpl.parameterNames ? tpl.parameterNames.indexOf(key) : Number(key) - 1;
+    return picker.values[i] ? picker.values[i] : `{{${key}}}`;
+  };
+  return tpl.body.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => slot(key));
+}
+
 function renderPreview() {
   const tpl = picker.templates[picker.chosen];
-  const params = picker.values.map((v, i) => el('li', {}, `{{${i + 1}}} = ${v}`));
+  const slot = (i) => (tpl.parameterNames && tpl.parameterNames[i]) || i + 1;
+  const params = picker.values.map((v, i) => el('li', {}, `{{${slot(i)}}} = ${v}`));
+  const shown = tpl.body
+    ? el('div', { id: 'template-body', class: 'template-body' }, filledBody(tpl))
+    : params.length
+      ? el('ol', {}, ...params)
+      : el('div', { class: 'muted' }, t('template.noParameters'));
   $('template-preview').replaceChildren(
     el('strong', {}, t('template.preview')),
     el('div', { class: 'template-name' }, `${tpl.name} (${tpl.language})`),
-    params.length ? el('ol', {}, ...params) : el('div', { class: 'muted' }, t('template.noParameters')),
+    shown,
   );
 }
 
