@@ -82,6 +82,8 @@ export type TurnSettings = ConversationSettings & {
   texts?: Partial<Record<Language, BotTexts>>;
   /** Whether the satisfaction question follows a resolved handoff (absent: off). */
   csat?: boolean;
+  /** The client's bot content version when the turn began (see `NluRequest.contentVersion`). */
+  contentVersion?: number;
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -118,10 +120,11 @@ export function createConversationActivities(deps: ConversationDeps) {
       if (!turn)
         throw ApplicationFailure.nonRetryable(`client ${input.clientId} no longer exists`, 'ClientNotFound');
       const s = settingsFrom(turn.settings);
-      const { contactLanguage, texts } = turn;
+      const { contactLanguage, texts, contentVersion } = turn;
       return {
         ...(contactLanguage ? { contactLanguage } : {}),
         ...(Object.keys(texts).length ? { texts } : {}),
+        ...(contentVersion ? { contentVersion } : {}),
         language: s.language,
         timezone: s.timezone,
         ...(s.country ? { country: s.country } : {}),

@@ -43,6 +43,8 @@ export interface UnderstandInput {
   answering?: boolean;
   /** The language the conversation already knows (none yet: the contact's is not known either). */
   knownLanguage?: Language;
+  /** The client's bot content version the turn read (0: none yet), for the engine's model; absent: the engine reads it. */
+  contentVersion?: number;
 }
 
 /** The engine's result, its `language` being the conversation's language after this message. */
@@ -89,6 +91,7 @@ export function createNluActivities({
       audio,
       languageHint,
       timeZone: input.timeZone,
+      contentVersion: input.contentVersion,
     });
     stopTimer();
     const stored = await recordNluResult(db, {

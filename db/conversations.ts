@@ -68,12 +68,15 @@ export interface TurnRow {
   contactLanguage?: Language;
   /** The client's greeting and menu overrides by language. */
   texts: Partial<Record<Language, BotTexts>>;
+  /** The client's bot content version (FAQ entries, texts; 0 before any): the NLU's model key. */
+  contentVersion: number;
 }
 
 /**
  * A turn's database work in one statement: the agents' row of the conversation created or updated
  * (mode, agent, last activity), a `conversation_started` insight when it is new, and what the turn
- * reads — the client's settings, its bot texts and, unless `languageKnown`, the contact's language.
+ * reads — the client's settings, its bot texts and content version and, unless `languageKnown`, the
+ * contact's language.
  * Undefined when the client no longer exists (and then nothing is written).
  */
 export async function openTurnRow(
@@ -84,6 +87,7 @@ export async function openTurnRow(
     settings: unknown;
     contact_language: Language | null;
     texts: TurnRow['texts'] | null;
+    content_version: number | null;
   }>(
     `WITH client AS (SELECT settings FROM clients WHERE id = $1),
      conversation AS (${conversationUpsertSql('SELECT $1, $2, $3, $4, $5, $6 FROM client')}),
@@ -93,7 +97,8 @@ export async function openTurnRow(
      SELECT client.settings,
        CASE WHEN $7 THEN NULL ELSE
          (SELECT language FROM contacts WHERE client_id = $1 AND subject_hash = $4) END AS contact_language,
-       (SELECT json_object_agg(language, texts) FROM bot_texts WHERE client_id = $1) AS texts
+       (SELECT json_object_agg(language, texts) FROM bot_texts WHERE client_id = $1) AS texts,
+       (SELECT version FROM bot_content_version WHERE client_id = $1) AS content_version
      FROM client`,
     [c.clientId, c.ref, c.phoneNumberId, c.subjectHash, c.mode, c.assignedAgent, c.languageKnown ?? false],
   );
@@ -103,6 +108,7 @@ export async function openTurnRow(
     settings: row.settings,
     ...(row.contact_language ? { contactLanguage: row.contact_language } : {}),
     texts: row.texts ?? {},
+    contentVersion: Number(row.content_version ?? 0),
   };
 }
 

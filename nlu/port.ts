@@ -53,6 +53,11 @@ export interface NluRequest {
   /** The client's configured language, used when the engine cannot tell. */
   languageHint: Language;
   timeZone?: string;
+  /**
+   * The client's bot content version, when the caller read it with the turn (0: no content yet):
+   * an engine taught by that content uses it instead of reading it again.
+   */
+  contentVersion?: number;
 }
 
 export interface NluEngine {

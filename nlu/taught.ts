@@ -21,8 +21,8 @@ export interface TaughtEngineOptions {
  * model (see `faq-model.ts`) in the language the message is read in; an FAQ entry matched with at
  * least `threshold` confidence is answered with the entry's answer, anything else goes to the
  * keyword rules as before. Models are cached per client and retrained only when the client's content
- * version moved (one primary-key read per message), never per message; a training in progress is
- * shared by the messages that wait for it.
+ * version moved (as the turn read it, else one primary-key read), never per message; a training in
+ * progress is shared by the messages that wait for it.
  */
 export function createTaughtEngine(db: Queryable, options: TaughtEngineOptions = {}): NluEngine {
   const builtin = createBuiltinEngine();
@@ -36,8 +36,8 @@ export function createTaughtEngine(db: Queryable, options: TaughtEngineOptions =
     return model;
   }
 
-  async function modelOf(clientId: string): Promise<FaqModel> {
-    const version = await botContentVersion(db, clientId);
+  async function modelOf(clientId: string, known?: number): Promise<FaqModel> {
+    const version = known ?? (await botContentVersion(db, clientId));
     let cached = models.get(clientId);
     if (!cached || cached.version !== version) {
       cached = { version, model: train(clientId) };
@@ -57,7 +57,8 @@ export function createTaughtEngine(db: Queryable, options: TaughtEngineOptions =
     async detect(request: NluRequest): Promise<NluResult> {
       const text = request.text ?? '';
       const lang = request.languageHint;
-      const match = text ? await (await modelOf(request.clientId)).classify(text, lang) : undefined;
+      const model = text ? await modelOf(request.clientId, request.contentVersion) : undefined;
+      const match = model && text ? await model.classify(text, lang) : undefined;
       if (!match || match.confidence < threshold) return builtin.detect(request);
       return {
         intent: 'faq',

@@ -265,6 +265,7 @@ export class ConversationRuntime implements BotContext {
         timeZone: this.settings.timezone,
         answering,
         knownLanguage: this.state.language,
+        contentVersion: this.settings.contentVersion ?? 0,
       })
       // Nothing to understand (a voice note the media store cannot give us): say so, carry on.
       .catch((err: unknown) => {
