@@ -58,7 +58,7 @@ export function createMetrics(service: 'api' | 'worker') {
       name: 'aura_nlu_duration_seconds',
       help: 'NLU latency by engine',
       labelNames: ['engine'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     graphTokenRejected: new Gauge({
