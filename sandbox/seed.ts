@@ -169,9 +169,9 @@ export const SANDBOX_FAQ = [
   },
 ];
 
-/** Syncs the templates and names them in the settings; writes the rate table, the sample orders and the bot's FAQ as a client would, over HTTP with the shop's key. */
-export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<void> {
-  const call = async (method: string, path: string, body: unknown) => {
+/** A call to the API as the Sandbox Shop, which throws unless it succeeds. */
+function shopCall(apiUrl: string, apiKey: string) {
+  return async (method: string, path: string, body: unknown) => {
     const res = await fetch(`${apiUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
@@ -179,8 +179,19 @@ export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<v
     });
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
   };
+}
+
+/** Syncs the shop's templates from its account and names them in the settings. */
+export async function seedSandboxTemplates(apiUrl: string, apiKey: string): Promise<void> {
+  const call = shopCall(apiUrl, apiKey);
   await call('POST', '/v1/templates/sync', undefined);
   await call('PATCH', '/v1/settings', { templates: SANDBOX_TEMPLATE_SETTINGS });
+}
+
+/** The templates (above); the rate table, the sample orders and the bot's FAQ, as a client would write them over HTTP with the shop's key. */
+export async function seedSandboxShop(apiUrl: string, apiKey: string): Promise<void> {
+  const call = shopCall(apiUrl, apiKey);
+  await seedSandboxTemplates(apiUrl, apiKey);
   await call('PUT', '/v1/shipping/rates', SANDBOX_RATE_TABLE);
   for (const { order, then } of SANDBOX_ORDERS) {
     await call('POST', '/v1/orders', order);

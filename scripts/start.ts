@@ -11,12 +11,17 @@ import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from '../db/embedded';
-import { findClientIdByPhoneNumber } from '../db/clients';
+import { findClientIdByPhoneNumber, updateClient } from '../db/clients';
 import { appRoleUrl, migrateAndGrant } from '../db/roles';
 import { createPool } from '../db/pool';
 import { startFakeGraph, type FakeGraph } from '../sandbox/fake-graph';
 import { SANDBOX_TEMPLATES, SANDBOX_WABA_ID } from '../sandbox/templates';
-import { SANDBOX_GRAPH_TOKEN, SANDBOX_PHONE_NUMBER_ID, seedSandboxShop } from '../sandbox/seed';
+import {
+  SANDBOX_GRAPH_TOKEN,
+  SANDBOX_PHONE_NUMBER_ID,
+  seedSandboxShop,
+  seedSandboxTemplates,
+} from '../sandbox/seed';
 import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { unavailablePorts, type NeededPort } from './ports';
 import { Supervisor } from './supervisor';
@@ -208,6 +213,8 @@ interface SandboxClient {
   keyId: string;
   /** When the sample rate table and orders were written (once). */
   seededAt?: string;
+  /** When its templates were synced (once; a data folder from before templates has none). */
+  templatesAt?: string;
 }
 
 const sandboxFile = (config: Config) => path.resolve(config.dataDir, 'sandbox-client.json');
@@ -224,7 +231,12 @@ async function prepareDatabase(
   try {
     if (config.profile !== 'local') return undefined;
     const file = sandboxFile(config);
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxClient;
+    if (existsSync(file)) {
+      const sandbox = JSON.parse(readFileSync(file, 'utf8')) as SandboxClient;
+      // A shop provisioned before templates gets its account now; `seedOnce` syncs it.
+      if (!sandbox.templatesAt) await updateClient(pool, sandbox.clientId, { wabaId: SANDBOX_WABA_ID });
+      return sandbox;
+    }
     if (await findClientIdByPhoneNumber(pool, SANDBOX_PHONE_NUMBER_ID)) return undefined;
     const created = await provisionClient(
       { db: pool, secrets: createSecretBox(config.masterKey, config.previousMasterKeys) },
@@ -242,16 +254,22 @@ async function prepareDatabase(
   }
 }
 
-/** Gives the Sandbox Shop its rate table and sample orders through the API, the first time only. */
+/**
+ * Gives the Sandbox Shop its templates, rate table and sample orders through the API, the first time
+ * only; a shop seeded before templates gets only its templates.
+ */
 async function seedOnce(config: Config, sandbox: SandboxClient): Promise<boolean> {
-  if (sandbox.seededAt) return false;
+  if (sandbox.seededAt && sandbox.templatesAt) return false;
+  const apiUrl = `http://127.0.0.1:${config.port}`;
   try {
-    await seedSandboxShop(`http://127.0.0.1:${config.port}`, sandbox.apiKey);
+    if (sandbox.seededAt) await seedSandboxTemplates(apiUrl, sandbox.apiKey);
+    else await seedSandboxShop(apiUrl, sandbox.apiKey);
   } catch (err) {
-    alarm(`the Sandbox Shop's sample rates and orders were not written: ${(err as Error).message}`);
+    alarm(`the Sandbox Shop's sample templates, rates and orders were not written: ${(err as Error).message}`);
     return false;
   }
-  const seeded = { ...sandbox, seededAt: new Date().toISOString() };
+  const now = new Date().toISOString();
+  const seeded = { ...sandbox, seededAt: sandbox.seededAt ?? now, templatesAt: now };
   writeFileSync(sandboxFile(config), `${JSON.stringify(seeded, null, 2)}\n`, { mode: 0o600 });
   return true;
 }
