@@ -265,7 +265,9 @@ async function seedOnce(config: Config, sandbox: SandboxClient): Promise<boolean
     if (sandbox.seededAt) await seedSandboxTemplates(apiUrl, sandbox.apiKey);
     else await seedSandboxShop(apiUrl, sandbox.apiKey);
   } catch (err) {
-    alarm(`the Sandbox Shop's sample templates, rates and orders were not written: ${(err as Error).message}`);
+    alarm(
+      `the Sandbox Shop's sample templates, rates and orders were not written: ${(err as Error).message}`,
+    );
     return false;
   }
   const now = new Date().toISOString();
