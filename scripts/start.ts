@@ -254,12 +254,15 @@ async function prepareDatabase(
   }
 }
 
+/** What a start wrote for the Sandbox Shop: everything, or (a shop seeded before templates) its templates. */
+type Seeded = 'all' | 'templates';
+
 /**
  * Gives the Sandbox Shop its templates, rate table and sample orders through the API, the first time
  * only; a shop seeded before templates gets only its templates.
  */
-async function seedOnce(config: Config, sandbox: SandboxClient): Promise<boolean> {
-  if (sandbox.seededAt && sandbox.templatesAt) return false;
+async function seedOnce(config: Config, sandbox: SandboxClient): Promise<Seeded | undefined> {
+  if (sandbox.seededAt && sandbox.templatesAt) return undefined;
   const apiUrl = `http://127.0.0.1:${config.port}`;
   try {
     if (sandbox.seededAt) await seedSandboxTemplates(apiUrl, sandbox.apiKey);
@@ -268,12 +271,12 @@ async function seedOnce(config: Config, sandbox: SandboxClient): Promise<boolean
     alarm(
       `the Sandbox Shop's sample templates, rates and orders were not written: ${(err as Error).message}`,
     );
-    return false;
+    return undefined;
   }
   const now = new Date().toISOString();
   const seeded = { ...sandbox, seededAt: sandbox.seededAt ?? now, templatesAt: now };
   writeFileSync(sandboxFile(config), `${JSON.stringify(seeded, null, 2)}\n`, { mode: 0o600 });
-  return true;
+  return sandbox.seededAt ? 'templates' : 'all';
 }
 
 /** Stops in order: the API and the worker, the sandbox Graph, then Temporal and PostgreSQL. */
@@ -321,7 +324,7 @@ function alarm(line: string): void {
 
 function printBanner(
   config: Config,
-  s: { temporalAddress: string; graphUrl: string; sandboxKey?: string; seeded?: boolean; seconds: number },
+  s: { temporalAddress: string; graphUrl: string; sandboxKey?: string; seeded?: Seeded; seconds: number },
 ): void {
   const api = `http://localhost:${config.port}`;
   const ui = config.temporal.address
@@ -350,9 +353,13 @@ function printBanner(
       `  AURA_MASTER_KEY        (in the secrets file)`,
       `  Sandbox client         phone_number_id ${SANDBOX_PHONE_NUMBER_ID}${s.sandboxKey ? `, API key ${s.sandboxKey}` : ''}`,
     );
-    if (s.seeded)
+    if (s.seeded === 'all')
       lines.push(
-        '  Sandbox Shop           sample shipping rates, orders and FAQ answers written (docs/orders.md → Try it)',
+        '  Sandbox Shop           sample templates, shipping rates, orders and FAQ answers written (docs/orders.md → Try it)',
+      );
+    if (s.seeded === 'templates')
+      lines.push(
+        "  Sandbox Shop           its account's templates synced and named in its settings (docs/templates.md)",
       );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
