@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { reserveSendSlot } from '../db/pacing';
+import { reserveSendSlots } from '../db/pacing';
 import type { Queryable } from '../db/pool';
 
 /**
@@ -18,7 +18,8 @@ const MAX_INLINE_WAIT_MS = 15_000;
 /**
  * Paces sends per business number (the client's `pacing.messagesPerSecond`, Meta's default 80/s)
  * and per recipient (the pair limit), across every worker: the buckets live in PostgreSQL
- * (`send_pacing`). Sleeps until both slots are due; a longer wait becomes a retry with that delay.
+ * (`send_pacing`, both in one statement). Sleeps until both slots are due; a longer wait becomes a
+ * retry with that delay.
  */
 export function createPacer(db: Queryable, options: PacingOptions = DEFAULT_PACING) {
   return async function pace(
@@ -26,17 +27,15 @@ export function createPacer(db: Queryable, options: PacingOptions = DEFAULT_PACI
     subject: { clientId: string; subjectHash: string },
     messagesPerSecond: number,
   ): Promise<void> {
-    const [numberWait, pairWait] = await Promise.all([
-      reserveSendSlot(db, `number:${phoneNumberId}`, 1000 / messagesPerSecond, messagesPerSecond),
-      reserveSendSlot(
-        db,
-        `pair:${phoneNumberId}:${subject.subjectHash}`,
-        options.pairIntervalMs,
-        options.pairBurst,
+    const wait = await reserveSendSlots(db, [
+      { key: `number:${phoneNumberId}`, intervalMs: 1000 / messagesPerSecond, burst: messagesPerSecond },
+      {
+        key: `pair:${phoneNumberId}:${subject.subjectHash}`,
+        intervalMs: options.pairIntervalMs,
+        burst: options.pairBurst,
         subject,
-      ),
+      },
     ]);
-    const wait = Math.max(numberWait, pairWait);
     if (wait > MAX_INLINE_WAIT_MS) {
       throw ApplicationFailure.create({
         message: 'send paced: the pair or number limit is reached',

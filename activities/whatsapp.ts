@@ -133,14 +133,21 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
   }
 
   /** Counts a message that went out (once per message) and, for an agent's reply, the first-response time. */
-  async function observeSent(input: SendMessageInput, wamidHash: string, type: string, viaTemplate: boolean) {
-    const fresh = await recordInsight(db, {
-      clientId: input.clientId,
-      kind: 'message_out',
-      dims: { type },
-      key: wamidHash,
+  /**
+   * Records an accepted send (see `markOutboundSent`, through a database outage) and counts it; an
+   * agent's first reply of a handoff is also timed.
+   */
+  async function observeSent(
+    input: SendMessageInput,
+    wamidHash: string,
+    instead?: { type: string; bodyEnc: string },
+  ) {
+    const type = instead?.type ?? input.content.type;
+    let fresh = false;
+    await untilRecorded(log, 'sent message', async () => {
+      fresh = await markOutboundSent(db, input.idempotencyKey, wamidHash, instead);
     });
-    if (fresh) metrics.messagesOut.inc({ type, outcome: viaTemplate ? 'template' : 'sent' });
+    if (fresh) metrics.messagesOut.inc({ type, outcome: instead ? 'template' : 'sent' });
     if (!input.sentBy.startsWith('agent:')) return;
     const first = await markFirstAgentResponse(db, input.clientId, input.subjectHash);
     if (first)
@@ -242,8 +249,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     for (;;) {
       const hash = await wamidHashByCallback(db, input.clientId, callback);
       if (hash) {
-        await untilRecorded(log, 'sent message', () => markOutboundSent(db, input.idempotencyKey, hash));
-        await observeSent(input, hash, input.content.type, false);
+        await observeSent(input, hash);
         metrics.sendsRecovered.inc();
         return hash;
       }
@@ -304,8 +310,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
       bodyEnc: await vault.seal(subject, 'message.body', JSON.stringify(instead)),
     };
     const hash = wamidHash(deps.indexKey, input.clientId, wamid);
-    await untilRecorded(log, 'sent message', () => markOutboundSent(db, input.idempotencyKey, hash, sent));
-    await observeSent(input, hash, (instead ?? input.content).type, instead !== undefined);
+    await observeSent(input, hash, sent);
     return hash;
   }
 

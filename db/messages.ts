@@ -120,24 +120,34 @@ export async function wamidHashByCallback(
 }
 
 /**
- * Records the wamid hash of an accepted send. Its status is the highest already in the status history
- * (Meta's `sent` or even `read` can arrive before this runs), else `sent`.
+ * Records the wamid hash of an accepted send and, in the same statement, its `message_out` insight
+ * (by type, once per wamid). Its status is the highest already in the status history (Meta's `sent`
+ * or even `read` can arrive before this runs), else `sent`. Answers whether the insight is new (false
+ * when this send was recorded before).
  */
 export async function markOutboundSent(
   db: Queryable,
   idempotencyKey: string,
   wamidHash: string,
   update?: { type: string; bodyEnc: string },
-): Promise<void> {
-  await db.query(
-    `UPDATE messages SET wamid_hash = $2, type = COALESCE($3, type), body_enc = COALESCE($4, body_enc),
-       status = COALESCE((SELECT e.status FROM message_status_events e
-                          WHERE e.wamid_hash = $2 AND delivery_rank(e.status) > 1
-                          ORDER BY delivery_rank(e.status) DESC LIMIT 1), 'sent'),
-       occurred_at = now(), updated_at = now()
-     WHERE id = $1`,
+): Promise<boolean> {
+  const { rows } = await db.query<{ fresh: boolean }>(
+    `WITH sent AS (
+       UPDATE messages SET wamid_hash = $2, type = COALESCE($3, type), body_enc = COALESCE($4, body_enc),
+         status = COALESCE((SELECT e.status FROM message_status_events e
+                            WHERE e.wamid_hash = $2 AND delivery_rank(e.status) > 1
+                            ORDER BY delivery_rank(e.status) DESC LIMIT 1), 'sent'),
+         occurred_at = now(), updated_at = now()
+       WHERE id = $1 RETURNING client_id, type
+     ), counted AS (
+       INSERT INTO insight_events(client_id, kind, dims, event_key)
+         SELECT client_id, 'message_out', jsonb_build_object('type', type), $2 FROM sent
+       ${ONCE_PER_KEY} RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM counted) AS fresh`,
     [idempotencyKey, wamidHash, update?.type ?? null, update?.bodyEnc ?? null],
   );
+  return rows[0]?.fresh ?? false;
 }
 
 /** One delivery status from Meta, as `applyDeliveryStatuses` takes them: its message by wamid hash. */

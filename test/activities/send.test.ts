@@ -127,7 +127,7 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
       get(target, prop) {
         if (prop === 'query')
           return (text: unknown, values?: unknown[]) =>
-            typeof text === 'string' && text.startsWith('UPDATE messages SET wamid_hash') && failures-- > 0
+            typeof text === 'string' && text.includes('UPDATE messages SET wamid_hash') && failures-- > 0
               ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
               : target.query(text as string, values);
         const value: unknown = Reflect.get(target, prop, target);
@@ -173,7 +173,7 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
       get(target, prop) {
         if (prop === 'query')
           return (text: unknown, values?: unknown[]) =>
-            typeof text === 'string' && text.startsWith('UPDATE messages SET wamid_hash')
+            typeof text === 'string' && text.includes('UPDATE messages SET wamid_hash')
               ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
               : target.query(text as string, values);
         const value: unknown = Reflect.get(target, prop, target);
