@@ -12,7 +12,15 @@ export async function clientWithToken(
   secrets: SecretBox,
   clientId: string,
 ): Promise<{ client: ClientRow; token: string }> {
-  const client = await findClient(db, clientId);
+  return withToken(secrets, clientId, await findClient(db, clientId));
+}
+
+/** A client row read elsewhere (undefined: it no longer exists) with its token opened, as `clientWithToken`. */
+export function withToken(
+  secrets: SecretBox,
+  clientId: string,
+  client: ClientRow | undefined,
+): { client: ClientRow; token: string } {
   if (!client) throw ApplicationFailure.nonRetryable(`client ${clientId} no longer exists`, 'ClientNotFound');
   if (!client.graphAccessTokenEnc) {
     throw ApplicationFailure.nonRetryable(

@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Subject } from '../crypto/vault';
-import { setGraphTokenRejected } from '../db/clients';
-import { findContact, markUndeliverable } from '../db/contacts';
+import { findClientAndContact, setGraphTokenRejected, type ClientRow } from '../db/clients';
+import { markUndeliverable } from '../db/contacts';
 import {
   claimOutbound,
   recordInboundMessage,
@@ -24,7 +24,7 @@ import { sendCallback, wamidHash } from '../whatsapp/wamid';
 import { windowOpen } from '../whatsapp/window';
 import { ContentLimitError, toGraphMessage, type OutboundContent } from '../whatsapp/outbound';
 import { graphIdOfStoredMedia, type InboundMediaRequest, type MediaDeps } from './media';
-import { clientWithToken } from './graph-token';
+import { clientWithToken, withToken } from './graph-token';
 import { gateTemplate, templateContent, usableTemplate, type TemplateRefusal } from './template-gate';
 import { createPacer, type PacingOptions } from './pacing';
 
@@ -158,8 +158,9 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
         key: first.id,
       });
   }
-  async function clientContext(clientId: string) {
-    const { client, token } = await clientWithToken(db, secrets, clientId);
+  /** The client's token and the settings a send uses, from its row (read with the contact by a send). */
+  function clientContext(row: ClientRow) {
+    const { client, token } = withToken(secrets, row.id, row);
     const settings = settingsFrom(client.settings);
     return {
       token,
@@ -378,14 +379,15 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
      */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
       const subject = { clientId: input.clientId, subjectHash: input.subjectHash };
-      const contact = await findContact(db, input.clientId, input.subjectHash);
-      if (!contact) return { status: 'refused', reason: 'no_contact' };
+      const parties = await findClientAndContact(db, input.clientId, input.subjectHash);
+      const contact = parties?.contact; // a client that is gone has no contacts either
+      if (!parties || !contact) return { status: 'refused', reason: 'no_contact' };
       const earlier = await claim(input, subject);
       if (earlier) return earlier;
       if (contact.optedOut && input.purpose !== 'opt_out_confirmation') return refuse(input, 'opted_out');
       if (contact.undeliverable) return refuse(input, 'undeliverable');
 
-      const { token, tokenRejected, settings, messagesPerSecond } = await clientContext(input.clientId);
+      const { token, tokenRejected, settings, messagesPerSecond } = clientContext(parties.client);
       const target = {
         ...subject,
         phoneNumberId: input.phoneNumberId,
@@ -425,7 +427,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
      * tick is not worth failing a conversation); transient faults throw so the activity retries.
      */
     async markRead(input: MarkReadInput): Promise<void> {
-      const { token } = await clientContext(input.clientId);
+      const { token } = await clientWithToken(db, secrets, input.clientId);
       try {
         await graph.markRead(input.phoneNumberId, token, input.wamid, input.typing ?? false);
       } catch (err) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CONTACT_COLUMNS, contactOf, type ContactRecord, type ContactRow } from './contacts';
 import type { Db, Queryable } from './pool';
 import { inTransaction } from './pool';
 
@@ -124,27 +125,48 @@ export async function revokeApiKey(db: Queryable, clientId: string, keyId: strin
   return (res.rowCount ?? 0) > 0;
 }
 
+interface ClientRecord {
+  id: string;
+  name: string;
+  graph_access_token_enc: string | null;
+  settings: Record<string, unknown>;
+  graph_token_rejected_at: Date | null;
+}
+const CLIENT_COLUMNS = 'c.id, c.name, c.graph_access_token_enc, c.settings, c.graph_token_rejected_at';
+
+const clientOf = (row: ClientRecord): ClientRow => ({
+  id: row.id,
+  name: row.name,
+  graphAccessTokenEnc: row.graph_access_token_enc,
+  settings: row.settings,
+  graphTokenRejectedAt: row.graph_token_rejected_at,
+});
+
 export async function findClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
-  const { rows } = await db.query<{
-    id: string;
-    name: string;
-    graph_access_token_enc: string | null;
-    settings: Record<string, unknown>;
-    graph_token_rejected_at: Date | null;
-  }>(
-    'SELECT id, name, graph_access_token_enc, settings, graph_token_rejected_at FROM clients WHERE id = $1',
-    [clientId],
+  const { rows } = await db.query<ClientRecord>(`SELECT ${CLIENT_COLUMNS} FROM clients c WHERE c.id = $1`, [
+    clientId,
+  ]);
+  return rows[0] && clientOf(rows[0]);
+}
+
+/**
+ * What a send reads first, in one statement: the client (settings, token) and the recipient's
+ * contact (undefined when there is none). Undefined when the client no longer exists.
+ */
+export async function findClientAndContact(
+  db: Queryable,
+  clientId: string,
+  subjectHash: string,
+): Promise<{ client: ClientRow; contact?: ContactRow } | undefined> {
+  const { rows } = await db.query<ClientRecord & Partial<ContactRecord> & { has_contact: boolean }>(
+    `SELECT ${CLIENT_COLUMNS}, ${CONTACT_COLUMNS}, k.subject_hash IS NOT NULL AS has_contact
+       FROM clients c LEFT JOIN contacts k ON k.client_id = c.id AND k.subject_hash = $2
+      WHERE c.id = $1`,
+    [clientId, subjectHash],
   );
   const row = rows[0];
-  return (
-    row && {
-      id: row.id,
-      name: row.name,
-      graphAccessTokenEnc: row.graph_access_token_enc,
-      settings: row.settings,
-      graphTokenRejectedAt: row.graph_token_rejected_at,
-    }
-  );
+  if (!row) return undefined;
+  return { client: clientOf(row), ...(row.has_contact ? { contact: contactOf(row as ContactRecord) } : {}) };
 }
 
 /** The client that owns a WhatsApp business number, if any. */

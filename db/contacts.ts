@@ -10,6 +10,25 @@ export interface ContactRow {
   language: Language | null;
 }
 
+export interface ContactRecord {
+  recipient_enc: string;
+  opted_out: boolean;
+  undeliverable_at: Date | null;
+  last_inbound_at: Date | null;
+  language: Language | null;
+}
+/** A contact's columns as `ContactRecord` names them, from `contacts k`. */
+export const CONTACT_COLUMNS =
+  'k.recipient_enc, k.opted_out, k.undeliverable_at, k.last_inbound_at, k.language';
+
+export const contactOf = (row: ContactRecord): ContactRow => ({
+  recipientEnc: row.recipient_enc,
+  optedOut: row.opted_out,
+  undeliverable: row.undeliverable_at !== null,
+  lastInboundAt: row.last_inbound_at,
+  language: row.language,
+});
+
 /** Creates or refreshes a contact; `last_inbound_at` only moves forward (Meta's clock). */
 export async function upsertContact(
   db: Queryable,
@@ -43,26 +62,11 @@ export async function findContact(
   clientId: string,
   subjectHash: string,
 ): Promise<ContactRow | undefined> {
-  const { rows } = await db.query<{
-    recipient_enc: string;
-    opted_out: boolean;
-    undeliverable_at: Date | null;
-    last_inbound_at: Date | null;
-    language: Language | null;
-  }>(
-    'SELECT recipient_enc, opted_out, undeliverable_at, last_inbound_at, language FROM contacts WHERE client_id = $1 AND subject_hash = $2',
+  const { rows } = await db.query<ContactRecord>(
+    `SELECT ${CONTACT_COLUMNS} FROM contacts k WHERE k.client_id = $1 AND k.subject_hash = $2`,
     [clientId, subjectHash],
   );
-  const row = rows[0];
-  return (
-    row && {
-      recipientEnc: row.recipient_enc,
-      optedOut: row.opted_out,
-      undeliverable: row.undeliverable_at !== null,
-      lastInboundAt: row.last_inbound_at,
-      language: row.language,
-    }
-  );
+  return rows[0] && contactOf(rows[0]);
 }
 
 /** Records the conversation's language on the contact (absolute, so a retry is harmless). */

@@ -118,6 +118,47 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     assert.equal(graph.sent.length, before);
   });
 
+  it('when a bot reply goes out inside the window, then the send costs four statements: client and contact, claim, both pacing buckets, record with its insight', async () => {
+    const c = await clientWith();
+    const s = await contact(c.clientId, '5511900000707', HOUR);
+    const statements: string[] = [];
+    const counting = new Proxy(db.pool, {
+      get(target, prop) {
+        if (prop === 'query')
+          return (text: unknown, values?: unknown[]) => {
+            statements.push(String(text).replace(/\s+/g, ' ').slice(0, 60));
+            return target.query(text as string, values);
+          };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const counted = createWhatsAppActivities(
+      testActivityDeps(
+        { db: counting, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
+        { secrets, vault },
+      ),
+    );
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    const send = (body: string) =>
+      env.run(counted.sendMessage, {
+        ...c,
+        subjectHash: s.subjectHash,
+        idempotencyKey: `k-${randomBytes(6).toString('hex')}`,
+        content: { type: 'text' as const, body },
+        sentBy: 'bot',
+      }) as ReturnType<Activities['sendMessage']>;
+    assert.equal((await send('first')).status, 'sent');
+    statements.length = 0;
+    assert.equal((await send('second')).status, 'sent');
+    assert.equal(statements.length, 4, statements.join('\n'));
+    const counts = await db.pool.query(
+      "SELECT count(*)::int AS n FROM insight_events WHERE client_id = $1 AND kind = 'message_out'",
+      [c.clientId],
+    );
+    assert.equal(counts.rows[0]?.n, 2, 'each send counted once');
+  });
+
   it('when PostgreSQL fails to record the wamid after Meta accepted the send, then the activity retries the record (heartbeating) and the message goes out once', async () => {
     const c = await clientWith();
     const s = await contact(c.clientId, '5511900000606', HOUR);
