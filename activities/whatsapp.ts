@@ -132,10 +132,9 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     if (verdict.type === 'TokenExpired') await setGraphTokenRejected(db, clientId, true);
   }
 
-  /** Counts a message that went out (once per message) and, for an agent's reply, the first-response time. */
   /**
-   * Records an accepted send (see `markOutboundSent`, through a database outage) and counts it; an
-   * agent's first reply of a handoff is also timed.
+   * Records an accepted send (see `markOutboundSent`, through a database outage) and counts it once
+   * per message; for an agent's reply, the first-response time too.
    */
   async function observeSent(
     input: SendMessageInput,
