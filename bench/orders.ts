@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { provisionClient } from '../sandbox/provision';
-import type { RateTable } from '../shipping/rate-table';
+import { RATES } from '../test/orders/fixtures';
 
 /**
  * Orders benchmark: orders created per second through `POST /v1/orders` (each one a workflow started
@@ -8,24 +8,6 @@ import type { RateTable } from '../shipping/rate-table';
  * It drives a running system (the bench runs it as the `orders` scenario against the API and the
  * worker in their own processes), so what is measured is the system, not the generator.
  */
-
-/** The rate table the orders benchmark sets: Portugal by weight bracket. */
-const RATES_EXAMPLE: RateTable = {
-  currency: 'EUR',
-  zones: [
-    {
-      id: 'pt',
-      name: 'Portugal',
-      countries: ['PT'],
-      basePrice: 300,
-      brackets: [
-        { fromGrams: 0, toGrams: 1000, price: 0 },
-        { fromGrams: 1000, price: 250 },
-      ],
-      freeShippingThreshold: 10_000,
-    },
-  ],
-};
 
 export interface OrdersBenchOptions {
   orders?: number;
@@ -85,10 +67,12 @@ export async function ordersScenario(
   const { orders = 1000, concurrency = 16, reads = 2000, readConcurrency = 4 } = opts;
   const { apiKey } = await provisionClient(target.apiUrl, target.adminToken, { name: 'Bench Shop' });
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  // The order tests' rate table (plain data, no test server): the orders below, to mainland Portugal
+  // and at most 1.2 kg, price by its `pt` zone.
   await fetch(`${target.apiUrl}/v1/shipping/rates`, {
     method: 'PUT',
     headers,
-    body: JSON.stringify(RATES_EXAMPLE),
+    body: JSON.stringify(RATES),
   });
 
   const run = randomBytes(3).toString('hex');

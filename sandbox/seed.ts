@@ -18,6 +18,18 @@ export const SAMPLE_CUSTOMERS = {
   bruno: { userId: '5511999990002', name: 'Bruno Lima' },
 } as const;
 
+/**
+ * A zone's weight brackets: up to 2 kg the base price alone, above it `surcharge` more (up to
+ * `maxGrams` where the zone sets a limit).
+ */
+function surchargeOverTwoKilos(surcharge: number, maxGrams?: number) {
+  const heavy = maxGrams === undefined ? {} : { toGrams: maxGrams };
+  return [
+    { fromGrams: 0, toGrams: 2000, price: 0 },
+    { fromGrams: 2000, ...heavy, price: surcharge },
+  ];
+}
+
 /** Brazilian reais: São Paulo state (CEP 0… and 1…), the rest of Brazil, and Portugal and Spain. */
 export const SANDBOX_RATE_TABLE = {
   currency: 'BRL',
@@ -29,10 +41,7 @@ export const SANDBOX_RATE_TABLE = {
       postalCodePrefixes: ['0', '1'],
       basePrice: 1500,
       freeShippingThreshold: 20000,
-      brackets: [
-        { fromGrams: 0, toGrams: 2000, price: 0 },
-        { fromGrams: 2000, toGrams: 10000, price: 1000 },
-      ],
+      brackets: surchargeOverTwoKilos(1000, 10000),
     },
     {
       id: 'br',
@@ -40,80 +49,82 @@ export const SANDBOX_RATE_TABLE = {
       countries: ['BR'],
       basePrice: 2500,
       freeShippingThreshold: 30000,
-      brackets: [
-        { fromGrams: 0, toGrams: 2000, price: 0 },
-        { fromGrams: 2000, toGrams: 10000, price: 1500 },
-      ],
+      brackets: surchargeOverTwoKilos(1500, 10000),
     },
     {
       id: 'iberia',
       name: 'Portugal and Spain',
       countries: ['PT', 'ES'],
       basePrice: 9000,
-      brackets: [
-        { fromGrams: 0, toGrams: 2000, price: 0 },
-        { fromGrams: 2000, price: 4000 },
-      ],
+      brackets: surchargeOverTwoKilos(4000),
     },
   ],
 };
 
-const SAO_PAULO = {
-  lines: ['Rua Augusta, 1500'],
-  city: 'São Paulo',
-  region: 'SP',
-  postalCode: '01304-001',
-  country: 'BR',
+/** Where the sample customers have their orders delivered. */
+const DELIVERY_ADDRESSES = {
+  ana: {
+    lines: ['Rua Augusta, 1500'],
+    city: 'São Paulo',
+    region: 'SP',
+    postalCode: '01304-001',
+    country: 'BR',
+  },
+  bruno: {
+    lines: ['Av. Boa Viagem, 300'],
+    city: 'Recife',
+    region: 'PE',
+    postalCode: '51011-000',
+    country: 'BR',
+  },
 };
-const RECIFE = {
-  lines: ['Av. Boa Viagem, 300'],
-  city: 'Recife',
-  region: 'PE',
-  postalCode: '51011-000',
-  country: 'BR',
+
+/** What the Sandbox Shop sells, as its sample orders list it (prices in centavos). */
+const PRODUCTS = {
+  mug: { sku: 'MUG-01', name: 'Aura mug', unitPrice: 4990, weightGrams: 400 },
+  tShirt: { sku: 'TEE-M', name: 'Aura T-shirt (M)', unitPrice: 7990, weightGrams: 250 },
+  toteBag: { sku: 'BAG-01', name: 'Aura tote bag', unitPrice: 12900, weightGrams: 2500 },
 };
 
 type Step = { path: string; body: Record<string, unknown> };
 
+/**
+ * An order in reais of one product, to the customer's address, and the calls that follow its
+ * creation: with `shipped`, it is paid by PIX and sent by Correios under that tracking number (then
+ * delivered, where said); without, it waits for payment.
+ */
+function sampleOrder(
+  orderId: string,
+  who: keyof typeof SAMPLE_CUSTOMERS,
+  product: (typeof PRODUCTS)[keyof typeof PRODUCTS],
+  quantity: number,
+  shipped?: { trackingNumber: string; delivered?: boolean },
+): { order: Record<string, unknown>; then: Step[] } {
+  const customer = SAMPLE_CUSTOMERS[who];
+  const then: Step[] = shipped
+    ? [
+        { path: 'payment', body: { status: 'paid', reference: `PIX-${orderId}` } },
+        { path: 'shipment', body: { carrier: 'Correios', trackingNumber: shipped.trackingNumber } },
+        ...(shipped.delivered ? [{ path: 'delivered', body: {} }] : []),
+      ]
+    : [];
+  return {
+    order: {
+      orderId,
+      customer,
+      currency: 'BRL',
+      items: [{ ...product, quantity }],
+      deliveryAddress: { name: customer.name, ...DELIVERY_ADDRESSES[who] },
+    },
+    then,
+  };
+}
+
 /** Ana: one shipped, one delivered; Bruno: one waiting for payment. Order ids start `SB-`. */
-export const SANDBOX_ORDERS: { order: Record<string, unknown>; then: Step[] }[] = [
-  {
-    order: {
-      orderId: 'SB-1001',
-      customer: SAMPLE_CUSTOMERS.ana,
-      currency: 'BRL',
-      items: [{ sku: 'MUG-01', name: 'Aura mug', quantity: 2, unitPrice: 4990, weightGrams: 400 }],
-      deliveryAddress: { name: SAMPLE_CUSTOMERS.ana.name, ...SAO_PAULO },
-    },
-    then: [
-      { path: 'payment', body: { status: 'paid', reference: 'PIX-SB-1001' } },
-      { path: 'shipment', body: { carrier: 'Correios', trackingNumber: 'BR123456785BR' } },
-    ],
-  },
-  {
-    order: {
-      orderId: 'SB-1002',
-      customer: SAMPLE_CUSTOMERS.ana,
-      currency: 'BRL',
-      items: [{ sku: 'TEE-M', name: 'Aura T-shirt (M)', quantity: 1, unitPrice: 7990, weightGrams: 250 }],
-      deliveryAddress: { name: SAMPLE_CUSTOMERS.ana.name, ...SAO_PAULO },
-    },
-    then: [
-      { path: 'payment', body: { status: 'paid', reference: 'PIX-SB-1002' } },
-      { path: 'shipment', body: { carrier: 'Correios', trackingNumber: 'BR987654325BR' } },
-      { path: 'delivered', body: {} },
-    ],
-  },
-  {
-    order: {
-      orderId: 'SB-1003',
-      customer: SAMPLE_CUSTOMERS.bruno,
-      currency: 'BRL',
-      items: [{ sku: 'BAG-01', name: 'Aura tote bag', quantity: 1, unitPrice: 12900, weightGrams: 2500 }],
-      deliveryAddress: { name: SAMPLE_CUSTOMERS.bruno.name, ...RECIFE },
-    },
-    then: [],
-  },
+export const SANDBOX_ORDERS = [
+  sampleOrder('SB-1001', 'ana', PRODUCTS.mug, 2, { trackingNumber: 'BR123456785BR' }),
+  sampleOrder('SB-1002', 'ana', PRODUCTS.tShirt, 1, { trackingNumber: 'BR987654325BR', delivered: true }),
+  sampleOrder('SB-1003', 'bruno', PRODUCTS.toteBag, 1),
 ];
 
 /** What the Sandbox Shop taught its bot (docs/conversations.md → Teaching the bot): hours and returns. */

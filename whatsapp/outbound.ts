@@ -86,17 +86,9 @@ export function toGraphMessage(content: OutboundContent): Record<string, unknown
         limit(len(b.title, 20), `interactive buttons: title "${b.title}" exceeds 20 characters`);
         limit(len(b.id, 256), 'interactive buttons: id exceeds 256 characters');
       }
-      checkInteractiveText(content);
-      return {
-        type: 'interactive',
-        interactive: {
-          type: 'button',
-          ...interactiveText(content),
-          action: {
-            buttons: content.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })),
-          },
-        },
-      };
+      return interactiveMessage(content, 'button', {
+        buttons: content.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })),
+      });
     case 'list': {
       const rows = content.sections.flatMap((s) => s.rows);
       limit(
@@ -110,15 +102,7 @@ export function toGraphMessage(content: OutboundContent): Record<string, unknown
         limit(len(r.description, 72), 'interactive list: row description exceeds 72 characters');
         limit(len(r.id, 200), 'interactive list: row id exceeds 200 characters');
       }
-      checkInteractiveText(content);
-      return {
-        type: 'interactive',
-        interactive: {
-          type: 'list',
-          ...interactiveText(content),
-          action: { button: content.button, sections: content.sections },
-        },
-      };
+      return interactiveMessage(content, 'list', { button: content.button, sections: content.sections });
     }
     case 'media': {
       limit(Boolean(content.id) !== Boolean(content.link), 'media: exactly one of id or link');
@@ -169,16 +153,23 @@ function templateComponents(t: Extract<OutboundContent, { type: 'template' }>): 
   return components;
 }
 
-function checkInteractiveText(c: { body: string; header?: string; footer?: string }): void {
+/** Buttons or a list: the body, header and footer they share, checked against their limits, around `action`. */
+function interactiveMessage(
+  c: { body: string; header?: string; footer?: string },
+  type: 'button' | 'list',
+  action: Record<string, unknown>,
+): Record<string, unknown> {
   limit(c.body.length > 0 && len(c.body, 1024), 'interactive: body must be 1 to 1024 characters');
   limit(len(c.header, 60), 'interactive: header exceeds 60 characters');
   limit(len(c.footer, 60), 'interactive: footer exceeds 60 characters');
-}
-
-function interactiveText(c: { body: string; header?: string; footer?: string }) {
   return {
-    body: { text: c.body },
-    ...(c.header ? { header: { type: 'text', text: c.header } } : {}),
-    ...(c.footer ? { footer: { text: c.footer } } : {}),
+    type: 'interactive',
+    interactive: {
+      type,
+      body: { text: c.body },
+      ...(c.header ? { header: { type: 'text', text: c.header } } : {}),
+      ...(c.footer ? { footer: { text: c.footer } } : {}),
+      action,
+    },
   };
 }

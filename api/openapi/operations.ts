@@ -44,7 +44,7 @@ import { CANNED_VARIABLES, cannedContentSchema } from '../canned';
 import { labelBody, noteBody } from '../notes';
 import { cannedIdParam, cannedListQuery } from '../routes/canned-responses';
 import { labelIdParam, noteIdParam } from '../routes/notes';
-import { operation } from './operation';
+import { operation, type Operation } from './operation';
 
 const anyObject = z.looseObject({});
 const faqEntry = faqContentSchema.extend({
@@ -642,22 +642,15 @@ export const OPERATIONS: Record<string, ZodOpenApiOperationObject> = {
     ok: { status: 201, description: 'sent', schema: anyObject },
     errors: [409],
   }),
-  'GET /v1/templates': operation({
-    summary:
-      "The client's WhatsApp Business Account templates (status, quality, components and the parameters a send fills), as last synced from the Graph API and updated by Meta's template webhooks",
-    tag: 'settings',
-    auth: 'apiKey',
-    query: templateListQuery,
-    ok: { status: 200, description: 'the templates, by name and language', schema: templateListSchema },
-    errors: [409, 502, 503],
-  }),
-  'POST /v1/templates/sync': operation({
-    summary: "Sync the client's templates from the Graph API now (every page of Meta's list)",
-    tag: 'settings',
-    auth: 'apiKey',
-    ok: { status: 200, description: 'synced', schema: templateSyncSchema },
-    errors: [409, 502, 503],
-  }),
+  'GET /v1/templates': templateOp(
+    "The client's WhatsApp Business Account templates (status, quality, components and the parameters a send fills), as last synced from the Graph API and updated by Meta's template webhooks",
+    { status: 200, description: 'the templates, by name and language', schema: templateListSchema },
+    templateListQuery,
+  ),
+  'POST /v1/templates/sync': templateOp(
+    "Sync the client's templates from the Graph API now (every page of Meta's list)",
+    { status: 200, description: 'synced', schema: templateSyncSchema },
+  ),
   'GET /v1/agents/me': operation({
     summary: "The calling agent's availability and the client's handoff SLA",
     tag: 'conversations',
@@ -800,6 +793,18 @@ function conversationOp(summary: string, body?: z.ZodType, status = 200): ZodOpe
     ok: { status, description: 'done', schema: anyObject },
     errors: body ? [409] : [],
   });
+}
+
+/**
+ * A template route: it may run a sync first, so it answers 409 without an account id, 502 when Meta
+ * refuses the list and 503 when the sync cannot finish.
+ */
+function templateOp(
+  summary: string,
+  ok: Operation['ok'],
+  query?: Operation['query'],
+): ZodOpenApiOperationObject {
+  return operation({ summary, tag: 'settings', auth: 'apiKey', query, ok, errors: [409, 502, 503] });
 }
 
 function sandbox(summary: string, body?: z.ZodType): ZodOpenApiOperationObject {

@@ -6,6 +6,28 @@ import { startStack, type Stack } from '../support/stack';
 import { provisionTestClient } from '../support/whatsapp';
 import { endUser, type TestClient } from './helpers';
 
+/**
+ * A template as `GET /v1/conversations/:ref/templates` lists it: what it knows of the template's slots
+ * and body is null until given.
+ */
+function pickerEntry(
+  purpose: string,
+  name: string,
+  language: string,
+  parameters: string[],
+  known: { parameterCount?: number; parameterNames?: string[]; body?: string } = {},
+) {
+  return {
+    purpose,
+    name,
+    language,
+    parameters,
+    parameterCount: known.parameterCount ?? null,
+    parameterNames: known.parameterNames ?? null,
+    body: known.body ?? null,
+  };
+}
+
 /** Agent templates outside the 24-hour window, and agent availability, over real HTTP and Temporal. */
 describe('conversation engine: agent templates and availability', () => {
   let stack: Stack;
@@ -70,36 +92,12 @@ describe('conversation engine: agent templates and availability', () => {
     assert.equal(listed.status, 200);
     assert.equal(listed.json.language, 'es');
     assert.deepEqual(listed.json.templates, [
-      {
-        purpose: 'order_shipped',
-        name: 'shipped',
-        language: 'en',
-        parameters: ['#1', 'DHL'],
-        parameterCount: 2,
-        parameterNames: null,
-        body: null,
-      },
-      {
-        purpose: 'handoff_update',
-        name: 'seguimento',
-        language: 'pt_BR',
-        parameters: ['cliente'],
-        parameterCount: 1,
-        parameterNames: null,
-        body: null,
-      },
+      pickerEntry('order_shipped', 'shipped', 'en', ['#1', 'DHL'], { parameterCount: 2 }),
+      pickerEntry('handoff_update', 'seguimento', 'pt_BR', ['cliente'], { parameterCount: 1 }),
     ]);
     await setContactLanguage(u.subjectHash, 'en');
     const english = await api(agent.apiKey, 'GET', `/v1/conversations/${u.ref}/templates`);
-    assert.deepEqual(english.json.templates[1], {
-      purpose: 'handoff_update',
-      name: 'follow_up',
-      language: 'en',
-      parameters: [],
-      parameterCount: null,
-      parameterNames: null,
-      body: null,
-    });
+    assert.deepEqual(english.json.templates[1], pickerEntry('handoff_update', 'follow_up', 'en', []));
 
     // No configured values: the agent's free fields go out as the body parameters.
     const sent = await api(agent.apiKey, 'POST', `/v1/conversations/${u.ref}/templates`, {
@@ -192,15 +190,11 @@ describe('conversation engine: agent templates and availability', () => {
     // Portuguese is paused at Meta: the picker offers the English one, as the send path would.
     const listed = await api(shopAgent.apiKey, 'GET', `/v1/conversations/${u.ref}/templates`);
     assert.deepEqual(listed.json.templates, [
-      {
-        purpose: 'handoff_update',
-        name: 'follow_named',
-        language: 'en',
-        parameters: ['customer', 'your order'],
+      pickerEntry('handoff_update', 'follow_named', 'en', ['customer', 'your order'], {
         parameterCount: 2,
         parameterNames: ['first_name', 'order_id'],
         body: 'Hi {{first_name}}, about order {{order_id}}: reply when you can, {{first_name}}.',
-      },
+      }),
     ]);
     const short = await api(shopAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/templates`, {
       purpose: 'handoff_update',

@@ -147,16 +147,13 @@ describe('Dialogflow CX engine against a local gRPC fake', () => {
   });
 
   it('when the agent signals liveAgentHandoff or no-match, then the result says so', async () => {
-    const h = await engine.detect({
-      clientId: 'c',
-      subjectHash: 'h',
-      text: 'agent please',
-      languageHint: 'en',
-    });
+    const detectEnglish = (text: string) =>
+      engine.detect({ clientId: 'c', subjectHash: 'h', text, languageHint: 'en' });
+    const h = await detectEnglish('agent please');
     assert.deepEqual([h.handoff, h.intent, h.noMatch], [true, 'human_agent', false]);
-    const n = await engine.detect({ clientId: 'c', subjectHash: 'h', text: 'qwerty', languageHint: 'en' });
+    const n = await detectEnglish('qwerty');
     assert.deepEqual([n.noMatch, n.intent, n.handoff], [true, 'fallback', false]);
-    const e = await engine.detect({ clientId: 'c', subjectHash: 'h', text: 'bye', languageHint: 'en' });
+    const e = await detectEnglish('bye');
     assert.equal(e.endInteraction, true);
   });
 

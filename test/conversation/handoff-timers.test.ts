@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { provisionClient } from '../../api/provisioning';
@@ -10,7 +10,6 @@ import { deriveKey, keyedHash } from '../../crypto/keys';
 import { createSecretBox } from '../../crypto/secret-box';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
-import { ensureTemporalTools } from '../../temporal/tools';
 import { bundleWorkflows } from '../../worker/worker';
 import {
   CONVERSATION_WORKFLOW_TYPE,
@@ -22,7 +21,8 @@ import {
   type ConversationMode,
   type InboundMessage,
 } from '../../workflows/conversation/contract';
-import { addAuraSearchAttributes, createTestDatabase, testConfig, type TestDatabase } from '../support/env';
+import { createTestDatabase, testConfig, type TestDatabase } from '../support/env';
+import { startTimeSkippingServer } from '../support/time-skipping';
 import { bodyOf } from './helpers';
 import { testActivityDeps } from '../support/activity-deps';
 
@@ -46,24 +46,12 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
   let seq = 0;
 
   before(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: ensureTemporalTools().testServer } },
-    });
-    await addAuraSearchAttributes(env.connection);
+    env = await startTimeSkippingServer();
     db = await createTestDatabase();
     graph = await startFakeGraph();
-    ({ clientId } = await provisionClient(
-      { db: db.pool, secrets: createSecretBox(config.masterKey) },
-      {
-        name: 'Timers',
-        phoneNumberIds: [phoneNumberId],
-        graphAccessToken: 'EAAG-test',
-        settings: clientSettingsSchema.parse({
-          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
-          retention: { transcriptDays: 1, mediaDays: 1, orderRecordDays: 1 },
-        }),
-      },
-    ));
+    clientId = await provisionHandoffClient('Timers', phoneNumberId, {
+      retention: { transcriptDays: 1, mediaDays: 1, orderRecordDays: 1 },
+    });
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -86,6 +74,27 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
     await graph?.close();
     await db?.drop();
   });
+
+  /** A client on `number` whose handoff SLA is 15 minutes and maximum wait 60, with `settings` besides. */
+  async function provisionHandoffClient(
+    name: string,
+    number: string,
+    settings: Record<string, unknown> = {},
+  ) {
+    const provisioned = await provisionClient(
+      { db: db.pool, secrets: createSecretBox(config.masterKey) },
+      {
+        name,
+        phoneNumberIds: [number],
+        graphAccessToken: 'EAAG-test',
+        settings: clientSettingsSchema.parse({
+          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
+          ...settings,
+        }),
+      },
+    );
+    return provisioned.clientId;
+  }
 
   function user(waId: string, client = clientId) {
     const subjectHash = keyedHash(deriveKey(config.masterKey, 'blind-index'), client, waId);
@@ -166,17 +175,7 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
   });
 
   it('when every agent of the client is away at the SLA, then the customer is offered a callback at once; with one available, the request escalates as usual', async () => {
-    ({ clientId: awayClient } = await provisionClient(
-      { db: db.pool, secrets: createSecretBox(config.masterKey) },
-      {
-        name: 'Away',
-        phoneNumberIds: [awayNumber],
-        graphAccessToken: 'EAAG-test',
-        settings: clientSettingsSchema.parse({
-          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
-        }),
-      },
-    ));
+    awayClient = await provisionHandoffClient('Away', awayNumber);
     for (const id of ['away-a', 'away-b']) {
       await insertApiKey(db.pool, awayClient, { id, hash: `hash-${id}`, scopes: ['agent'] });
       await setAvailability(db.pool, awayClient, id, 'away');
@@ -211,24 +210,13 @@ describe('conversation engine: handoff SLA, maximum wait and retention (time-ski
     const window = [
       { from: hh(opens), to: closes.getUTCHours() < opens.getUTCHours() ? '24:00' : hh(closes) },
     ];
-    const { clientId: hoursClient } = await provisionClient(
-      { db: db.pool, secrets: createSecretBox(config.masterKey) },
-      {
-        name: 'Hours',
-        phoneNumberIds: [hoursNumber],
-        graphAccessToken: 'EAAG-test',
-        settings: clientSettingsSchema.parse({
-          language: 'pt',
-          handoff: { slaMinutes: 15, maxWaitMinutes: 60, agentIdleMinutes: 30, keywords: [] },
-          businessHours: {
-            timezone: 'UTC',
-            weekly: Object.fromEntries(
-              ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, window]),
-            ),
-          },
-        }),
+    const hoursClient = await provisionHandoffClient('Hours', hoursNumber, {
+      language: 'pt',
+      businessHours: {
+        timezone: 'UTC',
+        weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, window])),
       },
-    );
+    });
     const u = user('5511955500003', hoursClient);
     await u.send({ text: 'quero falar com uma pessoa' });
     const queued = await u.until((mode, sent) => mode === 'queued' && sent === 1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -15,10 +15,10 @@ import { putRateTable } from '../../db/shipping-rates';
 import { clientSettingsSchema } from '../../settings/client-settings';
 import { startFakeGraph, type FakeGraph } from '../../sandbox/fake-graph';
 import { modeAttribute } from '../../temporal/search-attributes';
-import { ensureTemporalTools } from '../../temporal/tools';
 import { bundleWorkflows } from '../../worker/worker';
 import { getOrderQuery, orderWorkflowId, type OrderInput } from '../../workflows/order/contract';
-import { addAuraSearchAttributes, createTestDatabase, type TestDatabase } from '../support/env';
+import { createTestDatabase, type TestDatabase } from '../support/env';
+import { startTimeSkippingServer } from '../support/time-skipping';
 import { phoneNumberId } from '../support/whatsapp';
 import { orderInput, RATES } from './fixtures';
 import { eventually } from './support';
@@ -34,10 +34,7 @@ describe('order payment deadline and retention (time-skipping)', () => {
   const taskQueue = `orders-ts-${randomBytes(4).toString('hex')}`;
 
   before(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: ensureTemporalTools().testServer } },
-    });
-    await addAuraSearchAttributes(env.connection);
+    env = await startTimeSkippingServer();
     db = await createTestDatabase();
     graph = await startFakeGraph();
     const masterKey = randomBytes(32);

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import pg from 'pg';
 import { parseConfig, processEnv, type Config } from '../../config';
 import { migrate } from '../../db/migrate';
 import { ensureAppRole, grantAppRole } from '../../db/roles';
 import { createPool, type Db } from '../../db/pool';
-import { clientIdAttribute, modeAttribute, subjectAttribute } from '../../temporal/search-attributes';
 
 /** Values `scripts/test.ts` puts in the environment for every test file. */
 export function testInfra(): { temporalAddress: string; databaseUrl: string } {
@@ -82,17 +79,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await c.end();
     },
   };
-}
-
-/** The time-skipping test server knows no custom search attributes until they are added. */
-export async function addAuraSearchAttributes(connection: Connection): Promise<void> {
-  await connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(
-      [clientIdAttribute, modeAttribute, subjectAttribute].map((key) => [
-        key.name,
-        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
-    ),
-  });
 }
