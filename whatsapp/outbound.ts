@@ -5,7 +5,8 @@
  */
 /** A template header's parameter: its text, or the media it shows (by link). */
 export type TemplateHeader =
-  { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; link: string };
+  /** `name`: the placeholder's, for a template that names it (`{{sale_name}}`). */
+  { type: 'text'; text: string; name?: string } | { type: 'image' | 'video' | 'document'; link: string };
 
 /** A template button's parameter, by the button's index: a URL's suffix, or a quick reply's payload. */
 export type TemplateButton =
@@ -126,7 +127,11 @@ function templateComponents(t: Extract<OutboundContent, { type: 'template' }>): 
     components.push({
       type: 'header',
       parameters: [
-        h.type === 'text' ? { type: 'text', text: h.text } : { type: h.type, [h.type]: { link: h.link } },
+        h.type !== 'text'
+          ? { type: h.type, [h.type]: { link: h.link } }
+          : h.name
+            ? { type: 'text', parameter_name: h.name, text: h.text }
+            : { type: 'text', text: h.text },
       ],
     });
   if (t.parameters?.length)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TemplateHeader } from './outbound';
 
 /**
  * Message templates as Meta's Graph API lists them (`GET /<WABA_ID>/message_templates`) and as its
@@ -82,6 +83,8 @@ export interface TemplateSlots {
    * (`{{first_name}}`, Meta's NAMED parameter format): each body parameter is sent with its name.
    */
   bodyNames?: string[];
+  /** The text header's placeholder name, when the template names it (`{{sale_name}}`). */
+  headerName?: string;
   /**
    * Buttons that take a parameter, by their index among the template's buttons: a URL button whose
    * URL ends in a placeholder takes the suffix (`base` is the URL before it); a quick reply may carry
@@ -108,7 +111,11 @@ export function templateSlots(components: readonly TemplateComponent[]): Templat
     if (type === 'HEADER') {
       const format = (c.format ?? 'TEXT').toUpperCase();
       if (format !== 'TEXT') slots.header = format.toLowerCase() as HeaderSlot;
-      else if (placeholdersOf(c.text).length > 0) slots.header = 'text';
+      else {
+        const [name] = placeholdersOf(c.text);
+        if (name !== undefined) slots.header = 'text';
+        if (name !== undefined && !/^\d+$/.test(name)) slots.headerName = name;
+      }
     }
     if (type === 'BUTTONS')
       (c.buttons ?? []).forEach((b, index) => {
@@ -127,15 +134,19 @@ export const bodyTextOf = (components: readonly TemplateComponent[]) =>
   components.find((c) => c.type.toUpperCase() === 'BODY')?.text;
 
 /**
- * A template send whose body parameters carry their names when the synced template's body names
- * its placeholders (Meta refuses unnamed parameters for such a template); else `t` unchanged.
+ * A template send whose body and text-header parameters carry their names when the synced template
+ * names its placeholders (Meta refuses unnamed parameters for such a template); else `t` unchanged.
  */
-export function withParameterNames<T extends { parameters?: string[]; parameterNames?: string[] }>(
-  t: T,
-  components: readonly TemplateComponent[],
-): T {
-  const names = templateSlots(components).bodyNames;
-  return names && t.parameters?.length ? { ...t, parameterNames: names.slice(0, t.parameters.length) } : t;
+export function withParameterNames<
+  T extends { parameters?: string[]; parameterNames?: string[]; header?: TemplateHeader },
+>(t: T, components: readonly TemplateComponent[]): T {
+  const { bodyNames, headerName } = templateSlots(components);
+  let named = t;
+  if (bodyNames && t.parameters?.length)
+    named = { ...named, parameterNames: bodyNames.slice(0, t.parameters.length) };
+  if (headerName && t.header?.type === 'text')
+    named = { ...named, header: { ...t.header, name: headerName } };
+  return named;
 }
 
 /** Statuses in which Meta refuses sends of a template, and the refusal each gives. */

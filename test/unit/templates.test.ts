@@ -93,6 +93,13 @@ describe('message templates: slots, settings checks, send components', () => {
         ],
       },
     ]);
+    const headed = [{ type: 'HEADER', format: 'TEXT', text: '{{sale_name}} is here' }, ...components];
+    assert.equal(templateSlots(headed).headerName, 'sale_name');
+    const withHeader = withParameterNames({ ...send, header: { type: 'text', text: 'Spring sale' } }, headed);
+    assert.deepEqual((toGraphMessage(withHeader).template as { components: unknown[] }).components[0], {
+      type: 'header',
+      parameters: [{ type: 'text', parameter_name: 'sale_name', text: 'Spring sale' }],
+    });
     const numbered = [{ type: 'BODY', text: 'Order {{1}} with {{2}}' }];
     assert.equal(templateSlots(numbered).bodyNames, undefined);
     assert.equal(withParameterNames(send, numbered), send, 'numbered placeholders: sent as they are');
