@@ -94,6 +94,23 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
       sentBy: 'bot',
     });
 
+  /** The send activities over the test pool, with every `query` of theirs going through `query`. */
+  function activitiesOver(query: (text: string, values?: unknown[]) => Promise<unknown>): Activities {
+    const pool = new Proxy(db.pool, {
+      get(target, prop) {
+        if (prop === 'query') return (text: unknown, values?: unknown[]) => query(String(text), values);
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return createWhatsAppActivities(
+      testActivityDeps(
+        { db: pool, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
+        { secrets, vault },
+      ),
+    );
+  }
+
   it('when the last inbound message was 23h59m ago, then free text goes out as text', async () => {
     const c = await clientWith({ templates: { window_reopen: TEMPLATE } });
     const s = await contact(c.clientId, '5511900000601', 24 * HOUR - 60_000);
@@ -122,23 +139,10 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     const c = await clientWith();
     const s = await contact(c.clientId, '5511900000707', HOUR);
     const statements: string[] = [];
-    const counting = new Proxy(db.pool, {
-      get(target, prop) {
-        if (prop === 'query')
-          return (text: unknown, values?: unknown[]) => {
-            statements.push(String(text).replace(/\s+/g, ' ').slice(0, 60));
-            return target.query(text as string, values);
-          };
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
+    const counted = activitiesOver((text, values) => {
+      statements.push(String(text).replace(/\s+/g, ' ').slice(0, 60));
+      return db.pool.query(text, values);
     });
-    const counted = createWhatsAppActivities(
-      testActivityDeps(
-        { db: counting, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
-        { secrets, vault },
-      ),
-    );
     const env = new MockActivityEnvironment(undefined, { logger: quiet });
     const send = (body: string) =>
       env.run(counted.sendMessage, {
@@ -164,22 +168,10 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
     const s = await contact(c.clientId, '5511900000606', HOUR);
     // The same pool, except that the first two writes of a wamid fail as a dropped connection would.
     let failures = 2;
-    const flaky = new Proxy(db.pool, {
-      get(target, prop) {
-        if (prop === 'query')
-          return (text: unknown, values?: unknown[]) =>
-            typeof text === 'string' && text.includes('UPDATE messages SET wamid_hash') && failures-- > 0
-              ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
-              : target.query(text as string, values);
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const flakyActivities = createWhatsAppActivities(
-      testActivityDeps(
-        { db: flaky, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
-        { secrets, vault },
-      ),
+    const flakyActivities = activitiesOver((text, values) =>
+      text.includes('UPDATE messages SET wamid_hash') && failures-- > 0
+        ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
+        : db.pool.query(text, values),
     );
     const env = new MockActivityEnvironment(undefined, { logger: quiet });
     let heartbeats = 0;
@@ -210,22 +202,10 @@ describe('send activities: 24-hour window edge, pacing, mark as read', () => {
    * timed out) once Meta has the message. The next attempt runs as Temporal's retry would.
    */
   async function crashAfterAccept(input: Parameters<Activities['sendMessage']>[0], to: string) {
-    const dead = new Proxy(db.pool, {
-      get(target, prop) {
-        if (prop === 'query')
-          return (text: unknown, values?: unknown[]) =>
-            typeof text === 'string' && text.includes('UPDATE messages SET wamid_hash')
-              ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
-              : target.query(text as string, values);
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const dying = createWhatsAppActivities(
-      testActivityDeps(
-        { db: dead, temporal: {} as Client, graphUrl: graph.url, masterKey: master },
-        { secrets, vault },
-      ),
+    const dying = activitiesOver((text, values) =>
+      text.includes('UPDATE messages SET wamid_hash')
+        ? Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }))
+        : db.pool.query(text, values),
     );
     const env = new MockActivityEnvironment(undefined, { logger: quiet });
     const attempt = env.run(dying.sendMessage, input).catch(() => 'ended');
