@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool';
-import { findTemplate } from '../db/templates';
+import { findTemplate, type TemplateRow } from '../db/templates';
 import type { Language } from '../i18n';
 import { templatesByPreference, type TemplateEntry, type TemplateRef } from '../settings/client-settings';
 import type { OutboundContent } from '../whatsapp/outbound';
@@ -26,26 +26,17 @@ export async function gateTemplate(
   return BLOCKED_STATUSES[stored.status as BlockedStatus] ?? withParameterNames(t, stored.components);
 }
 
-/** The refusal for sending `name` in `language` now, when Meta paused or disabled it (see `gateTemplate`). */
-async function templateRefusal(
-  db: Queryable,
-  clientId: string,
-  t: { name: string; language: string },
-): Promise<TemplateRefusal | undefined> {
-  const stored = await findTemplate(db, clientId, t.name, t.language);
-  return stored && BLOCKED_STATUSES[stored.status as BlockedStatus];
+/** A template ref of the settings as content to send, its parameters named as the synced template (if any) names them. */
+export function templateContent(t: TemplateRef, stored?: TemplateRow): TemplateContent {
+  const content: TemplateContent = { type: 'template', ...t };
+  return stored ? withParameterNames(content, stored.components) : content;
 }
-
-/** A template ref of the settings as content to send. */
-export const templateContent = (t: TemplateRef): TemplateContent => ({
-  type: 'template',
-  ...t,
-});
 
 /**
  * The purpose's template for a reader of `lang` that Meta lets us send: the preferred one, else the
  * next language of the entry (a paused Spanish template falls back to the English one). `blocked`
  * when every one is paused or disabled (the preferred one's reason); undefined when none is configured.
+ * The usable one comes with its synced template, when there is one.
  */
 export async function usableTemplate(
   db: Queryable,
@@ -53,11 +44,12 @@ export async function usableTemplate(
   entry: TemplateEntry | undefined,
   lang: Language | undefined,
   fallback: string,
-): Promise<{ ref: TemplateRef } | { blocked: TemplateRefusal } | undefined> {
+): Promise<{ ref: TemplateRef; stored?: TemplateRow } | { blocked: TemplateRefusal } | undefined> {
   let blocked: TemplateRefusal | undefined;
   for (const ref of templatesByPreference(entry, lang, fallback)) {
-    const refusal = await templateRefusal(db, clientId, ref);
-    if (!refusal) return { ref };
+    const stored = await findTemplate(db, clientId, ref.name, ref.language);
+    const refusal = stored && BLOCKED_STATUSES[stored.status as BlockedStatus];
+    if (!refusal) return stored ? { ref, stored } : { ref };
     blocked ??= refusal;
   }
   return blocked && { blocked };

@@ -142,10 +142,9 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
     instead?: { type: string; bodyEnc: string },
   ) {
     const type = instead?.type ?? input.content.type;
-    let fresh = false;
-    await untilRecorded(log, 'sent message', async () => {
-      fresh = await markOutboundSent(db, input.idempotencyKey, wamidHash, instead);
-    });
+    const fresh = await untilRecorded(log, 'sent message', () =>
+      markOutboundSent(db, input.idempotencyKey, wamidHash, instead),
+    );
     if (fresh) metrics.messagesOut.inc({ type, outcome: instead ? 'template' : 'sent' });
     if (!input.sentBy.startsWith('agent:')) return;
     const first = await markFirstAgentResponse(db, input.clientId, input.subjectHash);
@@ -178,7 +177,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
   ): Promise<OutboundContent | TemplateRefusal | undefined> {
     const usable = await usableTemplate(db, clientId, settings.templates[purpose], lang, settings.language);
     if (!usable) return undefined;
-    return 'blocked' in usable ? usable.blocked : gateTemplate(db, clientId, templateContent(usable.ref));
+    return 'blocked' in usable ? usable.blocked : templateContent(usable.ref, usable.stored);
   }
 
   /** An agent's stored file is uploaded to Meta (once) and sent by the id Meta gave it. */
@@ -453,7 +452,7 @@ export function createWhatsAppActivities(deps: WhatsAppDeps) {
  * meanwhile, so the activity stays alive (its heartbeat timeout, not its start-to-close timeout,
  * is what detects a dead worker); gives up only when the activity is cancelled.
  */
-async function untilRecorded(log: Logger, what: string, record: () => Promise<void>): Promise<void> {
+async function untilRecorded<T>(log: Logger, what: string, record: () => Promise<T>): Promise<T> {
   for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
     try {
       return await record();

@@ -6,8 +6,7 @@ import { findContactLanguage } from '../../db/contacts';
 import { findConversation } from '../../db/conversations';
 import type { Db } from '../../db/pool';
 import { supportedLanguage } from '../../i18n';
-import { usableTemplate } from '../../activities/template-gate';
-import { findTemplate } from '../../db/templates';
+import { usableTemplate, type TemplateRefusal } from '../../activities/template-gate';
 import {
   loadClientSettings,
   TEMPLATE_PURPOSES,
@@ -62,28 +61,41 @@ export const usableTemplateSchema = z.object({
 });
 export type UsableTemplate = z.infer<typeof usableTemplateSchema>;
 
+/** Where the agent's templates are read: the client and its settings, the conversation's language. */
+interface PickContext {
+  db: Db;
+  clientId: string;
+  settings: ClientSettings;
+  language: string;
+}
+
 /**
- * The client's templates for a reader of `lang`, one per configured purpose, as the send path picks
- * them: the conversation's language, else the client's default, else the first, skipping one Meta
- * paused or disabled. A synced template gives its body text and slots; without one, configured
- * values fix the number of slots, else the count is unknown and the agent fills free fields.
+ * The client's template for `purpose` and a reader of the context's language, as the send path
+ * picks it: the conversation's language, else the client's default, else the first, skipping one
+ * Meta paused or disabled (`blocked`: every one is, with the preferred one's reason; undefined: none
+ * is configured). A synced template gives its body text and slots; without one, configured values
+ * fix the number of slots, else the count is unknown and the agent fills free fields.
  */
-export async function usableTemplates(
-  db: Db,
-  clientId: string,
-  settings: ClientSettings,
-  lang: string,
-): Promise<UsableTemplate[]> {
-  const listed = await Promise.all(
-    TEMPLATE_PURPOSES.map(async (purpose) => {
-      const entry = settings.templates[purpose];
-      const usable = await usableTemplate(db, clientId, entry, supportedLanguage(lang), settings.language);
-      if (!usable || 'blocked' in usable) return [];
-      const stored = await findTemplate(db, clientId, usable.ref.name, usable.ref.language);
-      return [usableOf(purpose, usable.ref, stored?.components)];
-    }),
+async function agentTemplate(
+  c: PickContext,
+  purpose: TemplatePurpose,
+): Promise<UsableTemplate | { blocked: TemplateRefusal } | undefined> {
+  const entry = c.settings.templates[purpose];
+  const usable = await usableTemplate(
+    c.db,
+    c.clientId,
+    entry,
+    supportedLanguage(c.language),
+    c.settings.language,
   );
-  return listed.flat();
+  if (!usable || 'blocked' in usable) return usable;
+  return usableOf(purpose, usable.ref, usable.stored?.components);
+}
+
+/** Every purpose's template an agent may send now (see `agentTemplate`), in the purposes' order. */
+async function usableTemplates(c: PickContext): Promise<UsableTemplate[]> {
+  const picked = await Promise.all(TEMPLATE_PURPOSES.map((purpose) => agentTemplate(c, purpose)));
+  return picked.filter((p): p is UsableTemplate => p !== undefined && !('blocked' in p));
 }
 
 /** A template of the settings as the agent sees it; `components` are the synced template's, if any. */
@@ -125,28 +137,23 @@ export function templatesRouter({ db, temporal }: { db: Db; temporal: Client }):
     const settings = await loadClientSettings(db, clientId);
     if (!settings) throw notFound('conversation');
     const language = (await findContactLanguage(db, clientId, row.subjectHash)) ?? settings.language;
-    return {
-      workflowId,
-      language,
-      settings,
-      templates: await usableTemplates(db, clientId, settings, language),
-    };
+    return { workflowId, pick: { db, clientId, settings, language } };
   }
 
   router.get('/v1/conversations/:id/templates', act, async (req, res) => {
-    const c = await conversationOf(String(req.params.id), res);
-    res.json({ language: c.language, templates: c.templates });
+    const { pick } = await conversationOf(String(req.params.id), res);
+    res.json({ language: pick.language, templates: await usableTemplates(pick) });
   });
 
   router.post('/v1/conversations/:id/templates', act, jsonBody('16kb'), async (req, res) => {
     const body = parseOr400(templateSendBody, req.body);
     const c = await conversationOf(String(req.params.id), res);
-    const template = c.templates.find((t) => t.purpose === body.purpose);
-    if (!template && c.settings.templates[body.purpose])
-      throw new HttpError(409, 'not_sent', `every ${body.purpose} template is paused or disabled by Meta`, {
-        reason: 'template_paused',
-      });
+    const template = await agentTemplate(c.pick, body.purpose);
     if (!template) throw badRequest(`no ${body.purpose} template is configured for this client`);
+    if ('blocked' in template)
+      throw new HttpError(409, 'not_sent', `every ${body.purpose} template is paused or disabled by Meta`, {
+        reason: template.blocked,
+      });
     if (template.parameterCount !== null && body.parameters.length !== template.parameterCount)
       throw badRequest(`the ${template.name} template takes ${template.parameterCount} parameters`);
     const clientMessageId = body.clientMessageId ?? randomUUID();

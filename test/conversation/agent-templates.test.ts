@@ -152,7 +152,7 @@ describe('conversation engine: agent templates and availability', () => {
     assert.equal(optedOut.json.error.details.reason, 'opted_out');
   });
 
-  it("when the client's templates are synced from Meta, then the picker shows the template's body and its named slots, skips a paused one, and the send names each parameter", async () => {
+  it("when the client's templates are synced from Meta, then the picker shows the template's body and its named slots, skips one Meta disabled, the send names each parameter, and with every one blocked the send is refused with the reason", async () => {
     const wabaId = `8${Date.now()}`;
     const named = (language: string, text: string) => ({
       name: 'follow_named',
@@ -180,14 +180,14 @@ describe('conversation engine: agent templates and availability', () => {
       },
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.json));
-    assert.equal(await stack.graph.changeStatus(wabaId, 'follow_named', 'pt_BR', 'PAUSED'), 200);
+    assert.equal(await stack.graph.changeStatus(wabaId, 'follow_named', 'pt_BR', 'DISABLED'), 200);
     const shopAgent = await mintKey(shop.clientId, ['agent']);
     const u = endUser(stack, shop, '5511977700031');
     await u.says('olá', { timestamp: stale() });
     await u.waitForHandled(1);
     assert.equal((await api(shopAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/takeover`)).status, 200);
 
-    // Portuguese is paused at Meta: the picker offers the English one, as the send path would.
+    // Portuguese is disabled at Meta: the picker offers the English one, as the send path would.
     const listed = await api(shopAgent.apiKey, 'GET', `/v1/conversations/${u.ref}/templates`);
     assert.deepEqual(listed.json.templates, [
       pickerEntry('handoff_update', 'follow_named', 'en', ['customer', 'your order'], {
@@ -217,6 +217,22 @@ describe('conversation engine: agent templates and availability', () => {
         ],
       },
     ]);
+
+    // Meta pauses the English one too: nothing to pick, and a send is refused with the reason.
+    assert.equal(await stack.graph.changeStatus(wabaId, 'follow_named', 'en', 'PAUSED'), 200);
+    const none = await api(shopAgent.apiKey, 'GET', `/v1/conversations/${u.ref}/templates`);
+    assert.deepEqual(none.json.templates, []);
+    const blocked = await api(shopAgent.apiKey, 'POST', `/v1/conversations/${u.ref}/templates`, {
+      purpose: 'handoff_update',
+      parameters: ['Ana', 'SB-1042'],
+    });
+    assert.equal(blocked.status, 409);
+    assert.equal(
+      blocked.json.error.details.reason,
+      'template_disabled',
+      "the preferred (Portuguese) one's reason",
+    );
+    assert.equal(u.received().length, 1, 'nothing more was sent');
   });
 
   it('when a template send is malformed, not configured, not the caller’s or another tenant’s, then 400 / 409 / 403 / 404 and nothing is sent', async () => {
