@@ -40,8 +40,8 @@ export async function reserveSendSlots(db: Queryable, slots: readonly SendSlot[]
     0,
     ...rows.map((r) => {
       const { intervalMs, burst } = byKey.get(r.key)!;
-      // The slot taken starts one interval before the new theoretical arrival time.
-      return r.tat - intervalMs - (burst - 1) * intervalMs - r.now;
+      // The slot taken is one interval before the new arrival time; a burst may run that far ahead.
+      return r.tat - burst * intervalMs - r.now;
     }),
   );
 }

@@ -57,8 +57,8 @@ export function createTaughtEngine(db: Queryable, options: TaughtEngineOptions =
     async detect(request: NluRequest): Promise<NluResult> {
       const text = request.text ?? '';
       const lang = request.languageHint;
-      const model = text ? await modelOf(request.clientId, request.contentVersion) : undefined;
-      const match = model && text ? await model.classify(text, lang) : undefined;
+      const model = text && (await modelOf(request.clientId, request.contentVersion));
+      const match = model ? await model.classify(text, lang) : undefined;
       if (!match || match.confidence < threshold) return builtin.detect(request);
       return {
         intent: 'faq',

@@ -93,6 +93,9 @@ export interface TemplateSlots {
   buttons: { index: number; type: 'url' | 'quick_reply'; base?: string }[];
 }
 
+/** A placeholder named rather than numbered (`{{first_name}}`, not `{{1}}`). */
+const isNamed = (placeholder: string) => !/^\d+$/.test(placeholder);
+
 /** The distinct placeholders of a text in order of first appearance: `1`, `2` … or names. */
 const placeholdersOf = (text: string | undefined) => [
   ...new Set([...(text ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!)),
@@ -106,7 +109,7 @@ export function templateSlots(components: readonly TemplateComponent[]): Templat
     if (type === 'BODY') {
       const names = placeholdersOf(c.text);
       slots.body = names.length;
-      if (names.some((n) => !/^\d+$/.test(n))) slots.bodyNames = names;
+      if (names.some(isNamed)) slots.bodyNames = names;
     }
     if (type === 'HEADER') {
       const format = (c.format ?? 'TEXT').toUpperCase();
@@ -114,7 +117,7 @@ export function templateSlots(components: readonly TemplateComponent[]): Templat
       else {
         const [name] = placeholdersOf(c.text);
         if (name !== undefined) slots.header = 'text';
-        if (name !== undefined && !/^\d+$/.test(name)) slots.headerName = name;
+        if (name !== undefined && isNamed(name)) slots.headerName = name;
       }
     }
     if (type === 'BUTTONS')

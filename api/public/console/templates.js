@@ -47,6 +47,9 @@ function choose(index) {
   picker.chosen = index;
   const tpl = picker.templates[index];
   picker.values = tpl ? [...tpl.parameters] : [];
+  // A synced template fixes the number of fields; the settings' values fill the first ones.
+  if (tpl && tpl.parameterCount !== null)
+    while (picker.values.length < tpl.parameterCount) picker.values.push('');
   renderPicker();
 }
 
@@ -90,9 +93,14 @@ function renderPicker() {
   renderPreview();
 }
 
-/** A body parameter's label: the placeholder's name when the template names them, else its number. */
+/** The i-th body placeholder as the template writes it: its name, or its number. */
+function placeholder(tpl, i) {
+  return (tpl.parameterNames && tpl.parameterNames[i]) || i + 1;
+}
+
+/** A body parameter's label: the placeholder's name when the template names them, else "Parameter n". */
 function parameterLabel(tpl, i) {
-  return (tpl.parameterNames && tpl.parameterNames[i]) || t('template.parameter', { n: i + 1 });
+  return tpl.parameterNames ? placeholder(tpl, i) : t('template.parameter', { n: i + 1 });
 }
 
 /**
@@ -100,7 +108,6 @@ function parameterLabel(tpl, i) {
  * free fields the agent adds.
  */
 function fields(tpl) {
-  if (tpl.parameterCount !== null) while (picker.values.length < tpl.parameterCount) picker.values.push('');
   const inputs = picker.values.map((value, i) => {
     const label = parameterLabel(tpl, i);
     const input = el('input', {
@@ -150,8 +157,7 @@ function filledBody(tpl) {
 
 function renderPreview() {
   const tpl = picker.templates[picker.chosen];
-  const slot = (i) => (tpl.parameterNames && tpl.parameterNames[i]) || i + 1;
-  const params = picker.values.map((v, i) => el('li', {}, `{{${slot(i)}}} = ${v}`));
+  const params = picker.values.map((v, i) => el('li', {}, `{{${placeholder(tpl, i)}}} = ${v}`));
   const shown = tpl.body
     ? el('div', { id: 'template-body', class: 'template-body' }, filledBody(tpl))
     : params.length
